@@ -1,0 +1,73 @@
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "api/render.hpp"
+
+namespace bulkhead::api {
+namespace {
+
+std::string SessionCookie(const http::Request& request, const std::string& token, int64_t max_age) {
+  std::string cookie = "bulkhead_session=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
+                       std::to_string(max_age);
+  if (request.secure) cookie += "; Secure";
+  return cookie;
+}
+
+}  // namespace
+
+Result<Response> SignUp(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto email = body->RequiredString("email");
+  auto password = body->RequiredString("password");
+  auto name = body->RequiredString("name");
+  BULKHEAD_TRY(body->Finish());
+  auto out = s.accounts.SignUp({*email, *password, *name}, c.request_id);
+  if (!out.ok()) return out.error();
+  auto response = JsonResponse(201, {{"user", UserJson(out->user)},
+                                     {"session_token", out->session_token},
+                                     {"personal_organization",
+                                      OrganizationJson(out->personal_organization)}});
+  response.SetHeader("Set-Cookie",
+                     SessionCookie(c.request, out->session_token, s.session_ttl_seconds));
+  return response;
+}
+
+Result<Response> LogIn(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto email = body->RequiredString("email");
+  auto password = body->RequiredString("password");
+  BULKHEAD_TRY(body->Finish());
+  auto out = s.accounts.LogIn(*email, *password);
+  if (!out.ok()) return out.error();
+  auto response =
+      JsonResponse(200, {{"user", UserJson(out->user)}, {"session_token", out->session_token}});
+  response.SetHeader("Set-Cookie",
+                     SessionCookie(c.request, out->session_token, s.session_ttl_seconds));
+  return response;
+}
+
+Result<Response> LogOut(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.accounts.LogOut(*c.principal));
+  auto response = NoContent();
+  response.SetHeader("Set-Cookie", SessionCookie(c.request, "", 0));
+  return response;
+}
+
+Result<Response> GetCurrentUser(Services& s, RequestContext& c) {
+  auto user = s.accounts.GetUser(c.principal->user_id);
+  if (!user.ok()) return user.error();
+  return JsonResponse(200, UserJson(*user));
+}
+
+Result<Response> ListCurrentUserOrganizations(Services& s, RequestContext& c) {
+  auto orgs = s.accounts.ListOrganizations(c.principal->user_id);
+  if (!orgs.ok()) return orgs.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& [org, role] : *orgs) {
+    data.push_back({{"organization", OrganizationJson(org)}, {"role", role}});
+  }
+  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+}
+
+}  // namespace bulkhead::api

@@ -1,0 +1,61 @@
+#include "api/render.hpp"
+
+#include "core/settings.hpp"
+#include "core/time.hpp"
+
+namespace bulkhead::api {
+
+nlohmann::json UserJson(const store::UserRecord& user) {
+  return {{"id", user.id},
+          {"email", user.email},
+          {"name", user.name},
+          {"created_at", core::FormatRfc3339(user.created_at)}};
+}
+
+nlohmann::json OrganizationJson(const store::OrganizationRecord& org) {
+  auto settings = nlohmann::json::parse(org.settings, nullptr, false);
+  return {{"id", org.id},
+          {"name", org.name},
+          {"slug", org.slug},
+          {"type", org.type},
+          {"status", org.status},
+          {"plan", org.plan},
+          {"settings", core::SettingsToJson(core::SettingsFromJson(settings))},
+          {"domains", nlohmann::json::array()},
+          {"created_at", core::FormatRfc3339(org.created_at)},
+          {"updated_at", core::FormatRfc3339(org.updated_at)}};
+}
+
+nlohmann::json MemberJson(const store::MemberRow& member) {
+  return {{"user", {{"id", member.membership.user_id}, {"email", member.email}, {"name", member.name}}},
+          {"role", member.membership.role},
+          {"joined_at", core::FormatRfc3339(member.membership.joined_at)}};
+}
+
+nlohmann::json AuditEventJson(const store::AuditEventRecord& e) {
+  auto details = nlohmann::json::parse(e.details, nullptr, false);
+  if (details.is_discarded()) details = nlohmann::json::object();
+  return {{"id", e.id},
+          {"ts", core::FormatRfc3339(e.ts)},
+          {"actor", {{"type", e.actor_type}, {"id", e.actor_id}}},
+          {"action", e.action},
+          {"target", {{"type", e.target_type}, {"id", e.target_id}}},
+          {"request_id", e.request_id},
+          {"details", details}};
+}
+
+http::Response JsonResponse(int status, const nlohmann::json& body) {
+  http::Response response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+http::Response NoContent() {
+  http::Response response;
+  response.status = 204;
+  response.content_type.clear();
+  return response;
+}
+
+}  // namespace bulkhead::api

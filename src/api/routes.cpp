@@ -1,0 +1,89 @@
+#include "api/routes.hpp"
+
+#include <memory>
+
+#include "api/render.hpp"
+
+namespace bulkhead::api {
+
+using core::Permission;
+using http::Route;
+using http::Scope;
+
+namespace {
+
+// Binds a handler to the services.
+http::HandlerFn Bind(Services& s, Result<Response> (*fn)(Services&, RequestContext&)) {
+  return [&s, fn](RequestContext& c) { return fn(s, c); };
+}
+
+}  // namespace
+
+std::vector<Route> BuildRoutes(Services& s) {
+  const std::string org(kOrganizationPrefix);
+  std::vector<Route> routes = {
+      // Accounts.
+      {"POST", "/api/v1/auth/signup", Scope::kPublic, std::nullopt, Bind(s, SignUp),
+       "Create an account and its personal organization", 201, true},
+      {"POST", "/api/v1/auth/login", Scope::kPublic, std::nullopt, Bind(s, LogIn),
+       "Log in with email and password", 200, true},
+      {"POST", "/api/v1/auth/logout", Scope::kUser, std::nullopt, Bind(s, LogOut),
+       "End the current session", 204, true},
+      {"GET", "/api/v1/user", Scope::kUser, std::nullopt, Bind(s, GetCurrentUser),
+       "The caller", 200, false},
+      {"GET", "/api/v1/user/organizations", Scope::kUser, std::nullopt,
+       Bind(s, ListCurrentUserOrganizations), "Every organization the caller belongs to", 200,
+       false},
+      // Organizations.
+      {"POST", "/api/v1/organizations", Scope::kUser, std::nullopt, Bind(s, CreateOrganization),
+       "Create a team organization owned by the caller", 201, true},
+      {"GET", org, Scope::kOrganization, Permission::kReadOrganization, Bind(s, GetOrganization),
+       "Get an organization", 200, false},
+      {"PATCH", org, Scope::kOrganization, Permission::kUpdateOrganization,
+       Bind(s, UpdateOrganization), "Update name, slug or settings", 200, true},
+      {"DELETE", org, Scope::kOrganization, Permission::kDeleteOrganization,
+       Bind(s, DeleteOrganization), "Delete an organization and everything it owns", 204, true},
+      // Members. Removing is allowed to any member for themselves (leaving); the service
+      // enforces the rest of the matrix.
+      {"GET", org + "/members", Scope::kOrganization, Permission::kReadOrganization,
+       Bind(s, ListMembers), "List members", 200, false},
+      {"POST", org + "/members", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, AddMember), "Add a user as a member", 201, true},
+      {"PATCH", org + "/members/{user_id}", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, ChangeMemberRole), "Change a member's role", 200, true},
+      {"DELETE", org + "/members/{user_id}", Scope::kOrganization, Permission::kReadOrganization,
+       Bind(s, RemoveMember), "Remove a member, or leave", 204, true},
+      // Audit.
+      {"GET", org + "/audit-log", Scope::kOrganization, Permission::kReadAuditLog,
+       Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false},
+      // Operations.
+      {"GET", "/healthz", Scope::kPublic, std::nullopt, Bind(s, Healthz), "Process is up", 200,
+       false},
+      {"GET", "/readyz", Scope::kPublic, std::nullopt, Bind(s, Readyz), "Database reachable", 200,
+       false},
+  };
+
+  // The current-organization alias: same route, organization from the Host or X-Organization.
+  std::vector<Route> aliases;
+  for (const auto& route : routes) {
+    if (route.pattern.rfind(org, 0) != 0) continue;
+    Route alias = route;
+    alias.pattern = std::string(kAliasPrefix) + route.pattern.substr(org.size());
+    alias.summary += " (current organization)";
+    aliases.push_back(std::move(alias));
+  }
+  routes.insert(routes.end(), aliases.begin(), aliases.end());
+
+  auto document = std::make_shared<std::string>();
+  routes.push_back({"GET", "/openapi.json", Scope::kPublic, std::nullopt,
+                    [document](RequestContext&) -> Result<Response> {
+                      Response response;
+                      response.body = *document;
+                      return response;
+                    },
+                    "This document", 200, false});
+  *document = OpenApiDocument(routes).dump();
+  return routes;
+}
+
+}  // namespace bulkhead::api

@@ -1,0 +1,97 @@
+#pragma once
+// Result<T>: the value of an operation that can fail in an expected way (bad input, not found,
+// conflict). Core, store and service return it; exceptions are kept for what ends a request.
+// Errors carry a code from one small fixed set; http/problem.cpp is the only place that maps a
+// code to an HTTP status and a problem `code` string.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace bulkhead::core {
+
+enum class ErrorCode {
+  kMalformedJson,         // 400
+  kTenantRequired,        // 400
+  kTenantConflict,        // 400
+  kUnauthenticated,       // 401
+  kForbidden,             // 403
+  kOrganizationSuspended, // 403
+  kPersonalOrganization,  // 403
+  kNotFound,              // 404
+  kOrganizationNotFound,  // 404
+  kMethodNotAllowed,      // 405
+  kSlugTaken,             // 409
+  kEmailTaken,            // 409
+  kLastOwner,             // 409
+  kAlreadyMember,         // 409
+  kLimitReached,          // 409
+  kConflict,              // 409
+  kBodyTooLarge,          // 413
+  kUnsupportedMediaType,  // 415
+  kValidationFailed,      // 422
+  kRateLimited,           // 429
+  kHeadersTooLarge,       // 431
+  kInternal,              // 500
+  kUnavailable,           // 503
+};
+
+// One invalid field of a request body, reported in the problem's `errors` array.
+struct FieldError {
+  std::string field;
+  std::string message;
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::kInternal;
+  std::string message;              // the problem's `detail`: safe to show to the caller
+  std::vector<FieldError> fields;   // validation errors, one per field
+  int retry_after_seconds = 0;      // for kRateLimited
+
+  static Error Make(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, 0}; }
+  static Error Validation(std::string field, std::string message) {
+    std::string detail = field + " " + message;
+    return Error{ErrorCode::kValidationFailed, std::move(detail), {{std::move(field), std::move(message)}}, 0};
+  }
+  static Error NotFound(std::string what) { return Make(ErrorCode::kNotFound, std::move(what) + " not found"); }
+  static Error Forbidden(std::string why) { return Make(ErrorCode::kForbidden, std::move(why)); }
+  static Error Internal(std::string why) { return Make(ErrorCode::kInternal, std::move(why)); }
+};
+
+// A value or an Error. Deliberately small: ok(), value(), error(), and operator-> / *.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}       // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}   // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const Error& error() const { return std::get<1>(v_); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+// Result of an operation with no value.
+struct Unit {};
+using Status = Result<Unit>;
+inline Status Ok() { return Unit{}; }
+
+}  // namespace bulkhead::core
+
+// Early return of the error of an expression of type Result<T> or Status.
+#define BULKHEAD_TRY(expr)                       \
+  do {                                           \
+    auto bulkhead_try_result_ = (expr);          \
+    if (!bulkhead_try_result_.ok()) return bulkhead_try_result_.error(); \
+  } while (0)

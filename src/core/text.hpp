@@ -1,0 +1,23 @@
+#pragma once
+// Checks on free text that arrives in requests. Pure functions.
+
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace bulkhead::core {
+
+// Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// A display name or similar: valid UTF-8, no control characters (C0, DEL, C1), not blank,
+// at most `max_chars` code points after trimming surrounding ASCII spaces. Returns the trimmed
+// text, or kValidationFailed naming `field`.
+Result<std::string> ValidateDisplayText(std::string_view field, std::string_view value,
+                                        std::size_t max_chars);
+
+// Number of code points in valid UTF-8.
+std::size_t CodePointCount(std::string_view s);
+
+}  // namespace bulkhead::core

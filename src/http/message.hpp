@@ -1,0 +1,58 @@
+#pragma once
+// Request and Response as the pipeline sees them: plain values, independent of Beast, so that
+// request handling is a function from Request to Response that tests can call without a socket.
+// Not thread-safe; each belongs to one request.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace bulkhead::http {
+
+struct Header {
+  std::string name;   // as received; compared case-insensitively
+  std::string value;
+};
+
+struct Request {
+  std::string method;        // "GET", "POST", ...
+  std::string target;        // path and query as received, e.g. "/api/v1/x?limit=2"
+  std::vector<Header> headers;
+  std::string body;
+  std::string remote_address;  // peer IP, for logs
+  bool secure = false;         // arrived over TLS
+
+  // First header with that name (case-insensitive), or empty.
+  std::string_view HeaderValue(std::string_view name) const;
+  bool HasHeader(std::string_view name) const;
+  std::string_view Path() const;   // target without the query
+  std::string_view Query() const;  // after '?', without it
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<Header> headers;  // extra headers (X-Request-Id is added by the pipeline)
+  std::string body;
+  bool close = false;           // close the connection after this response
+
+  void SetHeader(std::string name, std::string value);
+};
+
+// The pipeline entry point the server calls for every request. Must be thread-safe.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Whether the request should run on the blocking worker pool instead of an I/O thread
+  // (password hashing, durable writes). Cheap; called on the I/O thread.
+  virtual bool IsBlocking(const Request& request) const = 0;
+  virtual Response Handle(Request& request) = 0;
+  // A response for a request the server refused before it was complete (oversized body,
+  // too many headers, malformed HTTP). `status` is 400, 413 or 431; `code` the problem code.
+  virtual Response Refuse(const Request& partial, int status, std::string_view code,
+                          std::string_view detail) = 0;
+};
+
+}  // namespace bulkhead::http

@@ -1,0 +1,86 @@
+#include "http/problem.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace bulkhead::http {
+
+using core::ErrorCode;
+
+namespace {
+struct Mapping {
+  int status;
+  std::string_view code;
+  std::string_view title;
+};
+
+Mapping MappingOf(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kMalformedJson: return {400, "malformed_json", "Malformed JSON"};
+    case ErrorCode::kTenantRequired: return {400, "tenant_required", "Organization required"};
+    case ErrorCode::kTenantConflict: return {400, "tenant_conflict", "Conflicting organizations"};
+    case ErrorCode::kUnauthenticated: return {401, "unauthenticated", "Unauthenticated"};
+    case ErrorCode::kForbidden: return {403, "forbidden", "Forbidden"};
+    case ErrorCode::kOrganizationSuspended:
+      return {403, "organization_suspended", "Organization suspended"};
+    case ErrorCode::kPersonalOrganization:
+      return {403, "personal_organization", "Personal organization"};
+    case ErrorCode::kNotFound: return {404, "not_found", "Not found"};
+    case ErrorCode::kOrganizationNotFound:
+      return {404, "organization_not_found", "Organization not found"};
+    case ErrorCode::kMethodNotAllowed: return {405, "method_not_allowed", "Method not allowed"};
+    case ErrorCode::kSlugTaken: return {409, "slug_taken", "Slug taken"};
+    case ErrorCode::kEmailTaken: return {409, "email_taken", "Email taken"};
+    case ErrorCode::kLastOwner: return {409, "last_owner", "Last owner"};
+    case ErrorCode::kAlreadyMember: return {409, "already_member", "Already a member"};
+    case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
+    case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
+    case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};
+    case ErrorCode::kUnsupportedMediaType:
+      return {415, "unsupported_media_type", "Unsupported media type"};
+    case ErrorCode::kValidationFailed: return {422, "validation_failed", "Validation failed"};
+    case ErrorCode::kRateLimited: return {429, "rate_limited", "Too many requests"};
+    case ErrorCode::kHeadersTooLarge: return {431, "headers_too_large", "Headers too large"};
+    case ErrorCode::kInternal: return {500, "internal", "Internal error"};
+    case ErrorCode::kUnavailable: return {503, "unavailable", "Service unavailable"};
+  }
+  return {500, "internal", "Internal error"};
+}
+}  // namespace
+
+int StatusOf(ErrorCode code) { return MappingOf(code).status; }
+std::string_view ProblemCode(ErrorCode code) { return MappingOf(code).code; }
+std::string_view ProblemTitle(ErrorCode code) { return MappingOf(code).title; }
+
+Response ProblemResponse(int status, std::string_view code, std::string_view title,
+                         std::string_view detail, std::string_view request_id) {
+  nlohmann::json body = {{"type", "https://bulkhead.dev/problems/" + std::string(code)},
+                         {"title", title},
+                         {"status", status},
+                         {"code", code},
+                         {"detail", detail},
+                         {"request_id", request_id}};
+  Response response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+Response ProblemResponse(const core::Error& error, std::string_view request_id) {
+  auto m = MappingOf(error.code);
+  // Internal details stay in the server log; the caller gets a stable, safe message.
+  std::string_view detail = m.status >= 500 ? std::string_view("internal error") : error.message;
+  Response response = ProblemResponse(m.status, m.code, m.title, detail, request_id);
+  if (!error.fields.empty()) {
+    auto body = nlohmann::json::parse(response.body);
+    auto& errors = body["errors"] = nlohmann::json::array();
+    for (const auto& f : error.fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+    response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  if (error.code == ErrorCode::kRateLimited && error.retry_after_seconds > 0) {
+    response.SetHeader("Retry-After", std::to_string(error.retry_after_seconds));
+  }
+  return response;
+}
+
+}  // namespace bulkhead::http

@@ -1,0 +1,58 @@
+#pragma once
+// The one route table's vocabulary. Every endpoint declares its method, path pattern, scope,
+// permission and handler here; the router, the authorization step, the OpenAPI document and
+// the generated test matrices all read the same table.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "core/role.hpp"
+#include "http/message.hpp"
+#include "service/account_service.hpp"
+#include "service/tenant_resolver.hpp"
+
+namespace bulkhead::http {
+
+enum class Scope {
+  kPublic,        // no credentials
+  kUser,          // a session
+  kOrganization,  // a session and a resolved organization the caller belongs to
+  kWorkspace,     // an organization route that also names a workspace
+};
+
+std::string_view ScopeName(Scope scope);
+
+// What a handler gets: the request, its path parameters, and what the pipeline established.
+struct RequestContext {
+  Request& request;
+  std::string request_id;
+  std::vector<std::pair<std::string, std::string>> params;  // from the path pattern
+  std::optional<service::Principal> principal;              // user and organization scopes
+  std::optional<service::TenantContext> tenant;             // organization scope
+
+  // A path parameter by name ("" when absent).
+  std::string_view Param(std::string_view name) const;
+  service::Actor Actor() const;
+};
+
+using HandlerFn = std::function<core::Result<Response>(RequestContext&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/organizations/{org}/members/{user_id}"
+  Scope scope = Scope::kPublic;
+  // Needed in organization scope; nullopt only for public and user routes.
+  std::optional<core::Permission> permission;
+  HandlerFn handler;
+  std::string summary;          // for OpenAPI
+  int success_status = 200;     // for OpenAPI and the generated matrices
+  bool blocking = false;        // run on the worker pool (password hashing, durable writes)
+};
+
+}  // namespace bulkhead::http

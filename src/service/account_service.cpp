@@ -1,0 +1,187 @@
+#include "service/account_service.hpp"
+
+#include "core/email.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "crypto/password.hpp"
+#include "crypto/token.hpp"
+#include "store/catalog_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+constexpr std::size_t kMinPassword = 10;
+constexpr std::size_t kMaxPassword = 256;
+constexpr std::size_t kMaxName = 200;
+constexpr std::string_view kSessionPrefix = "bks_";
+
+Error Unauthenticated() {
+  return Error::Make(ErrorCode::kUnauthenticated, "missing, invalid or expired credentials");
+}
+
+core::Status ValidatePassword(const std::string& password) {
+  if (!core::IsValidUtf8(password)) return Error::Validation("password", "must be valid UTF-8");
+  std::size_t n = core::CodePointCount(password);
+  if (n < kMinPassword || n > kMaxPassword) {
+    return Error::Validation("password", "must be 10-256 characters");
+  }
+  return core::Ok();
+}
+}  // namespace
+
+Result<std::string> AccountService::CreateSession(store::Connection& c, const std::string& user_id) {
+  std::string token = crypto::NewToken(kSessionPrefix);
+  int64_t now = core::NowMs();
+  BULKHEAD_TRY(store::catalog::InsertSession(
+      c, {crypto::HashToken(token), user_id, now, now + env_.config.session_ttl_ms}));
+  return token;
+}
+
+Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
+                                            const std::string& request_id) {
+  std::vector<core::FieldError> errors;
+  auto email = core::NormalizeEmail(input.email);
+  if (!email.ok()) errors.push_back(email.error().fields.at(0));
+  auto name = core::ValidateDisplayText("name", input.name, kMaxName);
+  if (!name.ok()) errors.push_back(name.error().fields.at(0));
+  auto password = ValidatePassword(input.password);
+  if (!password.ok()) errors.push_back(password.error().fields.at(0));
+  if (!errors.empty()) {
+    Error e = Error::Make(ErrorCode::kValidationFailed, errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
+
+  int64_t now = core::NowMs();
+  store::UserRecord user{core::NewUuidV7(), *email, *name, crypto::HashPassword(input.password),
+                         now, now};
+  // The personal organization's database exists before the catalog names it; on failure it
+  // is removed again, so a crash leaves at most an unreferenced file, never a dangling row.
+  auto prepared = organizations_.PrepareTenant(user.id, *name, "personal", request_id);
+  if (!prepared.ok()) return prepared.error();
+
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  auto fail = [&](Error e) -> Error {
+    organizations_.DiscardTenant(*prepared);
+    return e;
+  };
+  if (!txn.begin_status().ok()) return fail(txn.begin_status().error());
+  if (auto st = store::catalog::InsertUser(*lease, user); !st.ok()) {
+    if (st.error().code == ErrorCode::kConflict) {
+      return fail(Error::Make(ErrorCode::kEmailTaken, "an account with this email already exists"));
+    }
+    return fail(st.error());
+  }
+  auto org = organizations_.InsertPrepared(*lease, *prepared, user.id, request_id);
+  if (!org.ok()) return fail(org.error());
+  auto token = CreateSession(*lease, user.id);
+  if (!token.ok()) return fail(token.error());
+  if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
+  organizations_.Committed(*prepared);
+  user.password_hash.clear();
+  return SignUpOutput{std::move(user), std::move(*token), std::move(*org)};
+}
+
+Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,
+                                          const std::string& password) {
+  auto email = core::NormalizeEmail(raw_email);
+  if (!email.ok()) return email.error();
+  if (password.empty() || password.size() > 4 * kMaxPassword) {
+    return Error::Validation("password", "must be 10-256 characters");
+  }
+  int64_t now = core::NowMs();
+  if (int wait = env_.login_throttle.RetryAfterSeconds(*email, now); wait > 0) {
+    Error e = Error::Make(ErrorCode::kRateLimited, "too many failed logins; try again later");
+    e.retry_after_seconds = wait;
+    return e;
+  }
+  std::optional<store::UserRecord> user;
+  {
+    auto lease = env_.catalog.Acquire();
+    auto found = store::catalog::FindUserByEmail(*lease, *email);
+    if (!found.ok()) return found.error();
+    user = std::move(*found);
+  }
+  // Verify against a dummy hash for unknown emails: both paths cost one argon2id.
+  bool valid = crypto::VerifyPassword(user ? user->password_hash : crypto::DummyPasswordHash(),
+                                      password);
+  if (!user || !valid) {
+    env_.login_throttle.RecordFailure(*email, now);
+    return Error::Make(ErrorCode::kUnauthenticated, "wrong email or password");
+  }
+  env_.login_throttle.Reset(*email);
+  auto lease = env_.catalog.Acquire();
+  auto token = CreateSession(*lease, user->id);
+  if (!token.ok()) return token.error();
+  user->password_hash.clear();
+  return LogInOutput{std::move(*user), std::move(*token)};
+}
+
+core::Status AccountService::LogOut(const Principal& principal) {
+  {
+    auto lease = env_.catalog.Acquire();
+    BULKHEAD_TRY(store::catalog::DeleteSession(*lease, principal.session_hash));
+  }
+  env_.cache.sessions.Erase(principal.session_hash);
+  return core::Ok();
+}
+
+Result<Principal> AccountService::Authenticate(std::string_view token) {
+  if (token.size() != kSessionPrefix.size() + 43 || token.substr(0, 4) != kSessionPrefix) {
+    return Unauthenticated();
+  }
+  std::string hash = crypto::HashToken(token);
+  int64_t now = core::NowMs();
+  auto session = env_.cache.sessions.Get(hash);
+  if (!session) {
+    uint64_t generation = env_.cache.sessions.Generation();
+    auto lease = env_.catalog.Acquire();
+    auto found = store::catalog::FindSession(*lease, hash);
+    if (!found.ok()) return found.error();
+    if (!*found) return Unauthenticated();
+    session = CachedSession{(*found)->user_id, (*found)->expires_at};
+    env_.cache.sessions.Fill(generation, hash, *session);
+  }
+  if (session->expires_at <= now) {
+    env_.cache.sessions.Erase(hash);
+    return Unauthenticated();
+  }
+  // Sliding expiry, written at most once per refresh interval.
+  int64_t renewed = now + env_.config.session_ttl_ms;
+  if (renewed - session->expires_at >= env_.config.session_refresh_ms) {
+    // The generation is read before the write: a logout racing with this refresh wins.
+    uint64_t generation = env_.cache.sessions.Generation();
+    auto lease = env_.catalog.Acquire();
+    auto changed = store::catalog::ExtendSession(*lease, hash, renewed);
+    if (changed.ok() && *changed == 1) {
+      env_.cache.sessions.Fill(generation, hash, CachedSession{session->user_id, renewed});
+    }
+  }
+  return Principal{session->user_id, std::move(hash)};
+}
+
+Result<store::UserRecord> AccountService::GetUser(const std::string& user_id) {
+  if (auto cached = env_.cache.users.Get(user_id)) return *cached;
+  uint64_t generation = env_.cache.users.Generation();
+  auto lease = env_.catalog.Acquire();
+  auto found = store::catalog::FindUserById(*lease, user_id);
+  if (!found.ok()) return found.error();
+  if (!*found) return Unauthenticated();
+  (*found)->password_hash.clear();  // never kept in memory longer than a login
+  env_.cache.users.Fill(generation, user_id, **found);
+  return **found;
+}
+
+Result<std::vector<std::pair<store::OrganizationRecord, std::string>>>
+AccountService::ListOrganizations(const std::string& user_id) {
+  auto lease = env_.catalog.Acquire();
+  return store::catalog::ListUserOrganizations(*lease, user_id);
+}
+
+}  // namespace bulkhead::service

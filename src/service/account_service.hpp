@@ -1,0 +1,61 @@
+#pragma once
+// Accounts: sign-up (with the personal organization), login, logout and session checks.
+// Thread-safety: thread-safe. SignUp and LogIn hash passwords: call them off the I/O threads.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "service/environment.hpp"
+#include "service/organization_service.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+
+struct SignUpInput {
+  std::string email;
+  std::string password;
+  std::string name;
+};
+
+struct SignUpOutput {
+  store::UserRecord user;
+  std::string session_token;  // shown once
+  store::OrganizationRecord personal_organization;
+};
+
+struct LogInOutput {
+  store::UserRecord user;
+  std::string session_token;
+};
+
+// An authenticated caller.
+struct Principal {
+  std::string user_id;
+  std::string session_hash;  // of the token that authenticated this request
+};
+
+class AccountService {
+ public:
+  AccountService(Environment& env, OrganizationService& organizations)
+      : env_(env), organizations_(organizations) {}
+
+  core::Result<SignUpOutput> SignUp(const SignUpInput& input, const std::string& request_id);
+  core::Result<LogInOutput> LogIn(const std::string& email, const std::string& password);
+  core::Status LogOut(const Principal& principal);
+  // kUnauthenticated for an unknown, expired or revoked token. Reads no disk when warm.
+  core::Result<Principal> Authenticate(std::string_view token);
+  core::Result<store::UserRecord> GetUser(const std::string& user_id);
+  core::Result<std::vector<std::pair<store::OrganizationRecord, std::string>>> ListOrganizations(
+      const std::string& user_id);
+
+ private:
+  core::Result<std::string> CreateSession(store::Connection& c, const std::string& user_id);
+
+  Environment& env_;
+  OrganizationService& organizations_;
+};
+
+}  // namespace bulkhead::service

@@ -1,0 +1,88 @@
+#pragma once
+// In-memory copies of the catalog rows every request needs (sessions, users, organizations,
+// memberships), so that a warm request reads no disk. Services update or erase an entry after
+// the transaction that changed it commits, so a change is effective on the next request.
+// A fill races with an erase: Fill() takes the generation read before the database read and is
+// dropped when an erase happened meanwhile, so a stale row never re-enters the cache.
+// Each map is bounded; when one is full it is emptied (entries are cheap to reload).
+// Thread-safety: all methods are thread-safe.
+
+#include <atomic>
+#include <mutex>
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/role.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+
+template <typename V>
+class BoundedCache {
+ public:
+  explicit BoundedCache(std::size_t capacity) : capacity_(capacity) {}
+
+  uint64_t Generation() const { return generation_.load(std::memory_order_acquire); }
+
+  std::optional<V> Get(const std::string& key) const {
+    std::shared_lock lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return std::nullopt;
+    return it->second;
+  }
+  // Stores unless something was erased since `generation` was read.
+  void Fill(uint64_t generation, const std::string& key, V value) {
+    std::unique_lock lock(mu_);
+    if (generation != generation_.load(std::memory_order_relaxed)) return;
+    if (map_.size() >= capacity_) map_.clear();
+    map_.insert_or_assign(key, std::move(value));
+  }
+  void Erase(const std::string& key) {
+    std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
+    map_.erase(key);
+  }
+  // Erases every key that starts with `prefix`.
+  void ErasePrefix(const std::string& prefix) {
+    std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
+    std::erase_if(map_, [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; });
+  }
+
+ private:
+  std::size_t capacity_;
+  mutable std::shared_mutex mu_;
+  std::atomic<uint64_t> generation_{0};
+  std::unordered_map<std::string, V> map_;  // GUARDED_BY(mu_)
+};
+
+struct CachedSession {
+  std::string user_id;
+  int64_t expires_at = 0;
+};
+
+class CatalogCache {
+ public:
+  explicit CatalogCache(std::size_t capacity = 200'000)
+      : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
+        memberships(capacity) {}
+
+  static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
+    std::string key(org_id);
+    key += '/';
+    key += user_id;
+    return key;
+  }
+
+  BoundedCache<CachedSession> sessions;                  // token hash -> session
+  BoundedCache<store::UserRecord> users;                 // user id -> user
+  BoundedCache<store::OrganizationRecord> organizations; // org id -> organization
+  BoundedCache<std::string> slugs;                       // slug -> org id
+  // "org/user" -> role, or nullopt for "not a member" (cached too: probing costs no disk).
+  BoundedCache<std::optional<core::Role>> memberships;
+};
+
+}  // namespace bulkhead::service

@@ -1,0 +1,261 @@
+#include "service/organization_service.hpp"
+
+#include "core/settings.hpp"
+#include "core/slug.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "store/catalog_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+constexpr std::size_t kMaxName = 200;
+constexpr int kMaxSlugAttempts = 1000;
+constexpr std::string_view kDefaultPlan = "free";
+
+Error SlugTaken() { return Error::Make(ErrorCode::kSlugTaken, "this slug is already taken"); }
+}  // namespace
+
+store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,
+                                       std::string action, std::string target_type,
+                                       std::string target_id, const nlohmann::json& details) {
+  return {core::NewUuidV7(), organization_id,        core::NowMs(),
+          actor.type,        actor.id,               std::move(action),
+          std::move(target_type), std::move(target_id), actor.request_id,
+          details.dump()};
+}
+
+Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& owner_id,
+                                                          const std::string& name,
+                                                          const std::string& type,
+                                                          const std::string& request_id) {
+  int64_t now = core::NowMs();
+  store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", std::string(kDefaultPlan),
+                                core::SettingsToJson({}).dump(), now, now};
+  PreparedTenant prepared{org, TenantAccess::KeyFor(org.id)};
+  BULKHEAD_TRY(env_.tenants.Create(prepared.key));
+  if (type == "personal") {
+    // The personal organization's default workspace, audited in the tenant's own store.
+    auto database = env_.tenants.Open(prepared.key);
+    if (!database.ok()) {
+      DiscardTenant(prepared);
+      return database.error();
+    }
+    auto lease = (*database)->Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    store::WorkspaceRecord workspace{core::NewUuidV7(), "Personal", "", now, now};
+    Actor actor{"user", owner_id, request_id};
+    core::Status st = txn.begin_status();
+    if (st.ok()) st = store::tenant::InsertWorkspace(*lease, workspace);
+    if (st.ok()) {
+      st = store::tenant::InsertAuditEvent(
+          *lease, MakeAuditEvent(org.id, actor, "workspace.created", "workspace", workspace.id,
+                                 {{"name", workspace.name}}));
+    }
+    if (st.ok()) st = txn.Commit();
+    if (!st.ok()) {
+      DiscardTenant(prepared);
+      return st.error();
+    }
+  }
+  return prepared;
+}
+
+Result<std::string> OrganizationService::ChooseSlug(store::Connection& c, const std::string& name,
+                                                    const std::string& type) {
+  std::string base = core::SlugFromName(name, type == "personal" ? "user" : "org");
+  for (int n = 1; n <= kMaxSlugAttempts; ++n) {
+    std::string candidate = n == 1 ? base : core::SlugWithSuffix(base, n);
+    auto exists = store::catalog::SlugExists(c, candidate);
+    if (!exists.ok()) return exists.error();
+    if (!*exists) return candidate;
+  }
+  return Error::Make(ErrorCode::kSlugTaken, "no free slug could be derived from the name");
+}
+
+Result<store::OrganizationRecord> OrganizationService::InsertPrepared(
+    store::Connection& c, PreparedTenant& prepared, const std::string& owner_id,
+    const std::string& request_id, const std::optional<std::string>& slug) {
+  auto& org = prepared.organization;
+  if (slug) {
+    auto exists = store::catalog::SlugExists(c, *slug);
+    if (!exists.ok()) return exists.error();
+    if (*exists) return SlugTaken();
+    org.slug = *slug;
+  } else {
+    auto chosen = ChooseSlug(c, org.name, org.type);
+    if (!chosen.ok()) return chosen.error();
+    org.slug = *chosen;
+  }
+  if (auto st = store::catalog::InsertOrganization(c, org); !st.ok()) {
+    return st.error().code == ErrorCode::kConflict ? SlugTaken() : st.error();
+  }
+  BULKHEAD_TRY(store::catalog::InsertMembership(c, {org.id, owner_id, "owner", org.created_at}));
+  Actor actor{"user", owner_id, request_id};
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      c, MakeAuditEvent(org.id, actor, "organization.created", "organization", org.id,
+                        {{"name", org.name}, {"slug", org.slug}, {"type", org.type}})));
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      c, MakeAuditEvent(org.id, actor, "member.added", "membership", owner_id,
+                        {{"role", "owner"}})));
+  return org;
+}
+
+void OrganizationService::Committed(const PreparedTenant& prepared) {
+  // A "not a member" entry cached for this id would hide the new owner.
+  env_.cache.memberships.ErasePrefix(prepared.organization.id + "/");
+}
+
+void OrganizationService::DiscardTenant(const PreparedTenant& prepared) {
+  env_.tenants.Destroy(prepared.key);
+}
+
+Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrganizationInput& input,
+                                                              const Actor& actor) {
+  std::vector<core::FieldError> errors;
+  auto name = core::ValidateDisplayText("name", input.name, kMaxName);
+  if (!name.ok()) errors.push_back(name.error().fields.at(0));
+  if (input.slug) {
+    if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
+  }
+  std::optional<core::OrganizationSettings> settings;
+  if (input.settings) {
+    auto parsed = core::ApplySettingsPatch({}, *input.settings);
+    if (!parsed.ok()) {
+      for (const auto& f : parsed.error().fields) errors.push_back(f);
+    } else {
+      settings = std::move(*parsed);
+    }
+  }
+  if (!errors.empty()) {
+    Error e = Error::Make(ErrorCode::kValidationFailed,
+                          errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
+
+  auto prepared = PrepareTenant(actor.id, *name, "team", actor.request_id);
+  if (!prepared.ok()) return prepared.error();
+  if (settings) prepared->organization.settings = core::SettingsToJson(*settings).dump();
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  auto fail = [&](Error e) -> Error {
+    DiscardTenant(*prepared);
+    return e;
+  };
+  if (!txn.begin_status().ok()) return fail(txn.begin_status().error());
+  auto org = InsertPrepared(*lease, *prepared, actor.id, actor.request_id, input.slug);
+  if (!org.ok()) return fail(org.error());
+  if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
+  Committed(*prepared);
+  return org;
+}
+
+Result<store::OrganizationRecord> OrganizationService::Update(const TenantContext& tenant,
+                                                              const UpdateOrganizationInput& input,
+                                                              const Actor& actor) {
+  std::vector<core::FieldError> errors;
+  std::optional<std::string> name;
+  if (input.name) {
+    auto checked = core::ValidateDisplayText("name", *input.name, kMaxName);
+    if (checked.ok()) {
+      name = *checked;
+    } else {
+      errors.push_back(checked.error().fields.at(0));
+    }
+  }
+  if (input.slug) {
+    if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
+  }
+  if (!errors.empty()) {
+    Error e = Error::Make(ErrorCode::kValidationFailed,
+                          errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
+
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  // Re-read under the write lock: the cached copy may predate a concurrent update.
+  auto current = store::catalog::FindOrganizationById(*lease, tenant.organization.id);
+  if (!current.ok()) return current.error();
+  if (!*current) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+  store::OrganizationRecord org = **current;
+  nlohmann::json changes = nlohmann::json::object();
+  if (name && *name != org.name) {
+    changes["name"] = {{"from", org.name}, {"to", *name}};
+    org.name = *name;
+  }
+  if (input.slug && *input.slug != org.slug) {
+    auto exists = store::catalog::SlugExists(*lease, *input.slug);
+    if (!exists.ok()) return exists.error();
+    if (*exists) return SlugTaken();
+    changes["slug"] = {{"from", org.slug}, {"to", *input.slug}};
+    org.slug = *input.slug;
+  }
+  if (input.settings) {
+    auto current_settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
+    auto patched = core::ApplySettingsPatch(current_settings, *input.settings);
+    if (!patched.ok()) return patched.error();
+    if (!(*patched == current_settings)) {
+      changes["settings"] = *input.settings;
+      org.settings = core::SettingsToJson(*patched).dump();
+    }
+  }
+  if (changes.empty()) return org;  // nothing changed: no write, no audit event
+  org.updated_at = core::NowMs();
+  if (auto st = store::catalog::UpdateOrganization(*lease, org); !st.ok()) {
+    return st.error().code == ErrorCode::kConflict ? SlugTaken() : st.error();
+  }
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      *lease, MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id,
+                             changes)));
+  BULKHEAD_TRY(txn.Commit());
+  env_.cache.organizations.Erase(org.id);
+  env_.cache.slugs.Erase((*current)->slug);  // the old slug stops routing at once
+  return org;
+}
+
+core::Status OrganizationService::Delete(const TenantContext& tenant, const std::string& confirm,
+                                         const Actor& actor) {
+  const auto& org = tenant.organization;
+  if (confirm != org.slug) {
+    return Error::Validation("confirm", "must equal the organization's slug");
+  }
+  {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    BULKHEAD_TRY(store::catalog::DeleteAuditEvents(*lease, org.id));
+    BULKHEAD_TRY(store::catalog::DeleteOrganization(*lease, org.id));  // memberships cascade
+    // The control plane keeps one line that the organization existed and who deleted it.
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(org.id, actor, "organization.deleted", "organization", org.id,
+                               {{"slug", org.slug}})));
+    BULKHEAD_TRY(txn.Commit());
+  }
+  env_.tenants.Destroy(tenant.key);
+  env_.cache.organizations.Erase(org.id);
+  env_.cache.slugs.Erase(org.slug);
+  env_.cache.memberships.ErasePrefix(org.id + "/");
+  return core::Ok();
+}
+
+Result<std::vector<store::OrganizationRecord>> OrganizationService::ListAll() {
+  auto lease = env_.catalog.Acquire();
+  return store::catalog::ListOrganizations(*lease);
+}
+
+Result<std::optional<store::OrganizationRecord>> OrganizationService::FindBySlug(
+    const std::string& slug) {
+  auto lease = env_.catalog.Acquire();
+  return store::catalog::FindOrganizationBySlug(*lease, slug);
+}
+
+}  // namespace bulkhead::service

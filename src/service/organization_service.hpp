@@ -1,0 +1,80 @@
+#pragma once
+// Organizations: creation (with their own database), update, deletion. Each use case is one
+// catalog transaction that also writes its audit event.
+// Thread-safety: thread-safe.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "service/environment.hpp"
+#include "service/tenant_resolver.hpp"
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+
+// An organization whose database exists but whose catalog row is not yet committed.
+struct PreparedTenant {
+  store::OrganizationRecord organization;  // slug still empty
+  store::TenantKey key;
+};
+
+struct CreateOrganizationInput {
+  std::string name;
+  std::optional<std::string> slug;
+  std::optional<nlohmann::json> settings;
+};
+
+struct UpdateOrganizationInput {
+  std::optional<std::string> name;
+  std::optional<std::string> slug;
+  std::optional<nlohmann::json> settings;  // merge patch
+};
+
+class OrganizationService {
+ public:
+  explicit OrganizationService(Environment& env) : env_(env) {}
+
+  core::Result<store::OrganizationRecord> Create(const CreateOrganizationInput& input,
+                                                 const Actor& actor);
+  core::Result<store::OrganizationRecord> Update(const TenantContext& tenant,
+                                                 const UpdateOrganizationInput& input,
+                                                 const Actor& actor);
+  // `confirm` must equal the organization's slug.
+  core::Status Delete(const TenantContext& tenant, const std::string& confirm, const Actor& actor);
+
+  // For operators (CLI): every organization, or one by slug.
+  core::Result<std::vector<store::OrganizationRecord>> ListAll();
+  core::Result<std::optional<store::OrganizationRecord>> FindBySlug(const std::string& slug);
+
+  // Steps of creation, shared with sign-up (whose personal organization commits in the same
+  // transaction as the user): make the tenant database, insert the catalog rows inside the
+  // caller's transaction, then either Committed or DiscardTenant.
+  core::Result<PreparedTenant> PrepareTenant(const std::string& owner_id, const std::string& name,
+                                             const std::string& type,
+                                             const std::string& request_id);
+  core::Result<store::OrganizationRecord> InsertPrepared(store::Connection& c,
+                                                         PreparedTenant& prepared,
+                                                         const std::string& owner_id,
+                                                         const std::string& request_id,
+                                                         const std::optional<std::string>& slug =
+                                                             std::nullopt);
+  void Committed(const PreparedTenant& prepared);
+  void DiscardTenant(const PreparedTenant& prepared);
+
+ private:
+  core::Result<std::string> ChooseSlug(store::Connection& c, const std::string& name,
+                                       const std::string& type);
+  Environment& env_;
+};
+
+// The audit event a use case writes in its own transaction.
+store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,
+                                       std::string action, std::string target_type,
+                                       std::string target_id, const nlohmann::json& details);
+
+}  // namespace bulkhead::service

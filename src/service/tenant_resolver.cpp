@@ -1,0 +1,83 @@
+#include "service/tenant_resolver.hpp"
+
+#include "core/uuid.hpp"
+#include "store/catalog_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+Result<std::optional<store::OrganizationRecord>> TenantResolver::FindOrganization(
+    const std::string& ref) {
+  auto& cache = env_.cache;
+  std::string id;
+  if (core::IsUuid(ref)) {
+    id = ref;
+  } else if (auto cached_id = cache.slugs.Get(ref)) {
+    id = *cached_id;
+  }
+  if (!id.empty()) {
+    if (auto org = cache.organizations.Get(id)) return std::optional(*org);
+  }
+  uint64_t org_generation = cache.organizations.Generation();
+  uint64_t slug_generation = cache.slugs.Generation();
+  auto lease = env_.catalog.Acquire();
+  auto found = id.empty() ? store::catalog::FindOrganizationBySlug(*lease, ref)
+                          : store::catalog::FindOrganizationById(*lease, id);
+  if (!found.ok()) return found.error();
+  if (*found) {
+    cache.organizations.Fill(org_generation, (*found)->id, **found);
+    cache.slugs.Fill(slug_generation, (*found)->slug, (*found)->id);
+  }
+  return found;
+}
+
+Result<std::optional<core::Role>> TenantResolver::FindRole(const std::string& org_id,
+                                                           const std::string& user_id) {
+  auto key = CatalogCache::MembershipKey(org_id, user_id);
+  if (auto cached = env_.cache.memberships.Get(key)) return *cached;
+  uint64_t generation = env_.cache.memberships.Generation();
+  auto lease = env_.catalog.Acquire();
+  auto found = store::catalog::FindMembership(*lease, org_id, user_id);
+  if (!found.ok()) return found.error();
+  std::optional<core::Role> role;
+  if (*found) role = core::ParseRole((*found)->role);
+  env_.cache.memberships.Fill(generation, key, role);
+  return role;
+}
+
+Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
+                                              const std::string& user_id) {
+  std::optional<store::OrganizationRecord> resolved;
+  bool any_signal = false;
+  for (const auto* signal : {&signals.path, &signals.header, &signals.host}) {
+    if (!signal->has_value()) continue;
+    any_signal = true;
+    auto org = FindOrganization(**signal);
+    if (!org.ok()) return org.error();
+    // An unknown name in any signal is reported as not found, never as a conflict, so that
+    // a conflict reveals nothing about which organizations exist.
+    if (!*org) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+    if (resolved && resolved->id != (*org)->id) {
+      return Error::Make(ErrorCode::kTenantConflict,
+                         "the request names more than one organization");
+    }
+    resolved = std::move(*org);
+  }
+  if (!any_signal) {
+    return Error::Make(ErrorCode::kTenantRequired,
+                       "this route needs an organization: use the path, the Host or X-Organization");
+  }
+  auto role = FindRole(resolved->id, user_id);
+  if (!role.ok()) return role.error();
+  if (!*role) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+  if (resolved->status == "suspended") {
+    return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
+  }
+  std::string id = resolved->id;
+  return TenantContext{std::move(*resolved), **role, TenantAccess::KeyFor(std::move(id))};
+}
+
+}  // namespace bulkhead::service

@@ -1,0 +1,245 @@
+#include "store/catalog_store.hpp"
+
+namespace bulkhead::store::catalog {
+namespace {
+
+using core::Error;
+
+// Queries are named constants: the whole SQL of the catalog is readable in one place.
+constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
+constexpr std::string_view kOrgColumns =
+    "id, name, slug, type, status, plan, settings, created_at, updated_at";
+
+UserRecord ToUser(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
+}
+
+OrganizationRecord ToOrganization(const Row& r, std::size_t at = 0) {
+  return {r.Text(at),     r.Text(at + 1), r.Text(at + 2), r.Text(at + 3), r.Text(at + 4),
+          r.Text(at + 5), r.Text(at + 6), r.Int(at + 7),  r.Int(at + 8)};
+}
+
+AuditEventRecord ToAuditEvent(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Int(2),  r.Text(3), r.Text(4),
+          r.Text(5), r.Text(6), r.Text(7), r.Text(8), r.Text(9)};
+}
+
+template <typename T, typename F>
+Result<std::optional<T>> QueryOne(Connection& c, std::string_view sql,
+                                  const std::vector<Value>& params, F convert) {
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<T>{};
+  return std::optional<T>{convert(rows->front())};
+}
+
+Result<int64_t> QueryCount(Connection& c, std::string_view sql, const std::vector<Value>& params) {
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.error();
+  return rows->at(0).Int(0);
+}
+
+Status ExecuteStatus(Connection& c, std::string_view sql, const std::vector<Value>& params) {
+  auto r = c.Execute(sql, params);
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
+std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
+  std::string s(a);
+  s += b;
+  s += c;
+  return s;
+}
+
+}  // namespace
+
+Status InsertUser(Connection& c, const UserRecord& u) {
+  return ExecuteStatus(c,
+                       "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
+                       " VALUES ($1, $2, $3, $4, $5, $6)",
+                       {u.id, u.email, u.name, u.password_hash, u.created_at, u.updated_at});
+}
+
+Result<std::optional<UserRecord>> FindUserById(Connection& c, std::string_view id) {
+  static const std::string kSql = Sql("SELECT ", kUserColumns, " FROM users WHERE id = $1");
+  return QueryOne<UserRecord>(c, kSql, {std::string(id)}, ToUser);
+}
+
+Result<std::optional<UserRecord>> FindUserByEmail(Connection& c, std::string_view email) {
+  static const std::string kSql = Sql("SELECT ", kUserColumns, " FROM users WHERE email = $1");
+  return QueryOne<UserRecord>(c, kSql, {std::string(email)}, ToUser);
+}
+
+Status InsertSession(Connection& c, const SessionRecord& s) {
+  return ExecuteStatus(
+      c, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+      {s.token_hash, s.user_id, s.created_at, s.expires_at});
+}
+
+Result<std::optional<SessionRecord>> FindSession(Connection& c, std::string_view token_hash) {
+  return QueryOne<SessionRecord>(
+      c, "SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = $1",
+      {std::string(token_hash)},
+      [](const Row& r) { return SessionRecord{r.Text(0), r.Text(1), r.Int(2), r.Int(3)}; });
+}
+
+Result<int64_t> ExtendSession(Connection& c, std::string_view token_hash, int64_t expires_at) {
+  return c.Execute( "UPDATE sessions SET expires_at = $2 WHERE token_hash = $1",
+                       {std::string(token_hash), expires_at});
+}
+
+Status DeleteSession(Connection& c, std::string_view token_hash) {
+  return ExecuteStatus(c, "DELETE FROM sessions WHERE token_hash = $1", {std::string(token_hash)});
+}
+
+Status InsertOrganization(Connection& c, const OrganizationRecord& o) {
+  return ExecuteStatus(c,
+                       "INSERT INTO organizations (id, name, slug, type, status, plan, settings,"
+                       " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                       {o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,
+                        o.updated_at});
+}
+
+Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
+  return ExecuteStatus(c,
+                       "UPDATE organizations SET name = $2, slug = $3, status = $4, plan = $5,"
+                       " settings = $6, updated_at = $7 WHERE id = $1",
+                       {o.id, o.name, o.slug, o.status, o.plan, o.settings, o.updated_at});
+}
+
+Status DeleteOrganization(Connection& c, std::string_view id) {
+  return ExecuteStatus(c, "DELETE FROM organizations WHERE id = $1", {std::string(id)});
+}
+
+Result<std::optional<OrganizationRecord>> FindOrganizationById(Connection& c, std::string_view id) {
+  static const std::string kSql = Sql("SELECT ", kOrgColumns, " FROM organizations WHERE id = $1");
+  return QueryOne<OrganizationRecord>(c, kSql, {std::string(id)},
+                                      [](const Row& r) { return ToOrganization(r); });
+}
+
+Result<std::optional<OrganizationRecord>> FindOrganizationBySlug(Connection& c,
+                                                                 std::string_view slug) {
+  static const std::string kSql =
+      Sql("SELECT ", kOrgColumns, " FROM organizations WHERE slug = $1");
+  return QueryOne<OrganizationRecord>(c, kSql, {std::string(slug)},
+                                      [](const Row& r) { return ToOrganization(r); });
+}
+
+Result<bool> SlugExists(Connection& c, std::string_view slug) {
+  auto n = QueryCount(c, "SELECT COUNT(*) FROM organizations WHERE slug = $1", {std::string(slug)});
+  if (!n.ok()) return n.error();
+  return *n > 0;
+}
+
+Result<std::vector<OrganizationRecord>> ListOrganizations(Connection& c) {
+  static const std::string kSql = Sql("SELECT ", kOrgColumns, " FROM organizations ORDER BY slug");
+  auto rows = c.Query(kSql);
+  if (!rows.ok()) return rows.error();
+  std::vector<OrganizationRecord> out;
+  for (const auto& r : *rows) out.push_back(ToOrganization(r));
+  return out;
+}
+
+Status InsertMembership(Connection& c, const MembershipRecord& m) {
+  return ExecuteStatus(c,
+                       "INSERT INTO memberships (organization_id, user_id, role, joined_at)"
+                       " VALUES ($1, $2, $3, $4)",
+                       {m.organization_id, m.user_id, m.role, m.joined_at});
+}
+
+Status UpdateMembershipRole(Connection& c, std::string_view org_id, std::string_view user_id,
+                            std::string_view role) {
+  return ExecuteStatus(
+      c, "UPDATE memberships SET role = $3 WHERE organization_id = $1 AND user_id = $2",
+      {std::string(org_id), std::string(user_id), std::string(role)});
+}
+
+Status DeleteMembership(Connection& c, std::string_view org_id, std::string_view user_id) {
+  return ExecuteStatus(c, "DELETE FROM memberships WHERE organization_id = $1 AND user_id = $2",
+                       {std::string(org_id), std::string(user_id)});
+}
+
+Result<std::optional<MembershipRecord>> FindMembership(Connection& c, std::string_view org_id,
+                                                       std::string_view user_id) {
+  return QueryOne<MembershipRecord>(
+      c,
+      "SELECT organization_id, user_id, role, joined_at FROM memberships"
+      " WHERE organization_id = $1 AND user_id = $2",
+      {std::string(org_id), std::string(user_id)},
+      [](const Row& r) { return MembershipRecord{r.Text(0), r.Text(1), r.Text(2), r.Int(3)}; });
+}
+
+Result<int64_t> CountMembers(Connection& c, std::string_view org_id) {
+  return QueryCount(c, "SELECT COUNT(*) FROM memberships WHERE organization_id = $1",
+                    {std::string(org_id)});
+}
+
+Result<int64_t> CountOwners(Connection& c, std::string_view org_id) {
+  return QueryCount(c,
+                    "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
+                    {std::string(org_id)});
+}
+
+Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_id,
+                                           int64_t after_joined_at, std::string_view after_user_id,
+                                           int limit) {
+  auto rows = c.Query(
+      "SELECT m.organization_id, m.user_id, m.role, m.joined_at, u.email, u.name"
+      " FROM memberships m JOIN users u ON u.id = m.user_id"
+      " WHERE m.organization_id = $1 AND (m.joined_at > $2 OR (m.joined_at = $2 AND m.user_id > $3))"
+      " ORDER BY m.joined_at, m.user_id LIMIT $4",
+      {std::string(org_id), after_joined_at, std::string(after_user_id), int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<MemberRow> out;
+  for (const auto& r : *rows) {
+    out.push_back({{r.Text(0), r.Text(1), r.Text(2), r.Int(3)}, r.Text(4), r.Text(5)});
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganizations(
+    Connection& c, std::string_view user_id) {
+  auto rows = c.Query(
+      "SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
+      " o.updated_at, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id"
+      " WHERE m.user_id = $1 ORDER BY m.joined_at, o.id",
+      {std::string(user_id)});
+  if (!rows.ok()) return rows.error();
+  std::vector<std::pair<OrganizationRecord, std::string>> out;
+  for (const auto& r : *rows) out.emplace_back(ToOrganization(r), r.Text(9));
+  return out;
+}
+
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& e) {
+  return ExecuteStatus(c,
+                       "INSERT INTO audit_events (id, organization_id, ts, actor_type, actor_id,"
+                       " action, target_type, target_id, request_id, details)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                       {e.id, e.organization_id, e.ts, e.actor_type, e.actor_id, e.action,
+                        e.target_type, e.target_id, e.request_id, e.details});
+}
+
+Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
+                                                      std::string_view before_id,
+                                                      std::string_view action, int64_t since_ms,
+                                                      int limit) {
+  auto rows = c.Query(
+      "SELECT id, organization_id, ts, actor_type, actor_id, action, target_type, target_id,"
+      " request_id, details FROM audit_events"
+      " WHERE organization_id = $1 AND ($2 = '' OR id < $2) AND ($3 = '' OR action = $3)"
+      " AND ts >= $4 ORDER BY id DESC LIMIT $5",
+      {std::string(org_id), std::string(before_id), std::string(action), since_ms,
+       int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<AuditEventRecord> out;
+  for (const auto& r : *rows) out.push_back(ToAuditEvent(r));
+  return out;
+}
+
+Status DeleteAuditEvents(Connection& c, std::string_view org_id) {
+  return ExecuteStatus(c, "DELETE FROM audit_events WHERE organization_id = $1",
+                       {std::string(org_id)});
+}
+
+}  // namespace bulkhead::store::catalog

@@ -1,0 +1,65 @@
+#pragma once
+// Repositories of the catalog: users, sessions, organizations, memberships and control-plane
+// audit events. Each function runs on a connection the caller holds, inside the caller's
+// transaction, so that a use case and its audit event commit together.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::store::catalog {
+
+// Users. InsertUser: kConflict on "users.email".
+Status InsertUser(Connection& c, const UserRecord& user);
+Result<std::optional<UserRecord>> FindUserById(Connection& c, std::string_view id);
+Result<std::optional<UserRecord>> FindUserByEmail(Connection& c, std::string_view email);
+
+// Sessions, keyed by the SHA-256 of the token.
+Status InsertSession(Connection& c, const SessionRecord& session);
+Result<std::optional<SessionRecord>> FindSession(Connection& c, std::string_view token_hash);
+// Rows changed: 0 when the session was deleted meanwhile.
+Result<int64_t> ExtendSession(Connection& c, std::string_view token_hash, int64_t expires_at);
+Status DeleteSession(Connection& c, std::string_view token_hash);
+
+// Organizations. InsertOrganization / UpdateOrganization: kConflict on "organizations.slug".
+Status InsertOrganization(Connection& c, const OrganizationRecord& org);
+Status UpdateOrganization(Connection& c, const OrganizationRecord& org);
+Status DeleteOrganization(Connection& c, std::string_view id);
+Result<std::optional<OrganizationRecord>> FindOrganizationById(Connection& c, std::string_view id);
+Result<std::optional<OrganizationRecord>> FindOrganizationBySlug(Connection& c,
+                                                                 std::string_view slug);
+Result<bool> SlugExists(Connection& c, std::string_view slug);
+// Every organization ordered by slug (operators' listing).
+Result<std::vector<OrganizationRecord>> ListOrganizations(Connection& c);
+
+// Memberships. InsertMembership: kConflict when the user is already a member.
+Status InsertMembership(Connection& c, const MembershipRecord& m);
+Status UpdateMembershipRole(Connection& c, std::string_view org_id, std::string_view user_id,
+                            std::string_view role);
+Status DeleteMembership(Connection& c, std::string_view org_id, std::string_view user_id);
+Result<std::optional<MembershipRecord>> FindMembership(Connection& c, std::string_view org_id,
+                                                       std::string_view user_id);
+Result<int64_t> CountMembers(Connection& c, std::string_view org_id);
+Result<int64_t> CountOwners(Connection& c, std::string_view org_id);
+// Members after the (joined_at, user_id) position, oldest first, at most `limit`.
+Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_id,
+                                           int64_t after_joined_at, std::string_view after_user_id,
+                                           int limit);
+// The caller's organizations with their role, oldest membership first.
+Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganizations(
+    Connection& c, std::string_view user_id);
+
+// Control-plane audit events of one organization.
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
+// Newest first, ids below `before_id` (empty: from the newest), optional action and since.
+Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
+                                                      std::string_view before_id,
+                                                      std::string_view action, int64_t since_ms,
+                                                      int limit);
+Status DeleteAuditEvents(Connection& c, std::string_view org_id);
+
+}  // namespace bulkhead::store::catalog

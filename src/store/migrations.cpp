@@ -1,0 +1,133 @@
+#include "store/migrations.hpp"
+
+#include <string>
+
+#include "core/time.hpp"
+
+namespace bulkhead::store {
+namespace {
+
+// The catalog: identities and the tenant directory. Every tenant's own data lives in its own
+// database; nothing there refers back here by foreign key (so schemas can move between nodes).
+constexpr std::string_view kCatalogV001 = R"sql(
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+CREATE TABLE organizations (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  slug TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL CHECK (type IN ('personal', 'team')),
+  status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+  plan TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE memberships (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (organization_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships(user_id);
+CREATE INDEX memberships_order ON memberships(organization_id, joined_at, user_id);
+CREATE TABLE audit_events (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_events_org ON audit_events(organization_id, id);
+)sql";
+
+// A tenant's own database: its workspaces and the audit of changes to them.
+constexpr std::string_view kTenantV001 = R"sql(
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE audit_events (
+  id TEXT PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  actor_type TEXT NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_type TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+)sql";
+
+constexpr std::string_view kCreateVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+
+}  // namespace
+
+const std::vector<Migration>& CatalogMigrations() {
+  static const std::vector<Migration> kMigrations = {{1, "V001__init", kCatalogV001}};
+  return kMigrations;
+}
+
+const std::vector<Migration>& TenantMigrations() {
+  static const std::vector<Migration> kMigrations = {{1, "V001__init", kTenantV001}};
+  return kMigrations;
+}
+
+Result<int> SchemaVersion(Connection& connection) {
+  BULKHEAD_TRY(connection.Execute(kCreateVersionTable));
+  auto rows = connection.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!rows.ok()) return rows.error();
+  return static_cast<int>(rows->at(0).Int(0));
+}
+
+Status Migrate(Connection& connection, const std::vector<Migration>& migrations) {
+  auto current = SchemaVersion(connection);
+  if (!current.ok()) return current.error();
+  int known = migrations.empty() ? 0 : migrations.back().version;
+  if (*current > known) {
+    return core::Error::Internal("database schema version " + std::to_string(*current) +
+                                 " is newer than this build knows (" + std::to_string(known) + ")");
+  }
+  for (const auto& migration : migrations) {
+    if (migration.version <= *current) continue;
+    Transaction txn(connection, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    auto again = SchemaVersion(connection);
+    if (!again.ok()) return again.error();
+    if (*again >= migration.version) continue;
+    BULKHEAD_TRY(connection.ExecuteScript(migration.sql));
+    BULKHEAD_TRY(connection.Execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        {int64_t{migration.version}, std::string(migration.name), core::NowMs()}));
+    BULKHEAD_TRY(txn.Commit());
+  }
+  return core::Ok();
+}
+
+}  // namespace bulkhead::store

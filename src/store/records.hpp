@@ -1,0 +1,73 @@
+#pragma once
+// Rows of the catalog and tenant stores as plain values.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace bulkhead::store {
+
+struct UserRecord {
+  std::string id;
+  std::string email;  // lowercased
+  std::string name;
+  std::string password_hash;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct SessionRecord {
+  std::string token_hash;
+  std::string user_id;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+};
+
+struct OrganizationRecord {
+  std::string id;
+  std::string name;
+  std::string slug;
+  std::string type;    // "personal" | "team"
+  std::string status;  // "active" | "suspended"
+  std::string plan;
+  std::string settings;  // JSON text
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct MembershipRecord {
+  std::string organization_id;
+  std::string user_id;
+  std::string role;  // "owner" | "admin" | "member"
+  int64_t joined_at = 0;
+};
+
+// A member with the user fields a list shows.
+struct MemberRow {
+  MembershipRecord membership;
+  std::string email;
+  std::string name;
+};
+
+struct AuditEventRecord {
+  std::string id;  // UUIDv7: ordering by id is ordering by time
+  std::string organization_id;
+  int64_t ts = 0;
+  std::string actor_type;
+  std::string actor_id;
+  std::string action;
+  std::string target_type;
+  std::string target_id;
+  std::string request_id;
+  std::string details;  // JSON text
+};
+
+struct WorkspaceRecord {
+  std::string id;
+  std::string name;
+  std::string description;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+}  // namespace bulkhead::store

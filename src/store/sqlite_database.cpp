@@ -1,0 +1,223 @@
+#include "store/sqlite_database.hpp"
+
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+namespace bulkhead::store {
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+constexpr int kBusyTimeoutMs = 10000;
+
+Error SqliteError(sqlite3* db, int rc, std::string_view context) {
+  std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  int primary = rc & 0xff;
+  if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Error::Make(ErrorCode::kConflict, std::move(message));
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Error::Make(ErrorCode::kUnavailable, std::move(message));
+  }
+  return Error::Internal(std::move(message));
+}
+
+class SqliteConnection final : public Connection {
+ public:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  ~SqliteConnection() override {
+    for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+
+  Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+    auto stmt = Prepare(sql, params);
+    if (!stmt.ok()) return stmt.error();
+    Rows rows;
+    while (true) {
+      int rc = sqlite3_step(*stmt);
+      if (rc == SQLITE_DONE) break;
+      if (rc != SQLITE_ROW) {
+        auto error = SqliteError(db_, sqlite3_extended_errcode(db_), "query");
+        sqlite3_reset(*stmt);
+        return error;
+      }
+      int n = sqlite3_column_count(*stmt);
+      std::vector<Value> values;
+      values.reserve(n);
+      for (int i = 0; i < n; ++i) {
+        switch (sqlite3_column_type(*stmt, i)) {
+          case SQLITE_NULL: values.emplace_back(nullptr); break;
+          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(*stmt, i))); break;
+          default: {
+            const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, i));
+            values.emplace_back(std::string(text, sqlite3_column_bytes(*stmt, i)));
+          }
+        }
+      }
+      rows.emplace_back(std::move(values));
+    }
+    sqlite3_reset(*stmt);
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+    auto stmt = Prepare(sql, params);
+    if (!stmt.ok()) return stmt.error();
+    int rc;
+    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) {
+      auto error = SqliteError(db_, sqlite3_extended_errcode(db_), "execute");
+      sqlite3_reset(*stmt);
+      return error;
+    }
+    sqlite3_reset(*stmt);
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Status ExecuteScript(std::string_view sql) override {
+    std::string text(sql);
+    char* message = nullptr;
+    int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+    if (rc != SQLITE_OK) {
+      std::string m = message ? message : sqlite3_errstr(rc);
+      sqlite3_free(message);
+      return Error::Internal("script: " + m);
+    }
+    return core::Ok();
+  }
+
+  Status Begin(bool write) override {
+    auto r = Execute(write ? "BEGIN IMMEDIATE" : "BEGIN", {});
+    if (!r.ok()) return r.error();
+    return core::Ok();
+  }
+  Status Commit() override {
+    auto r = Execute("COMMIT", {});
+    if (!r.ok()) {
+      Rollback();
+      return r.error();
+    }
+    return core::Ok();
+  }
+  void Rollback() override {
+    if (!sqlite3_get_autocommit(db_)) (void)Execute("ROLLBACK", {});
+  }
+
+ private:
+  // Prepared once per connection and SQL text; parameters are named $1..$n, bound by name so
+  // that the order of first appearance does not matter.
+  Result<sqlite3_stmt*> Prepare(std::string_view sql, const std::vector<Value>& params) {
+    auto it = statements_.find(std::string(sql));
+    sqlite3_stmt* stmt = nullptr;
+    if (it == statements_.end()) {
+      int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+      statements_.emplace(std::string(sql), stmt);
+    } else {
+      stmt = it->second;
+    }
+    sqlite3_clear_bindings(stmt);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      std::string name = "$" + std::to_string(i + 1);
+      int index = sqlite3_bind_parameter_index(stmt, name.c_str());
+      if (index == 0) continue;  // a parameter the statement does not use
+      int rc = SQLITE_OK;
+      const Value& v = params[i];
+      if (std::holds_alternative<std::nullptr_t>(v)) {
+        rc = sqlite3_bind_null(stmt, index);
+      } else if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt, index, *n);
+      } else {
+        const auto& s = std::get<std::string>(v);
+        rc = sqlite3_bind_text(stmt, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, rc, "bind");
+    }
+    return stmt;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    auto error = SqliteError(db, rc, "open " + path.string());
+    sqlite3_close_v2(db);
+    return error;
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  auto connection = std::make_unique<SqliteConnection>(db);
+  BULKHEAD_TRY(connection->ExecuteScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+      "PRAGMA temp_store=MEMORY;"));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace
+
+int64_t Row::Int(std::size_t i) const {
+  const auto& v = values_.at(i);
+  if (const auto* n = std::get_if<int64_t>(&v)) return *n;
+  if (const auto* s = std::get_if<std::string>(&v)) return std::stoll(*s);
+  return 0;
+}
+
+const std::string& Row::Text(std::size_t i) const {
+  static const std::string kEmpty;
+  const auto* s = std::get_if<std::string>(&values_.at(i));
+  return s ? *s : kEmpty;
+}
+
+std::optional<std::string> Row::OptionalText(std::size_t i) const {
+  if (IsNull(i)) return std::nullopt;
+  return Text(i);
+}
+
+Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::filesystem::path& path,
+                                                              int pool_size) {
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(path));  // private constructor
+  for (int i = 0; i < std::max(pool_size, 1); ++i) {
+    auto connection = OpenConnection(path);
+    if (!connection.ok()) return connection.error();
+    database->idle_.push_back(std::move(connection).value());
+  }
+  return database;
+}
+
+SqliteDatabase::~SqliteDatabase() = default;
+
+Database::Lease SqliteDatabase::Acquire() {
+  std::unique_lock lock(mu_);
+  available_.wait(lock, [this] { return !idle_.empty(); });
+  auto connection = std::move(idle_.back());
+  idle_.pop_back();
+  return Lease(*this, std::move(connection));
+}
+
+void SqliteDatabase::Release(std::unique_ptr<Connection> connection) {
+  connection->Rollback();  // a lease never carries an open transaction to the next user
+  {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(connection));
+  }
+  available_.notify_one();
+}
+
+void RemoveSqliteFiles(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  std::filesystem::remove(path.string() + "-wal", ignored);
+  std::filesystem::remove(path.string() + "-shm", ignored);
+}
+
+}  // namespace bulkhead::store

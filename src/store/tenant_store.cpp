@@ -1,0 +1,112 @@
+#include "store/tenant_store.hpp"
+
+#include "store/migrations.hpp"
+#include "store/sqlite_database.hpp"
+
+namespace bulkhead::store {
+namespace {
+// Tenant traffic is light per organization; two connections let a read proceed beside a write.
+constexpr int kTenantPoolSize = 2;
+}  // namespace
+
+TenantDatabases::TenantDatabases(std::filesystem::path directory, std::size_t max_open)
+    : directory_(std::move(directory)), max_open_(std::max<std::size_t>(max_open, 1)) {}
+
+std::filesystem::path TenantDatabases::PathOf(std::string_view organization_id) const {
+  return directory_ / (std::string(organization_id) + ".db");
+}
+
+Status TenantDatabases::Create(const TenantKey& key) {
+  std::lock_guard lock(mu_);
+  auto database = OpenLocked(key.organization_id());
+  if (!database.ok()) return database.error();
+  return core::Ok();
+}
+
+Result<std::shared_ptr<Database>> TenantDatabases::Open(const TenantKey& key) {
+  std::lock_guard lock(mu_);
+  // Never recreate the database of an organization deleted while a request was in flight.
+  if (!open_.count(key.organization_id()) &&
+      !std::filesystem::exists(PathOf(key.organization_id()))) {
+    return core::Error::Make(core::ErrorCode::kOrganizationNotFound, "organization not found");
+  }
+  return OpenLocked(key.organization_id());
+}
+
+Result<std::shared_ptr<Database>> TenantDatabases::OpenLocked(const std::string& id) {
+  if (auto it = open_.find(id); it != open_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.position);
+    return it->second.database;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(directory_, ec);
+  auto opened = SqliteDatabase::Open(PathOf(id), kTenantPoolSize);
+  if (!opened.ok()) return opened.error();
+  std::shared_ptr<Database> database = std::move(opened).value();
+  {
+    auto lease = database->Acquire();
+    BULKHEAD_TRY(Migrate(*lease, TenantMigrations()));
+  }
+  while (open_.size() >= max_open_) {
+    open_.erase(lru_.back());  // users holding the shared_ptr keep it alive until they finish
+    lru_.pop_back();
+  }
+  lru_.push_front(id);
+  open_.emplace(id, Entry{database, lru_.begin()});
+  return database;
+}
+
+void TenantDatabases::Destroy(const TenantKey& key) {
+  std::shared_ptr<Database> closing;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = open_.find(key.organization_id()); it != open_.end()) {
+      closing = std::move(it->second.database);
+      lru_.erase(it->second.position);
+      open_.erase(it);
+    }
+  }
+  closing.reset();
+  RemoveSqliteFiles(PathOf(key.organization_id()));
+}
+
+namespace tenant {
+
+Status InsertWorkspace(Connection& c, const WorkspaceRecord& w) {
+  auto r = c.Execute(
+      "INSERT INTO workspaces (id, name, description, created_at, updated_at)"
+      " VALUES ($1, $2, $3, $4, $5)",
+      {w.id, w.name, w.description, w.created_at, w.updated_at});
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& e) {
+  auto r = c.Execute(
+      "INSERT INTO audit_events (id, ts, actor_type, actor_id, action, target_type, target_id,"
+      " request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      {e.id, e.ts, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id, e.request_id,
+       e.details});
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
+Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
+                                                      std::string_view action, int64_t since_ms,
+                                                      int limit) {
+  auto rows = c.Query(
+      "SELECT id, ts, actor_type, actor_id, action, target_type, target_id, request_id, details"
+      " FROM audit_events WHERE ($1 = '' OR id < $1) AND ($2 = '' OR action = $2) AND ts >= $3"
+      " ORDER BY id DESC LIMIT $4",
+      {std::string(before_id), std::string(action), since_ms, int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<AuditEventRecord> out;
+  for (const auto& r : *rows) {
+    out.push_back({r.Text(0), "", r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6),
+                   r.Text(7), r.Text(8)});
+  }
+  return out;
+}
+
+}  // namespace tenant
+}  // namespace bulkhead::store

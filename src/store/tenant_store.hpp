@@ -1,0 +1,73 @@
+#pragma once
+// Each organization's own database, DATA/tenants/<org-id>.db, and its repositories.
+// A tenant database is reached only with a TenantKey, which only service::TenantAccess can
+// make: code that has not resolved and authorized a tenant cannot name one's data.
+// Thread-safety: TenantDatabases is thread-safe; open databases are kept in a bounded cache.
+
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+class TenantAccess;
+}
+
+namespace bulkhead::store {
+
+// Proof that a tenant was resolved and the caller authorized for it.
+class TenantKey {
+ public:
+  const std::string& organization_id() const { return organization_id_; }
+
+ private:
+  friend class service::TenantAccess;
+  explicit TenantKey(std::string organization_id) : organization_id_(std::move(organization_id)) {}
+  std::string organization_id_;
+};
+
+class TenantDatabases {
+ public:
+  // `directory` is DATA/tenants; at most `max_open` databases stay open (least recently used
+  // are closed first).
+  TenantDatabases(std::filesystem::path directory, std::size_t max_open);
+
+  // Creates and migrates a new organization's database. Only for organizations being created.
+  Status Create(const TenantKey& key);
+  // The organization's database (opened and migrated on first use).
+  Result<std::shared_ptr<Database>> Open(const TenantKey& key);
+  // Closes and removes the organization's database files.
+  void Destroy(const TenantKey& key);
+  std::filesystem::path PathOf(std::string_view organization_id) const;
+
+ private:
+  Result<std::shared_ptr<Database>> OpenLocked(const std::string& id);
+
+  std::filesystem::path directory_;
+  std::size_t max_open_;
+  std::mutex mu_;
+  std::list<std::string> lru_;  // GUARDED_BY(mu_), most recent first
+  struct Entry {
+    std::shared_ptr<Database> database;
+    std::list<std::string>::iterator position;
+  };
+  std::unordered_map<std::string, Entry> open_;  // GUARDED_BY(mu_)
+};
+
+namespace tenant {
+
+Status InsertWorkspace(Connection& c, const WorkspaceRecord& workspace);
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
+// Newest first; same filters as catalog::ListAuditEvents.
+Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
+                                                      std::string_view action, int64_t since_ms,
+                                                      int limit);
+
+}  // namespace tenant
+}  // namespace bulkhead::store
