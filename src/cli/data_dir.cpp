@@ -1,5 +1,6 @@
 #include "cli/data_dir.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "crypto/password.hpp"
@@ -11,6 +12,12 @@ namespace bulkhead::cli {
 core::Result<DataDirectory> OpenDataDirectory(const std::filesystem::path& dir, int pool_size,
                                               service::ServiceConfig config) {
   crypto::InitCrypto();
+  // Open tenant databases hold file descriptors; take every one the system allows.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   ::umask(077);  // every file and directory the process creates is private to its user
   std::error_code ec;
   std::filesystem::create_directories(dir / "tenants", ec);
@@ -26,7 +33,7 @@ core::Result<DataDirectory> OpenDataDirectory(const std::filesystem::path& dir, 
     auto lease = d.catalog->Acquire();
     BULKHEAD_TRY(store::Migrate(*lease, store::CatalogMigrations()));
   }
-  d.tenants = std::make_unique<store::TenantDatabases>(dir / "tenants", 1024);
+  d.tenants = std::make_unique<store::TenantDatabases>(dir / "tenants", 256);
   d.cache = std::make_unique<service::CatalogCache>();
   d.throttle = std::make_unique<service::LoginThrottle>();
   d.env = std::make_unique<service::Environment>(

@@ -5,8 +5,9 @@
 
 namespace bulkhead::store {
 namespace {
-// Tenant traffic is light per organization; two connections let a read proceed beside a write.
-constexpr int kTenantPoolSize = 2;
+// One connection per open tenant database: each costs three file descriptors (database, WAL,
+// shared memory), and per-tenant traffic is light next to the catalog's.
+constexpr int kTenantPoolSize = 1;
 }  // namespace
 
 TenantDatabases::TenantDatabases(std::filesystem::path directory, std::size_t max_open)
