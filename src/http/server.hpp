@@ -43,8 +43,9 @@ class Server {
   void Run();
   void Stop();
 
+  class Impl;  // public only so that the connection type in server.cpp can name it
+
  private:
-  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 

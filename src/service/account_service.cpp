@@ -17,7 +17,7 @@ using core::Result;
 namespace {
 constexpr std::size_t kMinPassword = 10;
 constexpr std::size_t kMaxPassword = 256;
-constexpr std::size_t kMaxName = 200;
+constexpr std::size_t kMaxUserName = 200;
 constexpr std::string_view kSessionPrefix = "bks_";
 
 Error Unauthenticated() {
@@ -47,7 +47,7 @@ Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
   std::vector<core::FieldError> errors;
   auto email = core::NormalizeEmail(input.email);
   if (!email.ok()) errors.push_back(email.error().fields.at(0));
-  auto name = core::ValidateDisplayText("name", input.name, kMaxName);
+  auto name = core::ValidateDisplayText("name", input.name, kMaxUserName);
   if (!name.ok()) errors.push_back(name.error().fields.at(0));
   auto password = ValidatePassword(input.password);
   if (!password.ok()) errors.push_back(password.error().fields.at(0));

@@ -14,7 +14,7 @@ using core::ErrorCode;
 using core::Result;
 
 namespace {
-constexpr std::size_t kMaxName = 200;
+constexpr std::size_t kMaxOrganizationName = 200;
 constexpr int kMaxSlugAttempts = 1000;
 constexpr std::string_view kDefaultPlan = "free";
 
@@ -118,7 +118,7 @@ void OrganizationService::DiscardTenant(const PreparedTenant& prepared) {
 Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrganizationInput& input,
                                                               const Actor& actor) {
   std::vector<core::FieldError> errors;
-  auto name = core::ValidateDisplayText("name", input.name, kMaxName);
+  auto name = core::ValidateDisplayText("name", input.name, kMaxOrganizationName);
   if (!name.ok()) errors.push_back(name.error().fields.at(0));
   if (input.slug) {
     if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
@@ -162,7 +162,7 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
   std::vector<core::FieldError> errors;
   std::optional<std::string> name;
   if (input.name) {
-    auto checked = core::ValidateDisplayText("name", *input.name, kMaxName);
+    auto checked = core::ValidateDisplayText("name", *input.name, kMaxOrganizationName);
     if (checked.ok()) {
       name = *checked;
     } else {
