@@ -1,0 +1,265 @@
+#include "integration/harness.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+namespace bulkhead::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace fs = std::filesystem;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::atomic<int> g_counter{0};
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+HttpResponse FromBeast(bhttp::response<bhttp::string_body>& res) {
+  HttpResponse out;
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) out.headers[Lower(std::string(f.name_string()))] = std::string(f.value());
+  out.body = res.body();
+  auto type = out.Header("content-type");
+  if (type.find("json") != std::string::npos) {
+    out.json = Json::parse(out.body, nullptr, false);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string HttpResponse::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+HttpResponse HttpClient::Request(const std::string& method, const std::string& target,
+                                 const std::optional<Json>& body, const Headers& headers) const {
+  return RequestRaw(method, target, body ? body->dump() : "", headers);
+}
+
+HttpResponse HttpClient::RequestRaw(const std::string& method, const std::string& target,
+                                    const std::string& body, const Headers& headers) const {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(30));
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
+  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port_));
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
+    if (req[bhttp::field::content_type].empty()) req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+  }
+  req.prepare_payload();
+  beast::error_code ec;
+  bhttp::write(stream, req, ec);
+  // A server may answer (413) before reading everything: read the response regardless.
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  bhttp::read(stream, buffer, parser, ec);
+  if (ec && !parser.is_header_done()) {
+    throw std::runtime_error("no response to " + method + " " + target + ": " + ec.message());
+  }
+  auto res = parser.release();
+  return FromBeast(res);
+}
+
+HttpResponse HttpClient::RawBytes(const std::string& bytes) const {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.expires_after(std::chrono::seconds(30));
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  beast::error_code ec;
+  asio::write(stream, asio::buffer(bytes), ec);
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  bhttp::read(stream, buffer, parser, ec);
+  if (!parser.is_header_done()) return HttpResponse{};
+  auto res = parser.release();
+  return FromBeast(res);
+}
+
+Headers Bearer(const std::string& token, Headers more) {
+  more.emplace_back("Authorization", "Bearer " + token);
+  return more;
+}
+
+ServerProcess::ServerProcess(std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
+  char pattern[] = "/tmp/bulkhead-it-XXXXXX";
+  char* made = ::mkdtemp(pattern);
+  if (!made) throw std::runtime_error("mkdtemp failed");
+  root_ = made;
+  data_dir_ = root_ / "data";
+  Start();
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ignored;
+  fs::remove_all(root_, ignored);
+}
+
+void ServerProcess::Start() {
+  ++starts_;
+  fs::path out = root_ / ("stdout-" + std::to_string(starts_) + ".log");
+  fs::path err = root_ / ("stderr-" + std::to_string(starts_) + ".log");
+  std::vector<std::string> args = {BULKHEAD_BINARY, "serve", "--listen", "127.0.0.1:0",
+                                   "--data", data_dir_.string(), "--threads", "2"};
+  args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::string text = ReadFile(out);
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto j = Json::parse(line, nullptr, false);
+      if (j.is_object() && j.value("event", "") == "listening") {
+        std::string address = j.value("address", "");
+        port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        return;
+      }
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("server exited at start: " + ReadFile(err));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("server did not start listening within 20 s");
+}
+
+int ServerProcess::Stop() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ServerProcess::Kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, nullptr, 0);
+  pid_ = -1;
+}
+
+std::string ServerProcess::Output() const {
+  return ReadFile(root_ / ("stdout-" + std::to_string(starts_) + ".log"));
+}
+
+std::string UniqueEmail(const std::string& prefix) {
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++g_counter) +
+         "@example.com";
+}
+
+std::string UniqueSlug(const std::string& prefix) {
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++g_counter);
+}
+
+Account SignUp(const HttpClient& client, const std::string& name, const std::string& email) {
+  Account a;
+  a.email = email.empty() ? UniqueEmail("user") : email;
+  a.name = name;
+  auto r = client.Request("POST", "/api/v1/auth/signup",
+                          Json{{"email", a.email}, {"password", kPassword}, {"name", name}});
+  EXPECT_EQ(r.status, 201) << r.body;
+  if (r.status != 201) throw std::runtime_error("sign-up failed: " + r.body);
+  a.token = r.json["session_token"];
+  a.user_id = r.json["user"]["id"];
+  a.personal_organization = r.json["personal_organization"];
+  return a;
+}
+
+Json CreateOrganization(const HttpClient& client, const std::string& token,
+                        const std::string& name, const std::string& slug) {
+  Json body{{"name", name}};
+  if (!slug.empty()) body["slug"] = slug;
+  auto r = client.Request("POST", "/api/v1/organizations", body, Bearer(token));
+  EXPECT_EQ(r.status, 201) << r.body;
+  if (r.status != 201) throw std::runtime_error("create organization failed: " + r.body);
+  return r.json;
+}
+
+void AddMember(const HttpClient& client, const std::string& token, const std::string& org,
+               const std::string& user_id, const std::string& role) {
+  auto r = client.Request("POST", "/api/v1/organizations/" + org + "/members",
+                          Json{{"user_id", user_id}, {"role", role}}, Bearer(token));
+  EXPECT_EQ(r.status, 201) << r.body;
+}
+
+CliResult RunCli(const std::vector<std::string>& args) {
+  char pattern[] = "/tmp/bulkhead-cli-XXXXXX";
+  char* dir = ::mkdtemp(pattern);
+  if (!dir) throw std::runtime_error("mkdtemp failed");
+  fs::path out = fs::path(dir) / "out", err = fs::path(dir) / "err";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ::dup2(o, 1);
+    ::dup2(e, 2);
+    std::vector<std::string> full = {BULKHEAD_BINARY};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : full) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CliResult r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, ReadFile(out), ReadFile(err)};
+  fs::remove_all(dir);
+  return r;
+}
+
+}  // namespace bulkhead::testing
