@@ -1,0 +1,92 @@
+#include "core/slug.hpp"
+
+#include <gtest/gtest.h>
+
+namespace bulkhead::core {
+namespace {
+
+TEST(Slug, AcceptsValidSlugs) {
+  for (const char* s : {"acme", "a1b", "acme-corp", "123", std::string(63, 'a').c_str()}) {
+    EXPECT_TRUE(ValidateSlug(s).ok()) << s;
+  }
+}
+
+TEST(Slug, RejectsWrongLength) {
+  EXPECT_FALSE(ValidateSlug("ab").ok());
+  EXPECT_FALSE(ValidateSlug("").ok());
+  EXPECT_FALSE(ValidateSlug(std::string(64, 'a')).ok());
+}
+
+TEST(Slug, RejectsLeadingOrTrailingHyphen) {
+  auto st = ValidateSlug("-acme");
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code, ErrorCode::kValidationFailed);
+  EXPECT_EQ(st.error().fields.at(0).field, "slug");
+  EXPECT_FALSE(ValidateSlug("acme-").ok());
+}
+
+TEST(Slug, RejectsCharactersOutsideTheAlphabet) {
+  for (const char* s : {"Acme", "ac_me", "ac me", "acmé", "ac.me", "ac/me"}) {
+    EXPECT_FALSE(ValidateSlug(s).ok()) << s;
+  }
+}
+
+TEST(Slug, RejectsReservedNames) {
+  for (const char* s : {"www", "api", "app", "admin", "mail", "static", "status", "docs"}) {
+    EXPECT_TRUE(IsReservedSlug(s)) << s;
+    EXPECT_FALSE(ValidateSlug(s).ok()) << s;
+  }
+  EXPECT_FALSE(IsReservedSlug("acme"));
+}
+
+TEST(Slug, DerivesFromNames) {
+  EXPECT_EQ(SlugFromName("Jane Doe", "user"), "jane-doe");
+  EXPECT_EQ(SlugFromName("  Jane   Doe!! ", "user"), "jane-doe");
+  EXPECT_EQ(SlugFromName("Acme, Inc.", "org"), "acme-inc");
+  EXPECT_EQ(SlugFromName("O'Brien & Sons", "org"), "o-brien-sons");
+}
+
+TEST(Slug, FoldsAccentsToAscii) {
+  EXPECT_EQ(SlugFromName("Zoë Ærøskøbing", "user"), "zoe-aeroskobing");
+  EXPECT_EQ(SlugFromName("Straße Łódź", "user"), "strasse-lodz");
+  EXPECT_EQ(SlugFromName("Œuvre Ñandú", "user"), "oeuvre-nandu");
+  EXPECT_EQ(SlugFromName("Þórr Đorđe", "user"), "thorr-dorde");
+}
+
+TEST(Slug, FallsBackWhenNothingUsableRemains) {
+  EXPECT_EQ(SlugFromName("日本語", "user"), "user");
+  EXPECT_EQ(SlugFromName("!!!", "org"), "org");
+  EXPECT_EQ(SlugFromName("", "org"), "org");
+}
+
+TEST(Slug, PadsShortOrReservedResults) {
+  EXPECT_EQ(SlugFromName("Jo", "user"), "jo-user");
+  EXPECT_EQ(SlugFromName("Admin", "org"), "admin-org");
+  EXPECT_TRUE(ValidateSlug(SlugFromName("Jo", "user")).ok());
+}
+
+TEST(Slug, DerivedSlugsLeaveRoomForASuffix) {
+  std::string long_name(200, 'x');
+  std::string slug = SlugFromName(long_name, "org");
+  EXPECT_TRUE(ValidateSlug(slug).ok());
+  EXPECT_TRUE(ValidateSlug(SlugWithSuffix(slug, 999999)).ok());
+  EXPECT_LE(SlugWithSuffix(slug, 999999).size(), kSlugMaxLength);
+}
+
+TEST(Slug, SuffixNumbersAndStaysValid) {
+  EXPECT_EQ(SlugWithSuffix("jane-doe", 2), "jane-doe-2");
+  std::string full(63, 'a');
+  std::string suffixed = SlugWithSuffix(full, 12);
+  EXPECT_EQ(suffixed.size(), 63u);
+  EXPECT_TRUE(ValidateSlug(suffixed).ok());
+  // A cut that would end in a hyphen is trimmed.
+  std::string hyphen = std::string(60, 'a') + "-bb";
+  EXPECT_TRUE(ValidateSlug(SlugWithSuffix(hyphen, 10)).ok());
+}
+
+TEST(Slug, InvalidUtf8InANameIsASeparator) {
+  EXPECT_EQ(SlugFromName("ab\xff" "cd", "org"), "ab-cd");
+}
+
+}  // namespace
+}  // namespace bulkhead::core
