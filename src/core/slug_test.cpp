@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace bulkhead::core {
 namespace {
 
 TEST(Slug, AcceptsValidSlugs) {
-  for (const char* s : {"acme", "a1b", "acme-corp", "123", std::string(63, 'a').c_str()}) {
+  const std::vector<std::string> slugs = {"acme", "a1b", "acme-corp", "123", std::string(63, 'a')};
+  for (const auto& s : slugs) {
     EXPECT_TRUE(ValidateSlug(s).ok()) << s;
   }
 }

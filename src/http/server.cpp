@@ -25,6 +25,7 @@ namespace {
 // sends for a moment, so that closing does not reset the connection before it reads the answer.
 constexpr auto kDrainTime = std::chrono::seconds(2);
 constexpr std::size_t kDrainBytes = 4 << 20;
+constexpr std::size_t kFirstReadBytes = 4096;  // the first read of a request; the parser asks for more
 }  // namespace
 
 class Session;
@@ -94,12 +95,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // Waits idle for the first bytes of the next request (idle timeout), then reads the rest
+  // of its header (read timeout). From its first byte a request counts as in flight, so a
+  // graceful shutdown lets it finish instead of cutting it off.
   void ReadHeader() {
     if (server_.stopping()) return Close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
     parser_->body_limit(options_.body_limit);
+    if (buffer_.size() > 0) return ReadRestOfHeader();  // a pipelined request is waiting
     stream_.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->Close();  // closed, idle timeout or shutdown
+                              self->ReadRestOfHeader();
+                            });
+  }
+
+  void ReadRestOfHeader() {
+    busy_ = true;
+    stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
                                self->OnHeader(ec);
