@@ -337,6 +337,9 @@ void Server::Impl::Run() {
     if (!ec) Stop();
   });
   Accept();
+  // While a request runs on the worker pool its connection has nothing pending on the
+  // io_context; without this guard the I/O threads would return before writing its response.
+  auto keep_running = asio::make_work_guard(ioc_);
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
     threads.emplace_back([this] { ioc_.run(); });
