@@ -6,6 +6,7 @@
 #include "http/route.hpp"
 #include "service/account_service.hpp"
 #include "service/audit_service.hpp"
+#include "service/domain_service.hpp"
 #include "service/environment.hpp"
 #include "service/member_service.hpp"
 #include "service/organization_service.hpp"
@@ -19,6 +20,7 @@ struct Services {
   service::OrganizationService& organizations;
   service::MemberService& members;
   service::AuditService& audit;
+  service::DomainService& domains;
   int64_t session_ttl_seconds = 14 * 24 * 3600;
 };
 
@@ -44,6 +46,12 @@ Result<Response> ChangeMemberRole(Services& s, RequestContext& c);
 Result<Response> RemoveMember(Services& s, RequestContext& c);
 // audit
 Result<Response> ListAuditLog(Services& s, RequestContext& c);
+// domains
+Result<Response> ListDomains(Services& s, RequestContext& c);
+Result<Response> AddDomain(Services& s, RequestContext& c);
+Result<Response> VerifyDomain(Services& s, RequestContext& c);
+Result<Response> RemoveDomain(Services& s, RequestContext& c);
+Result<Response> ResolveHost(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);

@@ -56,6 +56,19 @@ std::vector<Route> BuildRoutes(Services& s) {
       // Audit.
       {"GET", org + "/audit-log", Scope::kOrganization, Permission::kReadAuditLog,
        Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false},
+      // Domains: the subdomain and custom domains; verifying looks up DNS (blocking).
+      {"GET", org + "/domains", Scope::kOrganization, Permission::kReadOrganization,
+       Bind(s, ListDomains), "The organization's subdomain and custom domains", 200, false},
+      {"POST", org + "/domains", Scope::kOrganization, Permission::kUpdateOrganization,
+       Bind(s, AddDomain), "Claim a custom domain; returns the TXT record to publish", 201, true},
+      {"POST", org + "/domains/{hostname}/verify", Scope::kOrganization,
+       Permission::kUpdateOrganization, Bind(s, VerifyDomain),
+       "Check the domain's TXT record and mark it verified", 200, true},
+      {"DELETE", org + "/domains/{hostname}", Scope::kOrganization,
+       Permission::kUpdateOrganization, Bind(s, RemoveDomain), "Remove a custom domain", 204,
+       true},
+      {"GET", "/api/v1/resolve", Scope::kUser, std::nullopt, Bind(s, ResolveHost),
+       "The organization a hostname routes to", 200, false},
       // Operations.
       {"GET", "/healthz", Scope::kPublic, std::nullopt, Bind(s, Healthz), "Process is up", 200,
        false},

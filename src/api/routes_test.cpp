@@ -30,8 +30,10 @@ class RouteTableTest : public ::testing::Test {
     accounts_ = std::make_unique<service::AccountService>(*env_, *organizations_);
     members_ = std::make_unique<service::MemberService>(*env_);
     audit_ = std::make_unique<service::AuditService>(*env_);
+    resolver_ = std::make_unique<service::TenantResolver>(*env_);
+    domains_ = std::make_unique<service::DomainService>(*env_, *resolver_, dns_);
     services_ = std::make_unique<Services>(
-        Services{*env_, *accounts_, *organizations_, *members_, *audit_});
+        Services{*env_, *accounts_, *organizations_, *members_, *audit_, *domains_});
     routes_ = BuildRoutes(*services_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -46,6 +48,9 @@ class RouteTableTest : public ::testing::Test {
   std::unique_ptr<service::AccountService> accounts_;
   std::unique_ptr<service::MemberService> members_;
   std::unique_ptr<service::AuditService> audit_;
+  std::unique_ptr<service::TenantResolver> resolver_;
+  service::TxtResolver dns_{std::nullopt, std::chrono::milliseconds(1000)};
+  std::unique_ptr<service::DomainService> domains_;
   std::unique_ptr<Services> services_;
   std::vector<http::Route> routes_;
 };

@@ -12,10 +12,19 @@ struct ServeOptions {
   std::string base_domain = "localhost";
   int threads = 0;                            // 0: the number of cores
   int64_t session_ttl_seconds = 14 * 24 * 3600;
+  std::string routing_log;                    // empty: DATA/logs/routing.jsonl
+  int64_t routing_log_max_bytes = 64LL << 20;  // then rotated; 5 old files are kept
+  std::string dns_server;                     // host:port; empty: the system resolver
 };
 
 int RunServe(const ServeOptions& options);
 int RunOrgList(const std::string& data, bool json);
 int RunOrgShow(const std::string& data, const std::string& slug, bool json);
+int RunOrgSetStatus(const std::string& data, const std::string& slug, bool suspend);
+// Exit 0: no hostname claimed twice; 1: ALERT lines on stderr; 2: unusable input.
+int RunDomainsCheck(const std::string& data, const std::string& manifest,
+                    const std::string& base_domain);
+// Exit 0: every chain verifies; 1: the first broken event on stderr; 2: cannot read the data.
+int RunAuditVerify(const std::string& data);
 
 }  // namespace bulkhead::cli

@@ -24,6 +24,15 @@ int main(int argc, char** argv) {
                         "seconds of inactivity after which a session expires")
       ->check(CLI::Range(int64_t{60}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  serve_cmd->add_option("--routing-log", serve.routing_log,
+                        "routing decisions, one JSON line each (default: DATA/logs/routing.jsonl)");
+  serve_cmd->add_option("--routing-log-max-bytes", serve.routing_log_max_bytes,
+                        "rotate the routing log at this size (5 old files are kept)")
+      ->check(CLI::Range(int64_t{4096}, int64_t{1} << 40))
+      ->capture_default_str();
+  serve_cmd->add_option("--dns-server", serve.dns_server,
+                        "host:port of the DNS server for domain verification (default: the "
+                        "system resolver)");
 
   std::string data = "./data";
   bool json = false;
@@ -37,10 +46,39 @@ int main(int argc, char** argv) {
   show_cmd->add_option("slug", slug, "the organization's slug")->required();
   show_cmd->add_option("--data", data, "data directory")->capture_default_str();
   show_cmd->add_flag("--json", json, "print JSON");
+  auto* suspend_cmd = org_cmd->add_subcommand("suspend", "Refuse every request to an organization");
+  suspend_cmd->add_option("slug", slug, "the organization's slug")->required();
+  suspend_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  auto* resume_cmd = org_cmd->add_subcommand("resume", "Serve a suspended organization again");
+  resume_cmd->add_option("slug", slug, "the organization's slug")->required();
+  resume_cmd->add_option("--data", data, "data directory")->capture_default_str();
+
+  std::string manifest;
+  std::string base_domain = "localhost";
+  auto* domains_cmd = app.add_subcommand("domains", "Custom domains");
+  domains_cmd->require_subcommand(1);
+  auto* check_cmd = domains_cmd->add_subcommand(
+      "check", "Find hostnames claimed by two organizations (database and manifest); exit 1 if any");
+  check_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  check_cmd->add_option("--manifest", manifest,
+                        "JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}")
+      ->required();
+  check_cmd->add_option("--base-domain", base_domain, "the server's --base-domain")
+      ->capture_default_str();
+
+  auto* audit_cmd = app.add_subcommand("audit", "The audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify", "Check every audit hash chain; exit 1 naming the first broken event");
+  verify_cmd->add_option("--data", data, "data directory")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (list_cmd->parsed()) return RunOrgList(data, json);
   if (show_cmd->parsed()) return RunOrgShow(data, slug, json);
+  if (suspend_cmd->parsed()) return RunOrgSetStatus(data, slug, true);
+  if (resume_cmd->parsed()) return RunOrgSetStatus(data, slug, false);
+  if (check_cmd->parsed()) return RunDomainsCheck(data, manifest, base_domain);
+  if (verify_cmd->parsed()) return RunAuditVerify(data);
   return 2;
 }

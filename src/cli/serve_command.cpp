@@ -7,7 +7,11 @@
 #include "api/routes.hpp"
 #include "cli/commands.hpp"
 #include "cli/data_dir.hpp"
+#include "core/hostname.hpp"
 #include "core/time.hpp"
+#include "service/change_feed.hpp"
+#include "service/dns_txt_resolver.hpp"
+#include "service/domain_service.hpp"
 #include "http/access_log.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -33,6 +37,9 @@ bool ParseListen(const std::string& listen, std::string& host, uint16_t& port) {
   return true;
 }
 
+constexpr auto kDnsTimeout = std::chrono::seconds(3);
+constexpr int kRoutingLogsKept = 5;
+
 void Event(http::LineWriter& out, nlohmann::json fields) {
   fields["ts"] = core::FormatRfc3339(core::NowMs());
   out.Write(fields.dump());
@@ -51,11 +58,26 @@ int RunServe(const ServeOptions& options) {
   server_options.io_threads = options.threads > 0 ? options.threads : cores;
   server_options.worker_threads = std::max(4, server_options.io_threads * 2);
 
+  auto base_domain = core::NormalizeHostname(options.base_domain);
+  if (!base_domain.ok()) {
+    std::fprintf(stderr, "bulkhead: --base-domain: %s\n", base_domain.error().message.c_str());
+    return 2;
+  }
+  std::optional<service::DnsServerAddress> dns_server;
+  if (!options.dns_server.empty()) {
+    auto parsed = service::ParseDnsServer(options.dns_server);
+    if (!parsed.ok()) {
+      std::fprintf(stderr, "bulkhead: --dns-server: %s\n", parsed.error().message.c_str());
+      return 2;
+    }
+    dns_server = *parsed;
+  }
+
   service::ServiceConfig config;
   config.session_ttl_ms = options.session_ttl_seconds * 1000;
-  config.base_domain = options.base_domain;
+  config.base_domain = *base_domain;
   // One catalog connection per thread that can touch it, so nobody waits for a connection.
-  int pool = server_options.io_threads + server_options.worker_threads;
+  int pool = server_options.io_threads + server_options.worker_threads + 1;  // + the change feed
   auto data = OpenDataDirectory(options.data, pool, config);
   if (!data.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", data.error().message.c_str());
@@ -67,11 +89,30 @@ int RunServe(const ServeOptions& options) {
   service::MemberService members(*data->env);
   service::AuditService audit(*data->env);
   service::TenantResolver resolver(*data->env);
-  api::Services services{*data->env, accounts, organizations, members, audit,
-                         options.session_ttl_seconds};
+  service::TxtResolver dns(dns_server, kDnsTimeout);
+  service::DomainService domains(*data->env, resolver, dns);
+  api::Services services{*data->env, accounts,  organizations, members,
+                         audit,      domains,   options.session_ttl_seconds};
   http::Router router(api::BuildRoutes(services));
   http::LineWriter log(stdout);
-  http::Pipeline pipeline(router, accounts, resolver, log, {options.base_domain});
+  std::filesystem::path routing_path = options.routing_log.empty()
+                                           ? std::filesystem::path(options.data) / "logs" / "routing.jsonl"
+                                           : std::filesystem::path(options.routing_log);
+  std::unique_ptr<http::LineWriter> routing_log;
+  try {
+    routing_log = std::make_unique<http::LineWriter>(std::make_unique<http::RotatingFileSink>(
+        routing_path, static_cast<std::uintmax_t>(options.routing_log_max_bytes), kRoutingLogsKept));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bulkhead: --routing-log: %s\n", e.what());
+    return 1;
+  }
+  http::Pipeline pipeline(router, accounts, resolver, log, routing_log.get(), {*base_domain});
+  // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.
+  service::ChangeFeed change_feed(*data->env, std::chrono::milliseconds(200));
+  if (auto st = change_feed.Start(); !st.ok()) {
+    std::fprintf(stderr, "bulkhead: %s\n", st.error().message.c_str());
+    return 1;
+  }
 
   try {
     http::Server server(server_options, pipeline);
@@ -81,7 +122,8 @@ int RunServe(const ServeOptions& options) {
                                 {"event", "listening"},
                                 {"address", server_options.host + ":" + std::to_string(server.port())},
                                 {"data", options.data},
-                                {"base_domain", options.base_domain},
+                                {"base_domain", *base_domain},
+                                {"routing_log", routing_path.string()},
                                 {"threads", server_options.io_threads}};
     std::printf("%s\n", listening.dump().c_str());
     std::fflush(stdout);
@@ -92,6 +134,8 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "bulkhead: %s\n", e.what());
     return 1;
   }
+  change_feed.Stop();
+  routing_log->Stop();
   Event(log, {{"event", "stopped"}});
   log.Stop();
   return 0;  // databases close as `data` goes out of scope

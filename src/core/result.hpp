@@ -28,10 +28,12 @@ enum class ErrorCode {
   kLastOwner,             // 409
   kAlreadyMember,         // 409
   kLimitReached,          // 409
+  kDomainTaken,           // 409
   kConflict,              // 409
   kBodyTooLarge,          // 413
   kUnsupportedMediaType,  // 415
   kValidationFailed,      // 422
+  kVerificationFailed,    // 422
   kRateLimited,           // 429
   kHeadersTooLarge,       // 431
   kInternal,              // 500

@@ -1,10 +1,65 @@
 #include "http/access_log.hpp"
 
 #include <chrono>
+#include <stdexcept>
+#include <system_error>
 
 namespace bulkhead::http {
 
-LineWriter::LineWriter(std::FILE* out) : out_(out), thread_([this] { Loop(); }) {}
+void StreamSink::Append(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) {
+    std::fwrite(line.data(), 1, line.size(), out_);
+    std::fputc('\n', out_);
+  }
+  std::fflush(out_);
+}
+
+RotatingFileSink::RotatingFileSink(std::filesystem::path path, std::uintmax_t max_bytes, int keep)
+    : path_(std::move(path)), max_bytes_(max_bytes), keep_(keep < 1 ? 1 : keep) {
+  std::error_code ec;
+  if (path_.has_parent_path()) std::filesystem::create_directories(path_.parent_path(), ec);
+  Open();
+  if (!file_) throw std::runtime_error("cannot open log file " + path_.string());
+}
+
+RotatingFileSink::~RotatingFileSink() {
+  if (file_) std::fclose(file_);
+}
+
+void RotatingFileSink::Open() {
+  file_ = std::fopen(path_.c_str(), "ae");
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path_, ec);
+  size_ = ec ? 0 : size;
+}
+
+void RotatingFileSink::Rotate() {
+  if (file_) std::fclose(file_);
+  file_ = nullptr;
+  std::error_code ec;
+  auto numbered = [&](int n) { return std::filesystem::path(path_.string() + "." + std::to_string(n)); };
+  std::filesystem::remove(numbered(keep_), ec);
+  for (int n = keep_ - 1; n >= 1; --n) std::filesystem::rename(numbered(n), numbered(n + 1), ec);
+  std::filesystem::rename(path_, numbered(1), ec);
+  Open();
+}
+
+void RotatingFileSink::Append(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) {
+    if (size_ > 0 && size_ + line.size() + 1 > max_bytes_) Rotate();
+    if (!file_) Open();
+    if (!file_) return;  // the disk went away: the lines are lost, the server keeps serving
+    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fputc('\n', file_);
+    size_ += line.size() + 1;
+  }
+  if (file_) std::fflush(file_);
+}
+
+LineWriter::LineWriter(std::FILE* out) : LineWriter(std::make_unique<StreamSink>(out)) {}
+
+LineWriter::LineWriter(std::unique_ptr<LineSink> sink)
+    : sink_(std::move(sink)), thread_([this] { Loop(); }) {}
 
 LineWriter::~LineWriter() { Stop(); }
 
@@ -33,11 +88,7 @@ void LineWriter::Loop() {
       batch.swap(queue_);
       last = stopping_;
     }
-    for (const auto& line : batch) {
-      std::fwrite(line.data(), 1, line.size(), out_);
-      std::fputc('\n', out_);
-    }
-    if (!batch.empty()) std::fflush(out_);
+    if (!batch.empty()) sink_->Append(batch);
     batch.clear();
     if (last) return;
   }

@@ -1,10 +1,13 @@
 #pragma once
-// JSON lines (access log, server events) written by a background thread, so that a request
-// never waits for the terminal or a pipe. Lines are flushed at least every 100 ms and at Stop().
-// Thread-safety: Write is thread-safe.
+// JSON lines (access log, routing log, server events) written by a background thread, so that
+// a request never waits for a disk, a terminal or a pipe. Lines are flushed at least every
+// 100 ms and at Stop(). A LineSink says where they go: a stream, or a file rotated by size.
+// Thread-safety: LineWriter::Write is thread-safe; a sink is used by the writer thread only.
 
 #include <condition_variable>
 #include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -12,9 +15,46 @@
 
 namespace bulkhead::http {
 
+class LineSink {
+ public:
+  virtual ~LineSink() = default;
+  virtual void Append(const std::vector<std::string>& lines) = 0;
+};
+
+// An already open stream (stdout); not closed.
+class StreamSink final : public LineSink {
+ public:
+  explicit StreamSink(std::FILE* out) : out_(out) {}
+  void Append(const std::vector<std::string>& lines) override;
+
+ private:
+  std::FILE* out_;
+};
+
+// `path`, appended to; when it would grow past `max_bytes` it becomes `path.1` (the older
+// ones shift to `.2` ... `.keep`, the oldest is dropped) and a new file starts.
+class RotatingFileSink final : public LineSink {
+ public:
+  // Creates the parent directory; throws std::runtime_error when the file cannot be opened.
+  RotatingFileSink(std::filesystem::path path, std::uintmax_t max_bytes, int keep);
+  ~RotatingFileSink() override;
+  void Append(const std::vector<std::string>& lines) override;
+
+ private:
+  void Open();
+  void Rotate();
+
+  std::filesystem::path path_;
+  std::uintmax_t max_bytes_;
+  int keep_;
+  std::FILE* file_ = nullptr;
+  std::uintmax_t size_ = 0;
+};
+
 class LineWriter {
  public:
   explicit LineWriter(std::FILE* out);
+  explicit LineWriter(std::unique_ptr<LineSink> sink);
   ~LineWriter();
   LineWriter(const LineWriter&) = delete;
   LineWriter& operator=(const LineWriter&) = delete;
@@ -25,7 +65,7 @@ class LineWriter {
  private:
   void Loop();
 
-  std::FILE* out_;
+  std::unique_ptr<LineSink> sink_;
   std::mutex mu_;
   std::condition_variable wake_;
   std::vector<std::string> queue_;  // GUARDED_BY(mu_)

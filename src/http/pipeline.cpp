@@ -81,25 +81,11 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
   return {};
 }
 
-std::string SubdomainOf(std::string_view host, std::string_view base_domain) {
-  std::string h = Lower(host);
-  if (!h.empty() && h.front() == '[') return {};  // IPv6 literal
-  if (auto colon = h.find(':'); colon != std::string::npos) h.resize(colon);
-  if (!h.empty() && h.back() == '.') h.pop_back();
-  std::string suffix = "." + Lower(base_domain);
-  if (h.size() <= suffix.size() || h.compare(h.size() - suffix.size(), suffix.size(), suffix) != 0) {
-    return {};
-  }
-  std::string label = h.substr(0, h.size() - suffix.size());
-  if (label.find('.') != std::string::npos) return {};  // only one level names an organization
-  return label;
-}
-
 Pipeline::Pipeline(const Router& router, service::AccountService& accounts,
                    service::TenantResolver& resolver, LineWriter& access_log,
-                   PipelineOptions options)
+                   LineWriter* routing_log, PipelineOptions options)
     : router_(router), accounts_(accounts), resolver_(resolver), access_log_(access_log),
-      options_(std::move(options)) {}
+      routing_log_(routing_log), options_(std::move(options)) {}
 
 bool Pipeline::IsBlocking(const Request& request) const {
   // Writes fsync and sign-up/login hash passwords: keep both off the I/O threads.
@@ -136,28 +122,32 @@ core::Status Pipeline::Authenticate(RequestContext& context, const Route& route)
   return core::Ok();
 }
 
-service::TenantSignals Pipeline::Signals(const RequestContext& context) const {
+service::TenantSignals Pipeline::Signals(
+    const Request& request, const std::vector<std::pair<std::string, std::string>>& params) const {
   service::TenantSignals signals;
-  if (auto org = context.Param("org"); !org.empty()) signals.path = std::string(org);
-  if (auto header = context.request.HeaderValue("X-Organization"); !header.empty()) {
+  for (const auto& [name, value] : params) {
+    if (name == "org") signals.path = value;
+  }
+  if (auto header = request.HeaderValue("X-Organization"); !header.empty()) {
     signals.header = std::string(header);
   }
-  if (auto sub = SubdomainOf(context.request.HeaderValue("Host"), options_.base_domain);
-      !sub.empty()) {
-    signals.host = std::move(sub);
-  }
+  if (auto host = request.HeaderValue("Host"); !host.empty()) signals.host = std::string(host);
   return signals;
 }
 
-core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& route) {
+core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& route,
+                                          RoutingRecord& routing) {
+  bool tenant_scoped = route.scope == Scope::kOrganization || route.scope == Scope::kWorkspace;
+  if (tenant_scoped) routing.outcome = "refused";  // until the tenant is resolved and authorized
   if (route.scope != Scope::kPublic) BULKHEAD_TRY(Authenticate(context, route));
-  if (route.scope == Scope::kOrganization || route.scope == Scope::kWorkspace) {
-    auto tenant = resolver_.Resolve(Signals(context), context.principal->user_id);
+  if (tenant_scoped) {
+    auto tenant = resolver_.Resolve(routing.signals, context.principal->user_id, &routing.trace);
     if (!tenant.ok()) return tenant.error();
     context.tenant.emplace(std::move(*tenant));
     if (route.permission && !core::RoleHas(context.tenant->role, *route.permission)) {
       return Error::Forbidden("your role in this organization does not allow this");
     }
+    routing.outcome = "resolved";
   }
   return route.handler(context);
 }
@@ -168,6 +158,8 @@ Response Pipeline::Handle(Request& request) {
   auto match = router_.Match(request.method, request.Path());
   Response response;
   std::string_view route_pattern;
+  RoutingRecord routing;
+  routing.signals = Signals(request, match.params);
   if (!match.route) {
     if (!match.allowed_methods.empty()) {
       std::string allow;
@@ -183,7 +175,10 @@ Response Pipeline::Handle(Request& request) {
     route_pattern = match.route->pattern;
     RequestContext context{request, request_id, std::move(match.params), {}, {}};
     try {
-      auto result = Dispatch(context, *match.route);
+      auto result = Dispatch(context, *match.route, routing);
+      if (!result.ok() && routing.outcome == "refused") {
+        routing.reason = std::string(ProblemCode(result.error().code));
+      }
       response = result.ok() ? std::move(*result) : ProblemResponse(result.error(), request_id);
     } catch (const std::exception& e) {
       response = ProblemResponse(Error::Internal(e.what()), request_id);
@@ -199,6 +194,7 @@ Response Pipeline::Handle(Request& request) {
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                   .count();
   LogAccess(request, response, request_id, route_pattern, ms);
+  LogRouting(request, request_id, route_pattern, routing);
   return response;
 }
 
@@ -213,7 +209,37 @@ Response Pipeline::Refuse(const Request& partial, int status, std::string_view c
   response.SetHeader("X-Request-Id", request_id);
   response.close = true;
   LogAccess(partial, response, request_id, "", 0);
+  RoutingRecord routing;
+  routing.reason = std::string(code);
+  LogRouting(partial, request_id, "", routing);
   return response;
+}
+
+void Pipeline::LogRouting(const Request& request, std::string_view request_id,
+                          std::string_view route, const RoutingRecord& routing) {
+  if (!routing_log_) return;
+  auto optional = [](const std::optional<std::string>& v) -> nlohmann::json {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
+  nlohmann::json line = {
+      {"ts", core::FormatRfc3339(core::NowMs())},
+      {"request_id", request_id},
+      {"method", request.method},
+      {"route", route},
+      {"host", request.HeaderValue("Host")},
+      {"signals",
+       {{"path", optional(routing.signals.path)},
+        {"header", optional(routing.signals.header)},
+        {"host", routing.trace.host ? nlohmann::json(routing.trace.host->organization_ref)
+                                    : nlohmann::json(nullptr)}}},
+      {"host_matched_by",
+       routing.trace.host ? nlohmann::json(routing.trace.host->matched_by) : nlohmann::json(nullptr)},
+      {"organization_id", routing.trace.organization_id.empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(routing.trace.organization_id)},
+      {"outcome", routing.outcome},
+      {"reason", routing.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(routing.reason)}};
+  routing_log_->Write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void Pipeline::LogAccess(const Request& request, const Response& response,

@@ -1,7 +1,9 @@
 #pragma once
 // The request pipeline: request id -> route -> authenticate -> resolve tenant -> authorize ->
-// handler -> render, then one access-log line. It is the Handler the server calls, and a plain
-// function from Request to Response that tests can call without a socket.
+// handler -> render, then one access-log line and one routing-log line (every routing
+// decision: the signals, the organization they named, the outcome and why). It is the Handler
+// the server calls, and a plain function from Request to Response that tests can call without
+// a socket.
 // Thread-safety: thread-safe (all state is immutable or owned by thread-safe services).
 
 #include <string>
@@ -18,10 +20,20 @@ struct PipelineOptions {
   std::string base_domain = "localhost";
 };
 
+// What the routing log records of one request.
+struct RoutingRecord {
+  service::TenantSignals signals;
+  service::ResolutionTrace trace;
+  std::string outcome = "no_tenant";  // "no_tenant" | "resolved" | "refused"
+  std::string reason;                 // the problem code when refused
+};
+
 class Pipeline final : public Handler {
  public:
+  // `routing_log` may be null (no routing log).
   Pipeline(const Router& router, service::AccountService& accounts,
-           service::TenantResolver& resolver, LineWriter& access_log, PipelineOptions options);
+           service::TenantResolver& resolver, LineWriter& access_log, LineWriter* routing_log,
+           PipelineOptions options);
 
   bool IsBlocking(const Request& request) const override;
   Response Handle(Request& request) override;
@@ -29,16 +41,21 @@ class Pipeline final : public Handler {
                   std::string_view detail) override;
 
  private:
-  core::Result<Response> Dispatch(RequestContext& context, const Route& route);
+  core::Result<Response> Dispatch(RequestContext& context, const Route& route,
+                                  RoutingRecord& routing);
   core::Status Authenticate(RequestContext& context, const Route& route);
-  service::TenantSignals Signals(const RequestContext& context) const;
+  service::TenantSignals Signals(const Request& request,
+                                 const std::vector<std::pair<std::string, std::string>>& params) const;
   void LogAccess(const Request& request, const Response& response, std::string_view request_id,
                  std::string_view route, double duration_ms);
+  void LogRouting(const Request& request, std::string_view request_id, std::string_view route,
+                  const RoutingRecord& routing);
 
   const Router& router_;
   service::AccountService& accounts_;
   service::TenantResolver& resolver_;
   LineWriter& access_log_;
+  LineWriter* routing_log_;
   PipelineOptions options_;
 };
 
@@ -47,8 +64,5 @@ class Pipeline final : public Handler {
 std::string RequestIdFor(const Request& request);
 // The value of cookie `name` in a Cookie header, or empty.
 std::string_view CookieValue(std::string_view cookie_header, std::string_view name);
-// The organization slug that a Host names under `base_domain` ("acme.example.com:8080" ->
-// "acme" for base "example.com"), or empty: the base domain itself and other hosts name none.
-std::string SubdomainOf(std::string_view host, std::string_view base_domain);
 
 }  // namespace bulkhead::http

@@ -33,11 +33,13 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kLastOwner: return {409, "last_owner", "Last owner"};
     case ErrorCode::kAlreadyMember: return {409, "already_member", "Already a member"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
+    case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
     case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
     case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};
     case ErrorCode::kUnsupportedMediaType:
       return {415, "unsupported_media_type", "Unsupported media type"};
     case ErrorCode::kValidationFailed: return {422, "validation_failed", "Validation failed"};
+    case ErrorCode::kVerificationFailed: return {422, "verification_failed", "Verification failed"};
     case ErrorCode::kRateLimited: return {429, "rate_limited", "Too many requests"};
     case ErrorCode::kHeadersTooLarge: return {431, "headers_too_large", "Headers too large"};
     case ErrorCode::kInternal: return {500, "internal", "Internal error"};

@@ -126,7 +126,11 @@ Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,
 core::Status AccountService::LogOut(const Principal& principal) {
   {
     auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
     BULKHEAD_TRY(store::catalog::DeleteSession(*lease, principal.session_hash));
+    BULKHEAD_TRY(store::catalog::RecordChange(*lease, "session", principal.session_hash));
+    BULKHEAD_TRY(txn.Commit());
   }
   env_.cache.sessions.Erase(principal.session_hash);
   return core::Ok();

@@ -47,9 +47,14 @@ class BoundedCache {
   }
   // Erases every key that starts with `prefix`.
   void ErasePrefix(const std::string& prefix) {
+    EraseIf([&](const std::string& key, const V&) { return key.rfind(prefix, 0) == 0; });
+  }
+  // Erases every entry for which `pred(key, value)` holds.
+  template <typename Pred>
+  void EraseIf(Pred pred) {
     std::unique_lock lock(mu_);
     generation_.fetch_add(1, std::memory_order_release);
-    std::erase_if(map_, [&](const auto& kv) { return kv.first.rfind(prefix, 0) == 0; });
+    std::erase_if(map_, [&](const auto& kv) { return pred(kv.first, kv.second); });
   }
 
  private:
@@ -68,7 +73,7 @@ class CatalogCache {
  public:
   explicit CatalogCache(std::size_t capacity = 200'000)
       : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
-        memberships(capacity) {}
+        memberships(capacity), domains(capacity) {}
 
   static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
     std::string key(org_id);
@@ -83,6 +88,31 @@ class CatalogCache {
   BoundedCache<std::string> slugs;                       // slug -> org id
   // "org/user" -> role, or nullopt for "not a member" (cached too: probing costs no disk).
   BoundedCache<std::optional<core::Role>> memberships;
+  // Normalized hostname -> the id of the organization whose verified custom domain it is, or
+  // nullopt for a hostname that routes nowhere.
+  BoundedCache<std::optional<std::string>> domains;
+
+  // Drops what a change to one catalog row makes stale. `entity` and `id` are those of the
+  // change feed: "organization" <id>, "membership" <org>/<user>, "domain" <hostname>,
+  // "user" <id>, "session" <token hash>.
+  void Invalidate(std::string_view entity, const std::string& id) {
+    if (entity == "organization") {
+      organizations.Erase(id);
+      slugs.EraseIf([&](const std::string&, const std::string& org_id) { return org_id == id; });
+      memberships.ErasePrefix(id + "/");
+      domains.EraseIf([&](const std::string&, const std::optional<std::string>& org_id) {
+        return org_id && *org_id == id;
+      });
+    } else if (entity == "membership") {
+      memberships.Erase(id);
+    } else if (entity == "domain") {
+      domains.Erase(id);
+    } else if (entity == "user") {
+      users.Erase(id);
+    } else if (entity == "session") {
+      sessions.Erase(id);
+    }
+  }
 };
 
 }  // namespace bulkhead::service

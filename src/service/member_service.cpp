@@ -38,13 +38,6 @@ Result<store::MemberRow> LoadMember(store::Connection& c, const std::string& org
   return store::MemberRow{**membership, (*user)->email, (*user)->name};
 }
 
-// The organization's effective max_members, if any.
-std::optional<int64_t> MaxMembers(const store::OrganizationRecord& org) {
-  auto settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
-  auto it = settings.limits.find("max_members");
-  if (it == settings.limits.end()) return std::nullopt;
-  return it->second;
-}
 
 }  // namespace
 
@@ -88,7 +81,7 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant,
   auto current = store::catalog::FindOrganizationById(*lease, org.id);
   if (!current.ok()) return current.error();
   if (!*current) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
-  if (auto max = MaxMembers(**current)) {
+  if (auto max = OrganizationLimit(**current, "max_members")) {
     auto count = store::catalog::CountMembers(*lease, org.id);
     if (!count.ok()) return count.error();
     if (*count >= *max) {
@@ -109,6 +102,8 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant,
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "member.added", "membership", user_id,
                              {{"role", membership.role}})));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
+                                            CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
   return store::MemberRow{membership, (*user)->email, (*user)->name};
@@ -140,6 +135,8 @@ Result<store::MemberRow> MemberService::ChangeRole(const TenantContext& tenant,
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
                              {{"from", core::RoleName(old_role)}, {"to", member->membership.role}})));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
+                                            CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
   return *member;
@@ -171,6 +168,8 @@ core::Status MemberService::Remove(const TenantContext& tenant, const std::strin
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "member.removed", "membership", user_id,
                              {{"role", (*member)->role}, {"left", leaving}})));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
+                                            CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
   return core::Ok();

@@ -216,9 +216,9 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id,
                              changes)));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
-  env_.cache.organizations.Erase(org.id);
-  env_.cache.slugs.Erase((*current)->slug);  // the old slug stops routing at once
+  env_.cache.Invalidate("organization", org.id);  // the old slug stops routing at once
   return org;
 }
 
@@ -238,13 +238,45 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
         *lease, MakeAuditEvent(org.id, actor, "organization.deleted", "organization", org.id,
                                {{"slug", org.slug}})));
+    BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
     BULKHEAD_TRY(txn.Commit());
   }
   env_.tenants.Destroy(tenant.key);
-  env_.cache.organizations.Erase(org.id);
-  env_.cache.slugs.Erase(org.slug);
-  env_.cache.memberships.ErasePrefix(org.id + "/");
+  env_.cache.Invalidate("organization", org.id);  // its domains went with it (cascade)
   return core::Ok();
+}
+
+Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::string& slug,
+                                                                 const std::string& status,
+                                                                 const Actor& actor) {
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::catalog::FindOrganizationBySlug(*lease, slug);
+  if (!found.ok()) return found.error();
+  if (!*found) return Error::Make(ErrorCode::kOrganizationNotFound, "no organization '" + slug + "'");
+  store::OrganizationRecord org = **found;
+  if (org.status == status) return org;
+  org.status = status;
+  org.updated_at = core::NowMs();
+  BULKHEAD_TRY(store::catalog::UpdateOrganization(*lease, org));
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      *lease, MakeAuditEvent(org.id, actor,
+                             status == "suspended" ? "organization.suspended"
+                                                   : "organization.resumed",
+                             "organization", org.id, {{"slug", org.slug}})));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
+  BULKHEAD_TRY(txn.Commit());
+  env_.cache.Invalidate("organization", org.id);
+  return org;
+}
+
+std::optional<int64_t> OrganizationLimit(const store::OrganizationRecord& org,
+                                         std::string_view name) {
+  auto settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
+  auto it = settings.limits.find(std::string(name));
+  if (it == settings.limits.end()) return std::nullopt;
+  return it->second;
 }
 
 Result<std::vector<store::OrganizationRecord>> OrganizationService::ListAll() {

@@ -50,6 +50,10 @@ class OrganizationService {
   // For operators (CLI): every organization, or one by slug.
   core::Result<std::vector<store::OrganizationRecord>> ListAll();
   core::Result<std::optional<store::OrganizationRecord>> FindBySlug(const std::string& slug);
+  // For operators (CLI): "suspended" or "active". Audited as organization.suspended or
+  // organization.resumed; a server on the same data notices through the change feed.
+  core::Result<store::OrganizationRecord> SetStatus(const std::string& slug,
+                                                    const std::string& status, const Actor& actor);
 
   // Steps of creation, shared with sign-up (whose personal organization commits in the same
   // transaction as the user): make the tenant database, insert the catalog rows inside the
@@ -71,6 +75,10 @@ class OrganizationService {
                                        const std::string& type);
   Environment& env_;
 };
+
+// The organization's limit `name` from its settings (e.g. "max_members"), if one is set.
+std::optional<int64_t> OrganizationLimit(const store::OrganizationRecord& org,
+                                         std::string_view name);
 
 // The audit event a use case writes in its own transaction.
 store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,

@@ -1,5 +1,7 @@
 #include "service/tenant_resolver.hpp"
 
+#include "core/hostname.hpp"
+#include "core/slug.hpp"
 #include "core/uuid.hpp"
 #include "store/catalog_store.hpp"
 
@@ -48,11 +50,59 @@ Result<std::optional<core::Role>> TenantResolver::FindRole(const std::string& or
   return role;
 }
 
+std::optional<std::string> SubdomainLabel(std::string_view name, std::string_view base) {
+  if (name.size() <= base.size() + 1 || !name.ends_with(base) ||
+      name[name.size() - base.size() - 1] != '.') {
+    return std::nullopt;
+  }
+  std::string_view label = name.substr(0, name.size() - base.size() - 1);
+  if (label.find('.') != std::string_view::npos) return std::nullopt;
+  return std::string(label);
+}
+
+Result<std::optional<HostMatch>> TenantResolver::MatchHost(std::string_view host) {
+  auto normalized = core::NormalizeHostname(host);
+  if (!normalized.ok()) return std::optional<HostMatch>{};  // not a name: names no tenant
+  const std::string& name = *normalized;
+  const std::string& base = env_.config.base_domain;
+  if (name == base) return std::optional<HostMatch>{};
+  if (auto label = SubdomainLabel(name, base)) {
+    // The product's own hosts (www, api, ...) are not organizations.
+    if (core::IsReservedSlug(*label)) return std::optional<HostMatch>{};
+    return std::optional<HostMatch>{HostMatch{std::move(*label), "subdomain"}};
+  }
+  if (!core::ValidateCustomDomain(name, base).ok()) return std::optional<HostMatch>{};
+  std::optional<std::string> org_id;
+  if (auto cached = env_.cache.domains.Get(name)) {
+    org_id = *cached;
+  } else {
+    uint64_t generation = env_.cache.domains.Generation();
+    auto lease = env_.catalog.Acquire();
+    auto found = store::catalog::FindDomain(*lease, name);
+    if (!found.ok()) return found.error();
+    if (*found && (*found)->verified_at) org_id = (*found)->organization_id;
+    env_.cache.domains.Fill(generation, name, org_id);
+  }
+  if (!org_id) return std::optional<HostMatch>{};  // unverified domains never route
+  return std::optional<HostMatch>{HostMatch{std::move(*org_id), "custom_domain"}};
+}
+
 Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
-                                              const std::string& user_id) {
+                                              const std::string& user_id,
+                                              ResolutionTrace* trace) {
+  std::optional<std::string> host_ref;
+  if (signals.host) {
+    auto match = MatchHost(*signals.host);
+    if (!match.ok()) return match.error();
+    if (*match) {
+      host_ref = (*match)->organization_ref;
+      if (trace) trace->host = **match;
+    }
+  }
   std::optional<store::OrganizationRecord> resolved;
   bool any_signal = false;
-  for (const auto* signal : {&signals.path, &signals.header, &signals.host}) {
+  const std::optional<std::string>* named[] = {&signals.path, &signals.header, &host_ref};
+  for (const auto* signal : named) {
     if (!signal->has_value()) continue;
     any_signal = true;
     auto org = FindOrganization(**signal);
@@ -70,6 +120,7 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
     return Error::Make(ErrorCode::kTenantRequired,
                        "this route needs an organization: use the path, the Host or X-Organization");
   }
+  if (trace) trace->organization_id = resolved->id;
   auto role = FindRole(resolved->id, user_id);
   if (!role.ok()) return role.error();
   if (!*role) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");

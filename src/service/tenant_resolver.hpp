@@ -1,8 +1,9 @@
 #pragma once
-// Tenant resolution: turns the signals a request carries (the path's {org}; the Host and the
-// X-Organization header are the next signals to slot in) into a TenantContext for an
-// authenticated user, or the error the guarantee of DESIGN.md demands. It is the only code
-// that makes TenantKeys (through TenantAccess).
+// Tenant resolution: turns the signals a request carries (the path's {org}, the X-Organization
+// header and the Host: a subdomain of the base domain or a verified custom domain) into a
+// TenantContext for an authenticated user, or the error the guarantee of DESIGN.md demands.
+// A signal only selects a tenant; membership is always checked. It is the only code that
+// makes TenantKeys for requests (through TenantAccess).
 // Thread-safety: thread-safe.
 
 #include <optional>
@@ -16,11 +17,23 @@
 
 namespace bulkhead::service {
 
-// The ways a request names its organization. Each is an id or a slug, as received.
+// The ways a request names its organization, as received.
 struct TenantSignals {
-  std::optional<std::string> path;    // /organizations/{org}/...
-  std::optional<std::string> header;  // X-Organization
-  std::optional<std::string> host;    // <slug>.<base-domain> or a custom domain
+  std::optional<std::string> path;    // /organizations/{org}/...: an id or a slug
+  std::optional<std::string> header;  // X-Organization: an id or a slug
+  std::optional<std::string> host;    // the Host header; see TenantResolver::MatchHost
+};
+
+// How a Host names an organization.
+struct HostMatch {
+  std::string organization_ref;  // a slug (subdomain) or an id (custom domain)
+  std::string matched_by;        // "subdomain" | "custom_domain"
+};
+
+// What resolution saw and decided, for the routing log.
+struct ResolutionTrace {
+  std::optional<HostMatch> host;
+  std::string organization_id;  // the organization the signals named, when they named one
 };
 
 struct TenantContext {
@@ -29,11 +42,18 @@ struct TenantContext {
   store::TenantKey key;
 };
 
+// The one label of a normalized hostname directly under `base_domain` ("acme" for
+// "acme.example.com" under "example.com"), or nullopt: the base domain itself, deeper names
+// and other hosts have none.
+std::optional<std::string> SubdomainLabel(std::string_view normalized_host,
+                                          std::string_view base_domain);
+
 // Mints TenantKeys. Private to the resolver and to organization creation.
 class TenantAccess {
  private:
   friend class TenantResolver;
   friend class OrganizationService;
+  friend class AuditVerifier;  // an operator's walk over every tenant's chain
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }
@@ -46,7 +66,13 @@ class TenantResolver {
   // kTenantRequired with no signal, kTenantConflict when signals name different organizations,
   // kOrganizationNotFound when it does not exist or `user_id` is not a member,
   // kOrganizationSuspended when it is suspended.
-  core::Result<TenantContext> Resolve(const TenantSignals& signals, const std::string& user_id);
+  core::Result<TenantContext> Resolve(const TenantSignals& signals, const std::string& user_id,
+                                      ResolutionTrace* trace = nullptr);
+
+  // The organization a Host names: `<slug>.<base-domain>` (one label, not a reserved name) or
+  // a verified custom domain; port, case and a trailing dot are ignored. The base domain
+  // itself, IP addresses, unverified and unknown hostnames name none (nullopt).
+  core::Result<std::optional<HostMatch>> MatchHost(std::string_view host);
 
   // The organization named by an id or slug (cached), or nullopt.
   core::Result<std::optional<store::OrganizationRecord>> FindOrganization(const std::string& ref);

@@ -1,9 +1,13 @@
 #include "store/catalog_store.hpp"
 
+#include "core/time.hpp"
+#include "store/audit_chain.hpp"
+
 namespace bulkhead::store::catalog {
 namespace {
 
 using core::Error;
+using core::ErrorCode;
 
 // Queries are named constants: the whole SQL of the catalog is readable in one place.
 constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
@@ -19,9 +23,22 @@ OrganizationRecord ToOrganization(const Row& r, std::size_t at = 0) {
           r.Text(at + 5), r.Text(at + 6), r.Int(at + 7),  r.Int(at + 8)};
 }
 
+constexpr std::string_view kAuditColumns =
+    "id, organization_id, ts, actor_type, actor_id, action, target_type, target_id, request_id,"
+    " details, seq, prev_hash, hash";
+
 AuditEventRecord ToAuditEvent(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Int(2),  r.Text(3), r.Text(4),
-          r.Text(5), r.Text(6), r.Text(7), r.Text(8), r.Text(9)};
+  return {r.Text(0), r.Text(1), r.Int(2),  r.Text(3), r.Text(4),  r.Text(5), r.Text(6),
+          r.Text(7), r.Text(8), r.Text(9), r.Int(10), r.Text(11), r.Text(12)};
+}
+
+constexpr std::string_view kDomainColumns =
+    "hostname, organization_id, verification_value, verified_at, created_at";
+
+DomainRecord ToDomain(const Row& r) {
+  DomainRecord d{r.Text(0), r.Text(1), r.Text(2), std::nullopt, r.Int(4)};
+  if (!r.IsNull(3)) d.verified_at = r.Int(3);
+  return d;
 }
 
 template <typename T, typename F>
@@ -211,13 +228,16 @@ Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganiza
   return out;
 }
 
-Status InsertAuditEvent(Connection& c, const AuditEventRecord& e) {
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
+  AuditEventRecord e = event;
+  BULKHEAD_TRY(LinkAuditEvent(c, e.organization_id, e));
   return ExecuteStatus(c,
                        "INSERT INTO audit_events (id, organization_id, ts, actor_type, actor_id,"
-                       " action, target_type, target_id, request_id, details)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                       " action, target_type, target_id, request_id, details, seq, prev_hash, hash)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                        {e.id, e.organization_id, e.ts, e.actor_type, e.actor_id, e.action,
-                        e.target_type, e.target_id, e.request_id, e.details});
+                        e.target_type, e.target_id, e.request_id, e.details, e.seq, e.prev_hash,
+                        e.hash});
 }
 
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
@@ -225,8 +245,7 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
                                                       std::string_view action, int64_t since_ms,
                                                       int limit) {
   auto rows = c.Query(
-      "SELECT id, organization_id, ts, actor_type, actor_id, action, target_type, target_id,"
-      " request_id, details FROM audit_events"
+      "SELECT " + std::string(kAuditColumns) + " FROM audit_events"
       " WHERE organization_id = $1 AND ($2 = '' OR id < $2) AND ($3 = '' OR action = $3)"
       " AND ts >= $4 ORDER BY id DESC LIMIT $5",
       {std::string(org_id), std::string(before_id), std::string(action), since_ms,
@@ -237,9 +256,100 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
   return out;
 }
 
+Result<std::vector<std::string>> ListAuditChains(Connection& c) {
+  auto rows = c.Query(
+      "SELECT organization_id FROM audit_events UNION SELECT chain FROM audit_chain_heads"
+      " ORDER BY 1");
+  if (!rows.ok()) return rows.error();
+  std::vector<std::string> out;
+  for (const auto& r : *rows) out.push_back(r.Text(0));
+  return out;
+}
+
+Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id) {
+  auto rows = c.Query("SELECT " + std::string(kAuditColumns) +
+                          " FROM audit_events WHERE organization_id = $1 ORDER BY seq",
+                      {std::string(org_id)});
+  if (!rows.ok()) return rows.error();
+  std::vector<AuditEventRecord> out;
+  for (const auto& r : *rows) out.push_back(ToAuditEvent(r));
+  return out;
+}
+
 Status DeleteAuditEvents(Connection& c, std::string_view org_id) {
+  BULKHEAD_TRY(DeleteChainHead(c, org_id));
   return ExecuteStatus(c, "DELETE FROM audit_events WHERE organization_id = $1",
                        {std::string(org_id)});
+}
+
+Status InsertDomain(Connection& c, const DomainRecord& d) {
+  auto r = c.Execute("INSERT INTO domains (" + std::string(kDomainColumns) +
+                         ") VALUES ($1, $2, $3, $4, $5)",
+                     {d.hostname, d.organization_id, d.verification_value,
+                      d.verified_at ? Value{*d.verified_at} : Value{nullptr}, d.created_at});
+  if (!r.ok()) {
+    if (r.error().code == ErrorCode::kConflict) {
+      return core::Error::Make(ErrorCode::kDomainTaken, "this hostname is already claimed");
+    }
+    return r.error();
+  }
+  return core::Ok();
+}
+
+Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname) {
+  return QueryOne<DomainRecord>(
+      c, "SELECT " + std::string(kDomainColumns) + " FROM domains WHERE hostname = $1",
+      {std::string(hostname)}, ToDomain);
+}
+
+Result<std::vector<DomainRecord>> ListDomains(Connection& c, std::string_view org_id) {
+  auto rows = c.Query("SELECT " + std::string(kDomainColumns) +
+                          " FROM domains WHERE organization_id = $1 ORDER BY hostname",
+                      {std::string(org_id)});
+  if (!rows.ok()) return rows.error();
+  std::vector<DomainRecord> out;
+  for (const auto& r : *rows) out.push_back(ToDomain(r));
+  return out;
+}
+
+Result<std::vector<DomainRecord>> ListAllDomains(Connection& c) {
+  auto rows = c.Query("SELECT " + std::string(kDomainColumns) + " FROM domains ORDER BY hostname");
+  if (!rows.ok()) return rows.error();
+  std::vector<DomainRecord> out;
+  for (const auto& r : *rows) out.push_back(ToDomain(r));
+  return out;
+}
+
+Status MarkDomainVerified(Connection& c, std::string_view hostname, int64_t verified_at) {
+  return ExecuteStatus(c, "UPDATE domains SET verified_at = $2 WHERE hostname = $1",
+                       {std::string(hostname), verified_at});
+}
+
+Status DeleteDomain(Connection& c, std::string_view hostname) {
+  return ExecuteStatus(c, "DELETE FROM domains WHERE hostname = $1", {std::string(hostname)});
+}
+
+Status RecordChange(Connection& c, std::string_view entity, std::string_view entity_id) {
+  return ExecuteStatus(c, "INSERT INTO changes (entity, entity_id, ts) VALUES ($1, $2, $3)",
+                       {std::string(entity), std::string(entity_id), core::NowMs()});
+}
+
+Result<std::vector<ChangeRecord>> ChangesAfter(Connection& c, int64_t after_seq, int limit) {
+  auto rows = c.Query(
+      "SELECT seq, entity, entity_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+      {after_seq, int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<ChangeRecord> out;
+  for (const auto& r : *rows) out.push_back({r.Int(0), r.Text(1), r.Text(2)});
+  return out;
+}
+
+Result<int64_t> LatestChange(Connection& c) {
+  return QueryCount(c, "SELECT COALESCE(MAX(seq), 0) FROM changes", {});
+}
+
+Status PruneChanges(Connection& c, int64_t older_than_ms) {
+  return ExecuteStatus(c, "DELETE FROM changes WHERE ts < $1", {older_than_ms});
 }
 
 }  // namespace bulkhead::store::catalog

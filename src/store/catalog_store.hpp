@@ -53,7 +53,7 @@ Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_i
 Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganizations(
     Connection& c, std::string_view user_id);
 
-// Control-plane audit events of one organization.
+// Control-plane audit events of one organization, appended to its chain (audit_chain.hpp).
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
 // Newest first, ids below `before_id` (empty: from the newest), optional action and since.
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
@@ -61,5 +61,23 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
                                                       std::string_view action, int64_t since_ms,
                                                       int limit);
 Status DeleteAuditEvents(Connection& c, std::string_view org_id);
+// Every organization id that has an audit chain (events or a head), and one chain in order.
+Result<std::vector<std::string>> ListAuditChains(Connection& c);
+Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id);
+
+// Custom domains, by normalized hostname. InsertDomain: kDomainTaken when any organization
+// already claims the hostname (the primary key decides, not a prior check).
+Status InsertDomain(Connection& c, const DomainRecord& domain);
+Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname);
+Result<std::vector<DomainRecord>> ListDomains(Connection& c, std::string_view org_id);
+Result<std::vector<DomainRecord>> ListAllDomains(Connection& c);
+Status MarkDomainVerified(Connection& c, std::string_view hostname, int64_t verified_at);
+Status DeleteDomain(Connection& c, std::string_view hostname);
+
+// The change feed that lets other processes drop stale cache entries.
+Status RecordChange(Connection& c, std::string_view entity, std::string_view entity_id);
+Result<std::vector<ChangeRecord>> ChangesAfter(Connection& c, int64_t after_seq, int limit);
+Result<int64_t> LatestChange(Connection& c);
+Status PruneChanges(Connection& c, int64_t older_than_ms);
 
 }  // namespace bulkhead::store::catalog

@@ -55,9 +55,37 @@ CREATE TABLE audit_events (
   target_type TEXT NOT NULL,
   target_id TEXT NOT NULL,
   request_id TEXT NOT NULL,
-  details TEXT NOT NULL
+  details TEXT NOT NULL,
+  seq INTEGER NOT NULL,        -- position in the organization's chain, from 1
+  prev_hash TEXT NOT NULL,     -- hash of the event before it in the chain ('' for the first)
+  hash TEXT NOT NULL,          -- SHA-256 over the canonical encoding of every field above
+  UNIQUE (organization_id, seq)
 );
 CREATE INDEX audit_events_org ON audit_events(organization_id, id);
+-- The newest link of each audit chain, updated in the transaction that appends to it.
+CREATE TABLE audit_chain_heads (
+  chain TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+-- Custom domains, keyed by the normalized hostname: the primary key is what makes a hostname
+-- belong to one organization only, whatever the races between requests.
+CREATE TABLE domains (
+  hostname TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  verification_value TEXT NOT NULL,
+  verified_at INTEGER,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX domains_org ON domains(organization_id, hostname);
+-- What changed, for other processes on the same data (the CLI, other instances): each reads
+-- the rows after the last sequence number it saw and drops those cache entries.
+CREATE TABLE changes (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  entity TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  ts INTEGER NOT NULL
+);
 )sql";
 
 // A tenant's own database: its workspaces and the audit of changes to them.
@@ -78,7 +106,15 @@ CREATE TABLE audit_events (
   target_type TEXT NOT NULL,
   target_id TEXT NOT NULL,
   request_id TEXT NOT NULL,
-  details TEXT NOT NULL
+  details TEXT NOT NULL,
+  seq INTEGER NOT NULL UNIQUE,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TABLE audit_chain_heads (
+  chain TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
 );
 )sql";
 

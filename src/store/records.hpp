@@ -60,6 +60,25 @@ struct AuditEventRecord {
   std::string target_id;
   std::string request_id;
   std::string details;  // JSON text
+  // The tamper-evident chain (set by the store when the event is appended).
+  int64_t seq = 0;
+  std::string prev_hash;
+  std::string hash;
+};
+
+struct DomainRecord {
+  std::string hostname;  // normalized: lowercase ASCII (punycode), no port, no trailing dot
+  std::string organization_id;
+  std::string verification_value;
+  std::optional<int64_t> verified_at;
+  int64_t created_at = 0;
+};
+
+// One row of the change feed.
+struct ChangeRecord {
+  int64_t seq = 0;
+  std::string entity;  // "organization" | "domain" | "membership" | "user"
+  std::string entity_id;
 };
 
 struct WorkspaceRecord {

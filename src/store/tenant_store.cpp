@@ -1,5 +1,6 @@
 #include "store/tenant_store.hpp"
 
+#include "store/audit_chain.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite_database.hpp"
 
@@ -82,12 +83,29 @@ Status InsertWorkspace(Connection& c, const WorkspaceRecord& w) {
   return core::Ok();
 }
 
-Status InsertAuditEvent(Connection& c, const AuditEventRecord& e) {
+namespace {
+
+constexpr std::string_view kAuditColumns =
+    "id, ts, actor_type, actor_id, action, target_type, target_id, request_id, details, seq,"
+    " prev_hash, hash";
+
+// Tenant rows carry no organization id; the database they live in is the organization.
+AuditEventRecord ToAuditEvent(const Row& r, std::string_view org_id) {
+  return {r.Text(0), std::string(org_id), r.Int(1),  r.Text(2),  r.Text(3),
+          r.Text(4), r.Text(5),           r.Text(6), r.Text(7),  r.Text(8),
+          r.Int(9),  r.Text(10),          r.Text(11)};
+}
+
+}  // namespace
+
+Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
+  AuditEventRecord e = event;
+  BULKHEAD_TRY(LinkAuditEvent(c, kTenantAuditChain, e));
   auto r = c.Execute(
-      "INSERT INTO audit_events (id, ts, actor_type, actor_id, action, target_type, target_id,"
-      " request_id, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      "INSERT INTO audit_events (" + std::string(kAuditColumns) +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
       {e.id, e.ts, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id, e.request_id,
-       e.details});
+       e.details, e.seq, e.prev_hash, e.hash});
   if (!r.ok()) return r.error();
   return core::Ok();
 }
@@ -96,16 +114,21 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
                                                       std::string_view action, int64_t since_ms,
                                                       int limit) {
   auto rows = c.Query(
-      "SELECT id, ts, actor_type, actor_id, action, target_type, target_id, request_id, details"
-      " FROM audit_events WHERE ($1 = '' OR id < $1) AND ($2 = '' OR action = $2) AND ts >= $3"
-      " ORDER BY id DESC LIMIT $4",
+      "SELECT " + std::string(kAuditColumns) +
+          " FROM audit_events WHERE ($1 = '' OR id < $1) AND ($2 = '' OR action = $2)"
+          " AND ts >= $3 ORDER BY id DESC LIMIT $4",
       {std::string(before_id), std::string(action), since_ms, int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
-  for (const auto& r : *rows) {
-    out.push_back({r.Text(0), "", r.Int(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6),
-                   r.Text(7), r.Text(8)});
-  }
+  for (const auto& r : *rows) out.push_back(ToAuditEvent(r, ""));
+  return out;
+}
+
+Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id) {
+  auto rows = c.Query("SELECT " + std::string(kAuditColumns) + " FROM audit_events ORDER BY seq");
+  if (!rows.ok()) return rows.error();
+  std::vector<AuditEventRecord> out;
+  for (const auto& r : *rows) out.push_back(ToAuditEvent(r, org_id));
   return out;
 }
 

@@ -63,11 +63,16 @@ class TenantDatabases {
 namespace tenant {
 
 Status InsertWorkspace(Connection& c, const WorkspaceRecord& workspace);
+// The tenant database's one audit chain (audit_chain.hpp). `event.organization_id` must be the
+// tenant's id: it is part of each hash, so events copied into another tenant do not verify.
+inline constexpr std::string_view kTenantAuditChain = "tenant";
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
 // Newest first; same filters as catalog::ListAuditEvents.
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
                                                       int limit);
+// Every event of the chain in order, with `org_id` filled in.
+Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id);
 
 }  // namespace tenant
 }  // namespace bulkhead::store

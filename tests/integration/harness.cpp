@@ -1,5 +1,6 @@
 #include "integration/harness.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -139,6 +140,11 @@ void ServerProcess::Start() {
   std::vector<std::string> args = {BULKHEAD_BINARY, "serve", "--listen", "127.0.0.1:0",
                                    "--data", data_dir_.string(), "--threads", "2"};
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+  // Tests reach loopback only: without a test DNS server, lookups go to a port where nothing
+  // listens (and fail at once) rather than to the system resolver.
+  if (std::find(args.begin(), args.end(), "--dns-server") == args.end()) {
+    args.insert(args.end(), {"--dns-server", "127.0.0.1:1"});
+  }
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {

@@ -16,24 +16,36 @@ const char* kActorNames[] = {"owner", "admin", "member", "non-member", "anonymou
 struct Case {
   std::string method;
   std::string pattern;  // as in the route table
-  // Path with {org} and {user_id} (the target member) filled in.
-  std::function<std::string(const std::string& org, const std::string& target)> path;
+  // Path with {org}, {user_id} (the target member) and {hostname} (the organization's custom
+  // domain, "<slug>.example.com") filled in.
+  std::function<std::string(const std::string& org, const std::string& target,
+                            const std::string& slug)>
+      path;
   std::function<Json(const std::string& org_slug, const std::string& candidate)> body;
   int expected[kActorCount];
 };
 
 std::vector<Case> Cases() {
-  auto org_path = [](const std::string& org, const std::string&) {
+  auto org_path = [](const std::string& org, const std::string&, const std::string&) {
     return "/api/v1/organizations/" + org;
   };
-  auto members = [](const std::string& org, const std::string&) {
+  auto members = [](const std::string& org, const std::string&, const std::string&) {
     return "/api/v1/organizations/" + org + "/members";
   };
-  auto member = [](const std::string& org, const std::string& target) {
+  auto member = [](const std::string& org, const std::string& target, const std::string&) {
     return "/api/v1/organizations/" + org + "/members/" + target;
   };
-  auto audit = [](const std::string& org, const std::string&) {
+  auto audit = [](const std::string& org, const std::string&, const std::string&) {
     return "/api/v1/organizations/" + org + "/audit-log";
+  };
+  auto domains = [](const std::string& org, const std::string&, const std::string&) {
+    return "/api/v1/organizations/" + org + "/domains";
+  };
+  auto domain = [](const std::string& org, const std::string&, const std::string& slug) {
+    return "/api/v1/organizations/" + org + "/domains/" + slug + ".example.com";
+  };
+  auto verify = [](const std::string& org, const std::string&, const std::string& slug) {
+    return "/api/v1/organizations/" + org + "/domains/" + slug + ".example.com/verify";
   };
   auto none = [](const std::string&, const std::string&) { return Json(); };
   const std::string p = "/api/v1/organizations/{org}";
@@ -51,6 +63,13 @@ std::vector<Case> Cases() {
        {200, 200, 403, 404, 401}},
       {"DELETE", p + "/members/{user_id}", member, none, {204, 204, 403, 404, 401}},
       {"GET", p + "/audit-log", audit, none, {200, 200, 403, 404, 401}},
+      {"GET", p + "/domains", domains, none, {200, 200, 200, 404, 401}},
+      {"POST", p + "/domains", domains,
+       [](const std::string& slug, auto&) { return Json{{"hostname", "new-" + slug + ".example.org"}}; },
+       {201, 201, 403, 404, 401}},
+      // No TXT record is published here: an allowed caller gets as far as the DNS check.
+      {"POST", p + "/domains/{hostname}/verify", verify, none, {422, 422, 403, 404, 401}},
+      {"DELETE", p + "/domains/{hostname}", domain, none, {204, 204, 403, 404, 401}},
   };
 }
 
@@ -75,9 +94,12 @@ TEST_F(RoleMatrixTest, EveryRoleGetsTheExpectedStatusOnEveryRoute) {
       AddMember(c, owner.token, slug, admin.user_id, "admin");
       AddMember(c, owner.token, slug, member.user_id, "member");
       AddMember(c, owner.token, slug, target.user_id, "member");
+      auto claimed = c.Request("POST", "/api/v1/organizations/" + slug + "/domains",
+                               Json{{"hostname", slug + ".example.com"}}, Bearer(owner.token));
+      ASSERT_EQ(claimed.status, 201) << claimed.body;
       // Name the organization by id and by slug alternately: both must behave the same.
       std::string ref = n % 2 ? slug : org["id"].get<std::string>();
-      std::string path = test.path(ref, target.user_id);
+      std::string path = test.path(ref, target.user_id, slug);
       Json body = test.body(slug, candidate.user_id);
       Headers headers = actors[actor] ? Bearer(actors[actor]->token) : Headers{};
       auto r = body.is_null() ? c.Request(test.method, path, std::nullopt, headers)
@@ -89,6 +111,7 @@ TEST_F(RoleMatrixTest, EveryRoleGetsTheExpectedStatusOnEveryRoute) {
         const char* code = r.status == 401   ? "unauthenticated"
                            : r.status == 403 ? "forbidden"
                            : r.status == 404 ? "organization_not_found"
+                           : r.status == 422 ? "verification_failed"
                                              : "";
         EXPECT_EQ(r.Code(), code) << test.method << " " << test.pattern << " as " << kActorNames[actor];
       }

@@ -1,0 +1,73 @@
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "api/render.hpp"
+#include "core/time.hpp"
+#include "http/query.hpp"
+
+namespace bulkhead::api {
+namespace {
+
+nlohmann::json DomainJson(const service::DomainView& d) {
+  auto time = [](const std::optional<int64_t>& ms) {
+    return ms ? nlohmann::json(core::FormatRfc3339(*ms)) : nlohmann::json(nullptr);
+  };
+  nlohmann::json verification = nullptr;
+  if (d.kind == "custom") {
+    verification = {{"type", "TXT"}, {"name", d.record_name}, {"value", d.record_value}};
+  }
+  return {{"hostname", d.hostname},         {"kind", d.kind},
+          {"verified", d.verified},         {"verified_at", time(d.verified_at)},
+          {"created_at", time(d.created_at)}, {"verification", verification}};
+}
+
+// The {hostname} path segment, percent-decoded (an IDN may arrive as UTF-8 escapes).
+std::string HostnameParam(const RequestContext& c) {
+  auto raw = c.Param("hostname");
+  auto decoded = http::PercentDecode(raw);
+  return decoded ? *decoded : std::string(raw);
+}
+
+}  // namespace
+
+Result<Response> ListDomains(Services& s, RequestContext& c) {
+  auto domains = s.domains.List(*c.tenant);
+  if (!domains.ok()) return domains.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& d : *domains) data.push_back(DomainJson(d));
+  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+}
+
+Result<Response> AddDomain(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto hostname = body->RequiredString("hostname");
+  BULKHEAD_TRY(body->Finish());
+  auto domain = s.domains.Add(*c.tenant, *hostname, c.Actor());
+  if (!domain.ok()) return domain.error();
+  return JsonResponse(201, DomainJson(*domain));
+}
+
+Result<Response> VerifyDomain(Services& s, RequestContext& c) {
+  auto domain = s.domains.Verify(*c.tenant, HostnameParam(c), c.Actor());
+  if (!domain.ok()) return domain.error();
+  return JsonResponse(200, DomainJson(*domain));
+}
+
+Result<Response> RemoveDomain(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.domains.Remove(*c.tenant, HostnameParam(c), c.Actor()));
+  return NoContent();
+}
+
+Result<Response> ResolveHost(Services& s, RequestContext& c) {
+  auto query = http::ParseQuery(c.request.Query());
+  if (!query) return core::Error::Validation("query", "is not a valid query string");
+  auto host = http::QueryValue(*query, "host");
+  if (!host || host->empty()) return core::Error::Validation("host", "is required");
+  auto resolved = s.domains.Resolve(*host);
+  if (!resolved.ok()) return resolved.error();
+  return JsonResponse(200, {{"organization_id", resolved->organization_id},
+                            {"slug", resolved->slug},
+                            {"matched_by", resolved->matched_by}});
+}
+
+}  // namespace bulkhead::api

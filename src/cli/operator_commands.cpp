@@ -1,0 +1,145 @@
+// Operator commands that act on a data directory, also while a server runs on it:
+// `org suspend|resume`, `domains check` and `audit verify`.
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "cli/data_dir.hpp"
+#include "core/hostname.hpp"
+#include "service/audit_verifier.hpp"
+#include "service/organization_service.hpp"
+#include "store/catalog_store.hpp"
+
+namespace bulkhead::cli {
+namespace {
+
+core::Result<DataDirectory> OpenExisting(const std::string& data, service::ServiceConfig config = {}) {
+  if (!std::filesystem::exists(std::filesystem::path(data) / "catalog.db")) {
+    return core::Error::NotFound("no Bulkhead data directory at " + data + " (catalog.db)");
+  }
+  return OpenDataDirectory(data, 1, std::move(config));
+}
+
+int Fail(const std::string& message, int code = 1) {
+  std::fprintf(stderr, "bulkhead: %s\n", message.c_str());
+  return code;
+}
+
+// The organizations a deployment manifest assigns each hostname to, normalized.
+struct ManifestClaim {
+  std::string hostname;
+  std::string slug;
+};
+
+core::Result<std::vector<ManifestClaim>> ReadManifest(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return core::Error::NotFound("cannot read manifest " + path);
+  nlohmann::json manifest = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object() ||
+      !manifest.contains("organizations") || !manifest["organizations"].is_array()) {
+    return core::Error::Validation(
+        "manifest", "must be JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}");
+  }
+  std::vector<ManifestClaim> claims;
+  for (const auto& org : manifest["organizations"]) {
+    if (!org.is_object() || !org.contains("slug") || !org["slug"].is_string() ||
+        (org.contains("domains") && !org["domains"].is_array())) {
+      return core::Error::Validation("manifest",
+                                     "each organization needs a string slug and a domains array");
+    }
+    std::string slug = org["slug"];
+    for (const auto& domain : org.value("domains", nlohmann::json::array())) {
+      if (!domain.is_string()) return core::Error::Validation("manifest", "domains are strings");
+      auto normalized = core::NormalizeHostname(domain.get<std::string>());
+      if (!normalized.ok()) {
+        return core::Error::Validation("manifest", "'" + domain.get<std::string>() +
+                                                       "' of " + slug + ": " +
+                                                       normalized.error().message);
+      }
+      claims.push_back({*normalized, slug});
+    }
+  }
+  return claims;
+}
+
+}  // namespace
+
+int RunOrgSetStatus(const std::string& data, const std::string& slug, bool suspend) {
+  auto dir = OpenExisting(data);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::OrganizationService organizations(*dir->env);
+  service::Actor operator_actor{"system", "cli", ""};
+  auto org = organizations.SetStatus(slug, suspend ? "suspended" : "active", operator_actor);
+  if (!org.ok()) return Fail(org.error().message);
+  std::printf("%s %s\n", org->slug.c_str(), org->status.c_str());
+  return 0;
+}
+
+int RunDomainsCheck(const std::string& data, const std::string& manifest_path,
+                    const std::string& base_domain) {
+  auto claims = ReadManifest(manifest_path);
+  if (!claims.ok()) return Fail(claims.error().message, 2);
+  auto base = core::NormalizeHostname(base_domain);
+  if (!base.ok()) return Fail("--base-domain: " + base.error().message, 2);
+  auto dir = OpenExisting(data);
+  if (!dir.ok()) return Fail(dir.error().message, 2);
+
+  // hostname -> every (owner, where) that claims it.
+  std::map<std::string, std::set<std::pair<std::string, std::string>>> owners;
+  {
+    auto lease = dir->env->catalog.Acquire();
+    auto orgs = store::catalog::ListOrganizations(*lease);
+    if (!orgs.ok()) return Fail(orgs.error().message, 2);
+    std::map<std::string, std::string> slug_of;
+    for (const auto& o : *orgs) {
+      slug_of[o.id] = o.slug;
+      owners[o.slug + "." + *base].insert({o.slug, "database subdomain"});
+    }
+    auto domains = store::catalog::ListAllDomains(*lease);
+    if (!domains.ok()) return Fail(domains.error().message, 2);
+    for (const auto& d : *domains) owners[d.hostname].insert({slug_of[d.organization_id], "database"});
+  }
+  for (const auto& claim : *claims) owners[claim.hostname].insert({claim.slug, "manifest"});
+
+  int conflicts = 0;
+  for (const auto& [hostname, claimants] : owners) {
+    std::set<std::string> slugs;
+    for (const auto& [slug, where] : claimants) slugs.insert(slug);
+    if (slugs.size() < 2) continue;
+    ++conflicts;
+    std::string who;
+    for (const auto& [slug, where] : claimants) {
+      who += (who.empty() ? "" : ", ") + slug + " (" + where + ")";
+    }
+    std::fprintf(stderr, "ALERT %s is claimed by more than one organization: %s\n",
+                 hostname.c_str(), who.c_str());
+  }
+  if (conflicts > 0) return 1;
+  std::printf("ok: %zu hostnames checked, no hostname claimed twice\n", owners.size());
+  return 0;
+}
+
+int RunAuditVerify(const std::string& data) {
+  auto dir = OpenExisting(data);
+  if (!dir.ok()) return Fail(dir.error().message, 2);
+  service::AuditVerifier verifier(*dir->env);
+  auto result = verifier.VerifyAll();
+  if (!result.ok()) return Fail(result.error().message, 2);
+  if (result->broken) {
+    const auto& b = *result->broken;
+    std::fprintf(stderr, "BROKEN %s at %s (position %lld): %s\n", b.chain.c_str(),
+                 b.event_id.empty() ? "the end of the chain" : ("event " + b.event_id).c_str(),
+                 static_cast<long long>(b.seq), b.reason.c_str());
+    return 1;
+  }
+  std::printf("ok: %d chains, %lld events verified\n", result->chains,
+              static_cast<long long>(result->events));
+  return 0;
+}
+
+}  // namespace bulkhead::cli

@@ -1,0 +1,44 @@
+#pragma once
+// Follows the catalog's change feed so that a change made by another process on the same data
+// (the `bulkhead` CLI, later other instances) reaches this process's caches within one poll
+// interval. Changes this process makes are applied to its caches at once by the services; the
+// feed only adds what others did. Old rows are pruned now and then.
+// Thread-safety: Start and Stop from one thread; the poller runs on its own thread.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#include "service/environment.hpp"
+
+namespace bulkhead::service {
+
+class ChangeFeed {
+ public:
+  ChangeFeed(Environment& env, std::chrono::milliseconds interval);
+  ~ChangeFeed();
+  ChangeFeed(const ChangeFeed&) = delete;
+  ChangeFeed& operator=(const ChangeFeed&) = delete;
+
+  // Starts after the newest change recorded so far.
+  core::Status Start();
+  void Stop();
+  // Reads and applies what is new; returns how many changes were applied.
+  core::Result<int> PollOnce();
+
+ private:
+  void Loop();
+
+  Environment& env_;
+  std::chrono::milliseconds interval_;
+  int64_t last_seq_ = 0;  // only touched by the poller (or by PollOnce before Start)
+  std::chrono::steady_clock::time_point last_prune_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
+}  // namespace bulkhead::service

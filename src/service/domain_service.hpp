@@ -1,0 +1,72 @@
+#pragma once
+// Custom domains: an organization claims a hostname, proves it controls it by publishing a TXT
+// record `_bulkhead-challenge.<hostname>`, and from then on requests to that hostname route to
+// it. Hostnames are normalized before any comparison; a hostname belongs to one organization
+// at most (the catalog's primary key decides). Each change is audited in its transaction.
+// Thread-safety: thread-safe. Verify does a blocking DNS lookup: call it off the I/O threads.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "service/dns_txt_resolver.hpp"
+#include "service/environment.hpp"
+#include "service/tenant_resolver.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+
+inline constexpr std::string_view kChallengePrefix = "_bulkhead-challenge.";
+
+// A hostname of an organization as the API shows it.
+struct DomainView {
+  std::string hostname;
+  std::string kind;  // "subdomain" | "custom"
+  bool verified = false;
+  std::optional<int64_t> verified_at;
+  std::optional<int64_t> created_at;
+  // The TXT record to publish (custom domains): its name and value.
+  std::string record_name;
+  std::string record_value;
+};
+
+// What a hostname routes to.
+struct ResolvedHost {
+  std::string organization_id;
+  std::string slug;
+  std::string matched_by;  // "subdomain" | "custom_domain"
+};
+
+class DomainService {
+ public:
+  DomainService(Environment& env, TenantResolver& resolver, const TxtResolver& dns)
+      : env_(env), resolver_(resolver), dns_(dns) {}
+
+  // The organization's subdomain first, then its custom domains by hostname.
+  core::Result<std::vector<DomainView>> List(const TenantContext& tenant);
+  // kValidationFailed for a hostname that cannot be a custom domain, kDomainTaken when any
+  // organization (this one included) already claims it.
+  core::Result<DomainView> Add(const TenantContext& tenant, const std::string& hostname,
+                               const Actor& actor);
+  // kNotFound when the organization has no such domain; kVerificationFailed when the TXT
+  // record is missing, wrong or cannot be looked up. Verifying a verified domain is a no-op.
+  core::Result<DomainView> Verify(const TenantContext& tenant, const std::string& hostname,
+                                  const Actor& actor);
+  core::Status Remove(const TenantContext& tenant, const std::string& hostname,
+                      const Actor& actor);
+
+  // What `host` routes to, or kNotFound.
+  core::Result<ResolvedHost> Resolve(const std::string& host);
+
+ private:
+  core::Result<store::DomainRecord> FindOwn(const TenantContext& tenant,
+                                            const std::string& hostname);
+  DomainView ViewOf(const store::DomainRecord& domain) const;
+
+  Environment& env_;
+  TenantResolver& resolver_;
+  const TxtResolver& dns_;
+};
+
+}  // namespace bulkhead::service
