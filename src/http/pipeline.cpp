@@ -6,6 +6,7 @@
 
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "http/json_line.hpp"
 #include "http/problem.hpp"
 
 namespace bulkhead::http {
@@ -218,43 +219,42 @@ Response Pipeline::Refuse(const Request& partial, int status, std::string_view c
 void Pipeline::LogRouting(const Request& request, std::string_view request_id,
                           std::string_view route, const RoutingRecord& routing) {
   if (!routing_log_) return;
-  auto optional = [](const std::optional<std::string>& v) -> nlohmann::json {
-    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
-  };
-  nlohmann::json line = {
-      {"ts", core::FormatRfc3339(core::NowMs())},
-      {"request_id", request_id},
-      {"method", request.method},
-      {"route", route},
-      {"host", request.HeaderValue("Host")},
-      {"signals",
-       {{"path", optional(routing.signals.path)},
-        {"header", optional(routing.signals.header)},
-        {"host", routing.trace.host ? nlohmann::json(routing.trace.host->organization_ref)
-                                    : nlohmann::json(nullptr)}}},
-      {"host_matched_by",
-       routing.trace.host ? nlohmann::json(routing.trace.host->matched_by) : nlohmann::json(nullptr)},
-      {"organization_id", routing.trace.organization_id.empty()
-                              ? nlohmann::json(nullptr)
-                              : nlohmann::json(routing.trace.organization_id)},
-      {"outcome", routing.outcome},
-      {"reason", routing.reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(routing.reason)}};
-  routing_log_->Write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  const auto& host = routing.trace.host;
+  JsonLine line;
+  line.Add("ts", core::FormatRfc3339(core::NowMs()))
+      .Add("request_id", request_id)
+      .Add("method", request.method)
+      .Add("route", route)
+      .Add("host", request.HeaderValue("Host"))
+      .Open("signals")
+      .Add("path", routing.signals.path)
+      .Add("header", routing.signals.header)
+      .Add("host", host ? std::optional<std::string>(host->organization_ref) : std::nullopt)
+      .Close()
+      .Add("host_matched_by", host ? std::optional<std::string>(host->matched_by) : std::nullopt)
+      .Add("organization_id", routing.trace.organization_id.empty()
+                                  ? std::nullopt
+                                  : std::optional<std::string>(routing.trace.organization_id))
+      .Add("outcome", routing.outcome)
+      .Add("reason",
+           routing.reason.empty() ? std::nullopt : std::optional<std::string>(routing.reason));
+  routing_log_->Write(line.Finish());
 }
 
 void Pipeline::LogAccess(const Request& request, const Response& response,
                          std::string_view request_id, std::string_view route, double duration_ms) {
   // The query string is left out: it is the one part of a URL that may carry secrets.
-  nlohmann::json line = {{"ts", core::FormatRfc3339(core::NowMs())},
-                         {"event", "access"},
-                         {"request_id", request_id},
-                         {"method", request.method},
-                         {"path", request.Path()},
-                         {"route", route},
-                         {"status", response.status},
-                         {"duration_ms", static_cast<int64_t>(duration_ms * 1000) / 1000.0},
-                         {"remote", request.remote_address}};
-  access_log_.Write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  JsonLine line;
+  line.Add("ts", core::FormatRfc3339(core::NowMs()))
+      .Add("event", "access")
+      .Add("request_id", request_id)
+      .Add("method", request.method)
+      .Add("path", request.Path())
+      .Add("route", route)
+      .Add("status", response.status)
+      .AddMillis("duration_ms", duration_ms)
+      .Add("remote", request.remote_address);
+  access_log_.Write(line.Finish());
 }
 
 }  // namespace bulkhead::http
