@@ -1,5 +1,7 @@
 #include "core/time.hpp"
 
+#include <cstdint>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -15,13 +17,24 @@ int64_t NowMs() {
 std::string FormatRfc3339(int64_t unix_ms) {
   int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
   int millis = static_cast<int>(unix_ms - seconds * 1000);
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  // Log lines format "now" thousands of times a second: the date part is reused within one
+  // second on each thread, only the milliseconds are written anew.
+  thread_local int64_t cached_second = INT64_MIN;
+  thread_local char cached[32];  // "YYYY-MM-DDTHH:MM:SS."
+  if (seconds != cached_second) {
+    std::time_t t = static_cast<std::time_t>(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_second = seconds;
+  }
+  std::string out(cached);
+  out += static_cast<char>('0' + millis / 100);
+  out += static_cast<char>('0' + millis / 10 % 10);
+  out += static_cast<char>('0' + millis % 10);
+  out += 'Z';
+  return out;
 }
 
 namespace {

@@ -24,7 +24,7 @@ class LineSink {
 // An already open stream (stdout); not closed.
 class StreamSink final : public LineSink {
  public:
-  explicit StreamSink(std::FILE* out) : out_(out) {}
+  explicit StreamSink(std::FILE* out);
   void Append(const std::vector<std::string>& lines) override;
 
  private:
