@@ -23,10 +23,11 @@ Result<Response> SignUp(Services& s, RequestContext& c) {
   BULKHEAD_TRY(body->Finish());
   auto out = s.accounts.SignUp({*email, *password, *name}, c.request_id);
   if (!out.ok()) return out.error();
+  auto personal = RenderOrganization(s, out->personal_organization);
+  if (!personal.ok()) return personal.error();
   auto response = JsonResponse(201, {{"user", UserJson(out->user)},
                                      {"session_token", out->session_token},
-                                     {"personal_organization",
-                                      OrganizationJson(out->personal_organization)}});
+                                     {"personal_organization", *personal}});
   response.SetHeader("Set-Cookie",
                      SessionCookie(c.request, out->session_token, s.session_ttl_seconds));
   return response;
@@ -65,7 +66,9 @@ Result<Response> ListCurrentUserOrganizations(Services& s, RequestContext& c) {
   if (!orgs.ok()) return orgs.error();
   nlohmann::json data = nlohmann::json::array();
   for (const auto& [org, role] : *orgs) {
-    data.push_back({{"organization", OrganizationJson(org)}, {"role", role}});
+    auto json = RenderOrganization(s, org);
+    if (!json.ok()) return json.error();
+    data.push_back({{"organization", *json}, {"role", role}});
   }
   return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
 }

@@ -7,19 +7,6 @@
 namespace bulkhead::api {
 namespace {
 
-nlohmann::json DomainJson(const service::DomainView& d) {
-  auto time = [](const std::optional<int64_t>& ms) {
-    return ms ? nlohmann::json(core::FormatRfc3339(*ms)) : nlohmann::json(nullptr);
-  };
-  nlohmann::json verification = nullptr;
-  if (d.kind == "custom") {
-    verification = {{"type", "TXT"}, {"name", d.record_name}, {"value", d.record_value}};
-  }
-  return {{"hostname", d.hostname},         {"kind", d.kind},
-          {"verified", d.verified},         {"verified_at", time(d.verified_at)},
-          {"created_at", time(d.created_at)}, {"verification", verification}};
-}
-
 // The {hostname} path segment, percent-decoded (an IDN may arrive as UTF-8 escapes).
 std::string HostnameParam(const RequestContext& c) {
   auto raw = c.Param("hostname");

@@ -6,7 +6,11 @@
 #include "http/route.hpp"
 #include "service/account_service.hpp"
 #include "service/audit_service.hpp"
+#include "service/api_key_service.hpp"
 #include "service/domain_service.hpp"
+#include "service/invitation_service.hpp"
+#include "service/resource_service.hpp"
+#include "service/workspace_service.hpp"
 #include "service/environment.hpp"
 #include "service/member_service.hpp"
 #include "service/organization_service.hpp"
@@ -21,12 +25,19 @@ struct Services {
   service::MemberService& members;
   service::AuditService& audit;
   service::DomainService& domains;
+  service::WorkspaceService& workspaces;
+  service::ResourceService& resources;
+  service::InvitationService& invitations;
+  service::ApiKeyService& api_keys;
   int64_t session_ttl_seconds = 14 * 24 * 3600;
 };
 
 using core::Result;
 using http::RequestContext;
 using http::Response;
+
+// An organization with its domains, as every response renders it.
+Result<nlohmann::json> RenderOrganization(Services& s, const store::OrganizationRecord& org);
 
 // accounts
 Result<Response> SignUp(Services& s, RequestContext& c);
@@ -52,6 +63,28 @@ Result<Response> AddDomain(Services& s, RequestContext& c);
 Result<Response> VerifyDomain(Services& s, RequestContext& c);
 Result<Response> RemoveDomain(Services& s, RequestContext& c);
 Result<Response> ResolveHost(Services& s, RequestContext& c);
+// workspaces and resources
+Result<Response> ListWorkspaces(Services& s, RequestContext& c);
+Result<Response> CreateWorkspace(Services& s, RequestContext& c);
+Result<Response> GetWorkspace(Services& s, RequestContext& c);
+Result<Response> UpdateWorkspace(Services& s, RequestContext& c);
+Result<Response> DeleteWorkspace(Services& s, RequestContext& c);
+Result<Response> ListWorkspaceMembers(Services& s, RequestContext& c);
+Result<Response> AssignWorkspaceMember(Services& s, RequestContext& c);
+Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c);
+Result<Response> ListResources(Services& s, RequestContext& c);
+Result<Response> CreateResource(Services& s, RequestContext& c);
+Result<Response> GetResource(Services& s, RequestContext& c);
+Result<Response> UpdateResource(Services& s, RequestContext& c);
+Result<Response> DeleteResource(Services& s, RequestContext& c);
+// invitations and API keys
+Result<Response> CreateInvitation(Services& s, RequestContext& c);
+Result<Response> ListInvitations(Services& s, RequestContext& c);
+Result<Response> RevokeInvitation(Services& s, RequestContext& c);
+Result<Response> AcceptInvitation(Services& s, RequestContext& c);
+Result<Response> ListApiKeys(Services& s, RequestContext& c);
+Result<Response> CreateApiKey(Services& s, RequestContext& c);
+Result<Response> RevokeApiKey(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);

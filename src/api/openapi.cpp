@@ -33,6 +33,16 @@ nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes) {
                          {"operationId", OperationId(route)},
                          {"x-bulkhead-scope", http::ScopeName(route.scope)}};
     if (route.permission) op["x-bulkhead-permission"] = core::PermissionName(*route.permission);
+    if (route.workspace_role) {
+      op["x-bulkhead-workspace-role"] = core::WorkspaceRoleName(*route.workspace_role);
+    }
+    // The least organization role that passes the route's declared permission: what the
+    // generated role matrix derives its expectations from.
+    if (route.permission) {
+      op["x-bulkhead-minimum-role"] = core::RoleName(core::MinimumRole(*route.permission));
+    }
+    if (route.scope == http::Scope::kUser) op["x-bulkhead-api-keys"] = route.api_keys;
+    op["x-bulkhead-success-status"] = route.success_status;
     if (route.scope == http::Scope::kPublic) {
       op["security"] = nlohmann::json::array();
     } else {

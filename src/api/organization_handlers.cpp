@@ -4,6 +4,22 @@
 
 namespace bulkhead::api {
 
+Result<nlohmann::json> RenderOrganization(Services& s, const store::OrganizationRecord& org) {
+  auto domains = service::ListOrganizationDomains(s.env, org);
+  if (!domains.ok()) return domains.error();
+  return OrganizationJson(org, *domains);
+}
+
+namespace {
+
+Result<Response> OrganizationResponse(Services& s, int status, const store::OrganizationRecord& org) {
+  auto json = RenderOrganization(s, org);
+  if (!json.ok()) return json.error();
+  return JsonResponse(status, *json);
+}
+
+}  // namespace
+
 Result<Response> CreateOrganization(Services& s, RequestContext& c) {
   auto body = BodyReader::Parse(c.request.body);
   if (!body.ok()) return body.error();
@@ -15,11 +31,11 @@ Result<Response> CreateOrganization(Services& s, RequestContext& c) {
   input.name = *name;
   auto org = s.organizations.Create(input, c.Actor());
   if (!org.ok()) return org.error();
-  return JsonResponse(201, OrganizationJson(*org));
+  return OrganizationResponse(s, 201, *org);
 }
 
 Result<Response> GetOrganization(Services& s, RequestContext& c) {
-  return JsonResponse(200, OrganizationJson(c.tenant->organization));
+  return OrganizationResponse(s, 200, c.tenant->organization);
 }
 
 Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
@@ -32,7 +48,7 @@ Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
   BULKHEAD_TRY(body->Finish());
   auto org = s.organizations.Update(*c.tenant, input, c.Actor());
   if (!org.ok()) return org.error();
-  return JsonResponse(200, OrganizationJson(*org));
+  return OrganizationResponse(s, 200, *org);
 }
 
 Result<Response> DeleteOrganization(Services& s, RequestContext& c) {

@@ -12,7 +12,24 @@ nlohmann::json UserJson(const store::UserRecord& user) {
           {"created_at", core::FormatRfc3339(user.created_at)}};
 }
 
-nlohmann::json OrganizationJson(const store::OrganizationRecord& org) {
+nlohmann::json DomainJson(const service::DomainView& d, bool brief) {
+  if (brief) return {{"hostname", d.hostname}, {"kind", d.kind}, {"verified", d.verified}};
+  auto time = [](const std::optional<int64_t>& ms) {
+    return ms ? nlohmann::json(core::FormatRfc3339(*ms)) : nlohmann::json(nullptr);
+  };
+  nlohmann::json verification = nullptr;
+  if (d.kind == "custom") {
+    verification = {{"type", "TXT"}, {"name", d.record_name}, {"value", d.record_value}};
+  }
+  return {{"hostname", d.hostname},           {"kind", d.kind},
+          {"verified", d.verified},           {"verified_at", time(d.verified_at)},
+          {"created_at", time(d.created_at)}, {"verification", verification}};
+}
+
+nlohmann::json OrganizationJson(const store::OrganizationRecord& org,
+                                const std::vector<service::DomainView>& domains) {
+  nlohmann::json domain_list = nlohmann::json::array();
+  for (const auto& d : domains) domain_list.push_back(DomainJson(d, /*brief=*/true));
   auto settings = nlohmann::json::parse(org.settings, nullptr, false);
   return {{"id", org.id},
           {"name", org.name},
@@ -21,7 +38,7 @@ nlohmann::json OrganizationJson(const store::OrganizationRecord& org) {
           {"status", org.status},
           {"plan", org.plan},
           {"settings", core::SettingsToJson(core::SettingsFromJson(settings))},
-          {"domains", nlohmann::json::array()},
+          {"domains", domain_list},
           {"created_at", core::FormatRfc3339(org.created_at)},
           {"updated_at", core::FormatRfc3339(org.updated_at)}};
 }

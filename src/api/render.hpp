@@ -6,12 +6,17 @@
 #include <nlohmann/json.hpp>
 
 #include "http/message.hpp"
+#include "service/domain_service.hpp"
 #include "store/records.hpp"
 
 namespace bulkhead::api {
 
 nlohmann::json UserJson(const store::UserRecord& user);
-nlohmann::json OrganizationJson(const store::OrganizationRecord& org);
+// `domains`: its subdomain and custom domains (service::ListOrganizationDomains).
+nlohmann::json OrganizationJson(const store::OrganizationRecord& org,
+                                const std::vector<service::DomainView>& domains);
+// A domain as the domains list shows it; `brief` leaves out the verification record.
+nlohmann::json DomainJson(const service::DomainView& domain, bool brief = false);
 nlohmann::json MemberJson(const store::MemberRow& member);
 nlohmann::json AuditEventJson(const store::AuditEventRecord& event);
 

@@ -8,6 +8,7 @@ namespace bulkhead::api {
 
 using core::Permission;
 using http::Route;
+using core::WorkspaceRole;
 using http::Scope;
 
 namespace {
@@ -21,6 +22,7 @@ http::HandlerFn Bind(Services& s, Result<Response> (*fn)(Services&, RequestConte
 
 std::vector<Route> BuildRoutes(Services& s) {
   const std::string org(kOrganizationPrefix);
+  const std::string ws = org + "/workspaces/{ws}";
   std::vector<Route> routes = {
       // Accounts.
       {"POST", "/api/v1/auth/signup", Scope::kPublic, std::nullopt, Bind(s, SignUp),
@@ -68,7 +70,56 @@ std::vector<Route> BuildRoutes(Services& s) {
        Permission::kUpdateOrganization, Bind(s, RemoveDomain), "Remove a custom domain", 204,
        true},
       {"GET", "/api/v1/resolve", Scope::kUser, std::nullopt, Bind(s, ResolveHost),
-       "The organization a hostname routes to", 200, false},
+       "The organization a hostname routes to", 200, false, std::nullopt, /*api_keys=*/true},
+      // Invitations: admins invite; the invitee accepts with a session of the invited email.
+      {"GET", org + "/invitations", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, ListInvitations), "Pending and past invitations (no tokens)", 200, false},
+      {"POST", org + "/invitations", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, CreateInvitation), "Invite an email address; the token is shown once", 201, true},
+      {"DELETE", org + "/invitations/{id}", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, RevokeInvitation), "Revoke a pending invitation", 204, true},
+      {"POST", "/api/v1/invitations/accept", Scope::kUser, std::nullopt,
+       Bind(s, AcceptInvitation), "Accept an invitation sent to the caller's email", 200, true},
+      // API keys.
+      {"GET", org + "/api-keys", Scope::kOrganization, Permission::kUpdateOrganization,
+       Bind(s, ListApiKeys), "The organization's API keys (never the secrets)", 200, false},
+      {"POST", org + "/api-keys", Scope::kOrganization, Permission::kUpdateOrganization,
+       Bind(s, CreateApiKey), "Create an API key; the secret is shown once", 201, true},
+      {"DELETE", org + "/api-keys/{id}", Scope::kOrganization, Permission::kUpdateOrganization,
+       Bind(s, RevokeApiKey), "Revoke an API key at once", 204, true},
+      // Workspaces: members see those they are assigned to; admins and owners see all.
+      {"GET", org + "/workspaces", Scope::kOrganization, Permission::kReadOrganization,
+       Bind(s, ListWorkspaces), "Workspaces the caller can see", 200, false},
+      {"POST", org + "/workspaces", Scope::kOrganization, Permission::kManageWorkspaces,
+       Bind(s, CreateWorkspace), "Create a workspace", 201, true},
+      {"GET", ws, Scope::kWorkspace, Permission::kReadOrganization, Bind(s, GetWorkspace),
+       "Get a workspace", 200, false, WorkspaceRole::kViewer},
+      {"PATCH", ws, Scope::kWorkspace, Permission::kManageWorkspaces, Bind(s, UpdateWorkspace),
+       "Rename or describe a workspace", 200, true, WorkspaceRole::kViewer},
+      {"DELETE", ws, Scope::kWorkspace, Permission::kManageWorkspaces, Bind(s, DeleteWorkspace),
+       "Delete a workspace and its resources", 204, true, WorkspaceRole::kViewer},
+      {"GET", ws + "/members", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, ListWorkspaceMembers), "Members assigned to a workspace", 200, false,
+       WorkspaceRole::kAdmin},
+      {"PUT", ws + "/members/{user_id}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, AssignWorkspaceMember), "Assign an organization member with a workspace role",
+       200, true, WorkspaceRole::kAdmin},
+      {"DELETE", ws + "/members/{user_id}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, UnassignWorkspaceMember), "Unassign a member from a workspace", 204, true,
+       WorkspaceRole::kAdmin},
+      // Resources.
+      {"GET", ws + "/resources", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, ListResources), "Resources, oldest first (?kind=, ?label=key=value)", 200, false,
+       WorkspaceRole::kViewer},
+      {"POST", ws + "/resources", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, CreateResource), "Create a resource", 201, true, WorkspaceRole::kEditor},
+      {"GET", ws + "/resources/{id}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, GetResource), "Get a resource", 200, false, WorkspaceRole::kViewer},
+      {"PATCH", ws + "/resources/{id}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, UpdateResource), "Update a resource: spec replaced, labels merged", 200, true,
+       WorkspaceRole::kEditor},
+      {"DELETE", ws + "/resources/{id}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, DeleteResource), "Delete a resource", 204, true, WorkspaceRole::kEditor},
       // Operations.
       {"GET", "/healthz", Scope::kPublic, std::nullopt, Bind(s, Healthz), "Process is up", 200,
        false},

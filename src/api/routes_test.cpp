@@ -32,8 +32,14 @@ class RouteTableTest : public ::testing::Test {
     audit_ = std::make_unique<service::AuditService>(*env_);
     resolver_ = std::make_unique<service::TenantResolver>(*env_);
     domains_ = std::make_unique<service::DomainService>(*env_, *resolver_, dns_);
-    services_ = std::make_unique<Services>(
-        Services{*env_, *accounts_, *organizations_, *members_, *audit_, *domains_});
+    workspaces_ = std::make_unique<service::WorkspaceService>(*env_);
+    resources_ = std::make_unique<service::ResourceService>(*env_);
+    outbox_ = std::make_unique<service::MailOutbox>(service::MailConfig{dir_ / "outbox"});
+    invitations_ = std::make_unique<service::InvitationService>(*env_, *outbox_);
+    api_keys_ = std::make_unique<service::ApiKeyService>(*env_);
+    services_ = std::make_unique<Services>(Services{*env_, *accounts_, *organizations_, *members_,
+                                                    *audit_, *domains_, *workspaces_, *resources_,
+                                                    *invitations_, *api_keys_});
     routes_ = BuildRoutes(*services_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -51,6 +57,11 @@ class RouteTableTest : public ::testing::Test {
   std::unique_ptr<service::TenantResolver> resolver_;
   service::TxtResolver dns_{std::nullopt, std::chrono::milliseconds(1000)};
   std::unique_ptr<service::DomainService> domains_;
+  std::unique_ptr<service::WorkspaceService> workspaces_;
+  std::unique_ptr<service::ResourceService> resources_;
+  std::unique_ptr<service::MailOutbox> outbox_;
+  std::unique_ptr<service::InvitationService> invitations_;
+  std::unique_ptr<service::ApiKeyService> api_keys_;
   std::unique_ptr<Services> services_;
   std::vector<http::Route> routes_;
 };
@@ -70,7 +81,9 @@ TEST_F(RouteTableTest, OrganizationPathsAreOrganizationScoped) {
                          (r.pattern.size() == kAliasPrefix.size() ||
                           r.pattern[kAliasPrefix.size()] == '/');
     if (under_org) {
-      EXPECT_EQ(r.scope, http::Scope::kOrganization) << r.method << " " << r.pattern;
+      bool names_workspace = r.pattern.find("{ws}") != std::string::npos;
+      EXPECT_EQ(r.scope, names_workspace ? http::Scope::kWorkspace : http::Scope::kOrganization)
+          << r.method << " " << r.pattern;
     }
   }
 }
@@ -83,6 +96,13 @@ TEST_F(RouteTableTest, EveryOrganizationRouteHasItsCurrentOrganizationAlias) {
     if (r.pattern.rfind(prefix, 0) != 0) continue;
     std::string alias = std::string(kAliasPrefix) + r.pattern.substr(prefix.size());
     EXPECT_TRUE(table.count({r.method, alias})) << r.method << " " << alias;
+  }
+}
+
+TEST_F(RouteTableTest, WorkspaceRoutesDeclareAWorkspaceRoleAndOnlyThey) {
+  for (const auto& r : routes_) {
+    EXPECT_EQ(r.scope == http::Scope::kWorkspace, r.workspace_role.has_value())
+        << r.method << " " << r.pattern;
   }
 }
 

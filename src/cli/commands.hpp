@@ -15,6 +15,10 @@ struct ServeOptions {
   std::string routing_log;                    // empty: DATA/logs/routing.jsonl
   int64_t routing_log_max_bytes = 64LL << 20;  // then rotated; 5 old files are kept
   std::string dns_server;                     // host:port; empty: the system resolver
+  std::string public_url;                     // empty: http://<listen>
+  std::string smtp_url;                       // empty: mail stays in DATA/outbox/
+  std::string mail_from = "Bulkhead <bulkhead@localhost>";
+  int64_t invitation_ttl_seconds = 7 * 24 * 3600;
 };
 
 int RunServe(const ServeOptions& options);

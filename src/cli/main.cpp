@@ -30,6 +30,17 @@ int main(int argc, char** argv) {
                         "rotate the routing log at this size (5 old files are kept)")
       ->check(CLI::Range(int64_t{4096}, int64_t{1} << 40))
       ->capture_default_str();
+  serve_cmd->add_option("--public-url", serve.public_url,
+                        "the URL people reach Bulkhead at, for links in mail (default: "
+                        "http://<listen>)");
+  serve_cmd->add_option("--smtp-url", serve.smtp_url,
+                        "smtp://host:port to deliver mail (default: write it to DATA/outbox/)");
+  serve_cmd->add_option("--mail-from", serve.mail_from, "the From of outgoing mail")
+      ->capture_default_str();
+  serve_cmd->add_option("--invitation-ttl", serve.invitation_ttl_seconds,
+                        "seconds an invitation stays valid")
+      ->check(CLI::Range(int64_t{60}, int64_t{365} * 24 * 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");

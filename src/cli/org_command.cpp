@@ -4,6 +4,7 @@
 #include "api/render.hpp"
 #include "cli/commands.hpp"
 #include "cli/data_dir.hpp"
+#include "service/domain_service.hpp"
 #include "service/organization_service.hpp"
 
 namespace bulkhead::cli {
@@ -40,7 +41,14 @@ int RunOrgList(const std::string& data, bool json) {
   }
   if (json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& o : *orgs) out.push_back(api::OrganizationJson(o));
+    for (const auto& o : *orgs) {
+      auto domains = service::ListOrganizationDomains(*dir->env, o);
+      if (!domains.ok()) {
+        std::fprintf(stderr, "bulkhead: %s\n", domains.error().message.c_str());
+        return 1;
+      }
+      out.push_back(api::OrganizationJson(o, *domains));
+    }
     std::cout << out.dump(2) << "\n";
   } else {
     PrintTable(*orgs);
@@ -65,7 +73,12 @@ int RunOrgShow(const std::string& data, const std::string& slug, bool json) {
     return 1;
   }
   if (json) {
-    std::cout << api::OrganizationJson(**org).dump(2) << "\n";
+    auto domains = service::ListOrganizationDomains(*dir->env, **org);
+    if (!domains.ok()) {
+      std::fprintf(stderr, "bulkhead: %s\n", domains.error().message.c_str());
+      return 1;
+    }
+    std::cout << api::OrganizationJson(**org, *domains).dump(2) << "\n";
   } else {
     const auto& o = **org;
     std::printf("id:       %s\nname:     %s\nslug:     %s\ntype:     %s\nstatus:   %s\nplan:     %s\n"

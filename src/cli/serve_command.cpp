@@ -76,6 +76,17 @@ int RunServe(const ServeOptions& options) {
   service::ServiceConfig config;
   config.session_ttl_ms = options.session_ttl_seconds * 1000;
   config.base_domain = *base_domain;
+  config.invitation_ttl_ms = options.invitation_ttl_seconds * 1000;
+  config.public_url = options.public_url.empty() ? "http://" + options.listen : options.public_url;
+  if (config.public_url.rfind("http://", 0) != 0 && config.public_url.rfind("https://", 0) != 0) {
+    std::fprintf(stderr, "bulkhead: --public-url must start with http:// or https://\n");
+    return 2;
+  }
+  if (!options.smtp_url.empty() && options.smtp_url.rfind("smtp://", 0) != 0 &&
+      options.smtp_url.rfind("smtps://", 0) != 0) {
+    std::fprintf(stderr, "bulkhead: --smtp-url must start with smtp:// or smtps://\n");
+    return 2;
+  }
   // One catalog connection per thread that can touch it, so nobody waits for a connection.
   int pool = server_options.io_threads + server_options.worker_threads + 1;  // + the change feed
   auto data = OpenDataDirectory(options.data, pool, config);
@@ -91,8 +102,18 @@ int RunServe(const ServeOptions& options) {
   service::TenantResolver resolver(*data->env);
   service::TxtResolver dns(dns_server, kDnsTimeout);
   service::DomainService domains(*data->env, resolver, dns);
-  api::Services services{*data->env, accounts,  organizations, members,
-                         audit,      domains,   options.session_ttl_seconds};
+  service::WorkspaceService workspaces(*data->env);
+  service::ResourceService resources(*data->env);
+  service::MailOutbox outbox(service::MailConfig{
+      std::filesystem::path(options.data) / "outbox",
+      options.smtp_url.empty() ? std::nullopt : std::optional<std::string>(options.smtp_url),
+      options.mail_from});
+  outbox.Start();
+  service::InvitationService invitations(*data->env, outbox);
+  service::ApiKeyService api_keys(*data->env);
+  api::Services services{*data->env, accounts,   organizations, members,     audit,
+                         domains,    workspaces, resources,     invitations, api_keys,
+                         options.session_ttl_seconds};
   http::Router router(api::BuildRoutes(services));
   http::LineWriter log(stdout);
   std::filesystem::path routing_path = options.routing_log.empty()
@@ -106,7 +127,8 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "bulkhead: --routing-log: %s\n", e.what());
     return 1;
   }
-  http::Pipeline pipeline(router, accounts, resolver, log, routing_log.get(), {*base_domain});
+  http::Pipeline pipeline(router, accounts, api_keys, resolver, workspaces, log, routing_log.get(),
+                          {*base_domain});
   // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.
   service::ChangeFeed change_feed(*data->env, std::chrono::milliseconds(200));
   if (auto st = change_feed.Start(); !st.ok()) {
@@ -135,6 +157,7 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   change_feed.Stop();
+  outbox.Stop();
   routing_log->Stop();
   Event(log, {{"event", "stopped"}});
   log.Stop();

@@ -23,12 +23,14 @@ enum class ErrorCode {
   kNotFound,              // 404
   kOrganizationNotFound,  // 404
   kMethodNotAllowed,      // 405
+  kInvitationUnusable,    // 410
   kSlugTaken,             // 409
   kEmailTaken,            // 409
   kLastOwner,             // 409
   kAlreadyMember,         // 409
   kLimitReached,          // 409
   kDomainTaken,           // 409
+  kNameTaken,             // 409
   kConflict,              // 409
   kBodyTooLarge,          // 413
   kUnsupportedMediaType,  // 415

@@ -60,6 +60,9 @@ std::string_view RequestContext::Param(std::string_view name) const {
 }
 
 service::Actor RequestContext::Actor() const {
+  if (principal && principal->is_api_key()) {
+    return service::Actor{"api_key", principal->api_key_id, request_id};
+  }
   return service::Actor{"user", principal ? principal->user_id : "", request_id};
 }
 
@@ -83,10 +86,12 @@ std::string_view CookieValue(std::string_view header, std::string_view name) {
 }
 
 Pipeline::Pipeline(const Router& router, service::AccountService& accounts,
-                   service::TenantResolver& resolver, LineWriter& access_log,
+                   service::ApiKeyService& api_keys, service::TenantResolver& resolver,
+                   service::WorkspaceService& workspaces, LineWriter& access_log,
                    LineWriter* routing_log, PipelineOptions options)
-    : router_(router), accounts_(accounts), resolver_(resolver), access_log_(access_log),
-      routing_log_(routing_log), options_(std::move(options)) {}
+    : router_(router), accounts_(accounts), api_keys_(api_keys), resolver_(resolver),
+      workspaces_(workspaces), access_log_(access_log), routing_log_(routing_log),
+      options_(std::move(options)) {}
 
 bool Pipeline::IsBlocking(const Request& request) const {
   // Writes fsync and sign-up/login hash passwords: keep both off the I/O threads.
@@ -112,8 +117,15 @@ core::Status Pipeline::Authenticate(RequestContext& context, const Route& route)
   if (token.empty()) {
     return Error::Make(ErrorCode::kUnauthenticated, "credentials are required");
   }
-  auto principal = accounts_.Authenticate(token);
+  bool api_key = token.starts_with(service::kApiKeyPrefix);
+  if (api_key && from_cookie) {
+    return Error::Make(ErrorCode::kUnauthenticated, "API keys go in the Authorization header");
+  }
+  auto principal = api_key ? api_keys_.Authenticate(token) : accounts_.Authenticate(token);
   if (!principal.ok()) return principal.error();
+  if (principal->is_api_key() && route.scope == Scope::kUser && !route.api_keys) {
+    return Error::Forbidden("an API key acts only on its organization's routes");
+  }
   // CSRF guard: a browser sends cookies on cross-site requests, never this header.
   if (from_cookie && IsStateChanging(request.method) &&
       request.HeaderValue("X-Requested-With") != "bulkhead") {
@@ -142,11 +154,22 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
   if (tenant_scoped) routing.outcome = "refused";  // until the tenant is resolved and authorized
   if (route.scope != Scope::kPublic) BULKHEAD_TRY(Authenticate(context, route));
   if (tenant_scoped) {
-    auto tenant = resolver_.Resolve(routing.signals, context.principal->user_id, &routing.trace);
+    auto tenant = resolver_.Resolve(routing.signals, *context.principal, &routing.trace);
     if (!tenant.ok()) return tenant.error();
     context.tenant.emplace(std::move(*tenant));
+    // A workspace the caller may not see is not found, before any permission is checked.
+    if (route.scope == Scope::kWorkspace) {
+      auto workspace = workspaces_.Resolve(*context.tenant, *context.principal,
+                                           std::string(context.Param("ws")));
+      if (!workspace.ok()) return workspace.error();
+      context.workspace.emplace(std::move(*workspace));
+    }
     if (route.permission && !core::RoleHas(context.tenant->role, *route.permission)) {
       return Error::Forbidden("your role in this organization does not allow this");
+    }
+    if (route.workspace_role &&
+        !core::WorkspaceRoleHas(context.workspace->role, *route.workspace_role)) {
+      return Error::Forbidden("your role in this workspace does not allow this");
     }
     routing.outcome = "resolved";
   }

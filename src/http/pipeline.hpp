@@ -12,7 +12,9 @@
 #include "http/message.hpp"
 #include "http/router.hpp"
 #include "service/account_service.hpp"
+#include "service/api_key_service.hpp"
 #include "service/tenant_resolver.hpp"
+#include "service/workspace_service.hpp"
 
 namespace bulkhead::http {
 
@@ -32,7 +34,8 @@ class Pipeline final : public Handler {
  public:
   // `routing_log` may be null (no routing log).
   Pipeline(const Router& router, service::AccountService& accounts,
-           service::TenantResolver& resolver, LineWriter& access_log, LineWriter* routing_log,
+           service::ApiKeyService& api_keys, service::TenantResolver& resolver,
+           service::WorkspaceService& workspaces, LineWriter& access_log, LineWriter* routing_log,
            PipelineOptions options);
 
   bool IsBlocking(const Request& request) const override;
@@ -53,7 +56,9 @@ class Pipeline final : public Handler {
 
   const Router& router_;
   service::AccountService& accounts_;
+  service::ApiKeyService& api_keys_;
   service::TenantResolver& resolver_;
+  service::WorkspaceService& workspaces_;
   LineWriter& access_log_;
   LineWriter* routing_log_;
   PipelineOptions options_;

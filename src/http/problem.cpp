@@ -32,7 +32,9 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kEmailTaken: return {409, "email_taken", "Email taken"};
     case ErrorCode::kLastOwner: return {409, "last_owner", "Last owner"};
     case ErrorCode::kAlreadyMember: return {409, "already_member", "Already a member"};
+    case ErrorCode::kInvitationUnusable: return {410, "invitation_unusable", "Invitation unusable"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
+    case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};
     case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
     case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
     case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};

@@ -15,7 +15,9 @@
 #include "core/role.hpp"
 #include "http/message.hpp"
 #include "service/account_service.hpp"
+#include "core/workspace_role.hpp"
 #include "service/tenant_resolver.hpp"
+#include "service/workspace_service.hpp"
 
 namespace bulkhead::http {
 
@@ -35,6 +37,7 @@ struct RequestContext {
   std::vector<std::pair<std::string, std::string>> params;  // from the path pattern
   std::optional<service::Principal> principal;              // user and organization scopes
   std::optional<service::TenantContext> tenant;             // organization scope
+  std::optional<service::WorkspaceContext> workspace;       // workspace scope
 
   // A path parameter by name ("" when absent).
   std::string_view Param(std::string_view name) const;
@@ -53,6 +56,11 @@ struct Route {
   std::string summary;          // for OpenAPI
   int success_status = 200;     // for OpenAPI and the generated matrices
   bool blocking = false;        // run on the worker pool (password hashing, durable writes)
+  // Workspace scope: the least workspace role the caller must act with in {ws}.
+  std::optional<core::WorkspaceRole> workspace_role;
+  // User scope: whether an organization API key may call it (organization-scoped routes
+  // always accept keys, within the key's own organization).
+  bool api_keys = false;
 };
 
 }  // namespace bulkhead::http

@@ -31,12 +31,6 @@ struct LogInOutput {
   std::string session_token;
 };
 
-// An authenticated caller.
-struct Principal {
-  std::string user_id;
-  std::string session_hash;  // of the token that authenticated this request
-};
-
 class AccountService {
  public:
   AccountService(Environment& env, OrganizationService& organizations)

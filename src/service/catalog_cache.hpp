@@ -69,11 +69,18 @@ struct CachedSession {
   int64_t expires_at = 0;
 };
 
+struct CachedApiKey {
+  std::string id;
+  std::string organization_id;
+  core::Role role = core::Role::kMember;
+  int64_t last_used_at = 0;
+};
+
 class CatalogCache {
  public:
   explicit CatalogCache(std::size_t capacity = 200'000)
       : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
-        memberships(capacity), domains(capacity) {}
+        memberships(capacity), domains(capacity), api_keys(capacity) {}
 
   static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
     std::string key(org_id);
@@ -91,6 +98,7 @@ class CatalogCache {
   // Normalized hostname -> the id of the organization whose verified custom domain it is, or
   // nullopt for a hostname that routes nowhere.
   BoundedCache<std::optional<std::string>> domains;
+  BoundedCache<CachedApiKey> api_keys;  // secret hash -> key (only keys that exist)
 
   // Drops what a change to one catalog row makes stale. `entity` and `id` are those of the
   // change feed: "organization" <id>, "membership" <org>/<user>, "domain" <hostname>,
@@ -103,6 +111,9 @@ class CatalogCache {
       domains.EraseIf([&](const std::string&, const std::optional<std::string>& org_id) {
         return org_id && *org_id == id;
       });
+      api_keys.EraseIf([&](const std::string&, const CachedApiKey& key) {
+        return key.organization_id == id;
+      });
     } else if (entity == "membership") {
       memberships.Erase(id);
     } else if (entity == "domain") {
@@ -111,6 +122,8 @@ class CatalogCache {
       users.Erase(id);
     } else if (entity == "session") {
       sessions.Erase(id);
+    } else if (entity == "api_key") {
+      api_keys.Erase(id);
     }
   }
 };

@@ -30,16 +30,24 @@ DomainView DomainService::ViewOf(const store::DomainRecord& d) const {
                     d.verification_value};
 }
 
-Result<std::vector<DomainView>> DomainService::List(const TenantContext& tenant) {
+Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
+                                                        const store::OrganizationRecord& org) {
   std::vector<DomainView> out;
-  out.push_back(DomainView{tenant.organization.slug + "." + env_.config.base_domain, "subdomain",
-                           true, tenant.organization.created_at, tenant.organization.created_at,
-                           "", ""});
-  auto lease = env_.catalog.Acquire();
-  auto domains = store::catalog::ListDomains(*lease, tenant.organization.id);
+  out.push_back(DomainView{org.slug + "." + env.config.base_domain, "subdomain", true,
+                           org.created_at, org.created_at, "", ""});
+  auto lease = env.catalog.Acquire();
+  auto domains = store::catalog::ListDomains(*lease, org.id);
   if (!domains.ok()) return domains.error();
-  for (const auto& d : *domains) out.push_back(ViewOf(d));
+  for (const auto& d : *domains) {
+    out.push_back(DomainView{d.hostname, "custom", d.verified_at.has_value(), d.verified_at,
+                             d.created_at, std::string(kChallengePrefix) + d.hostname,
+                             d.verification_value});
+  }
   return out;
+}
+
+Result<std::vector<DomainView>> DomainService::List(const TenantContext& tenant) {
+  return ListOrganizationDomains(env_, tenant.organization);
 }
 
 Result<DomainView> DomainService::Add(const TenantContext& tenant, const std::string& hostname,

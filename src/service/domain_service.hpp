@@ -38,6 +38,10 @@ struct ResolvedHost {
   std::string matched_by;  // "subdomain" | "custom_domain"
 };
 
+// An organization's subdomain, then its custom domains by hostname.
+core::Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
+                                                              const store::OrganizationRecord& org);
+
 class DomainService {
  public:
   DomainService(Environment& env, TenantResolver& resolver, const TxtResolver& dns)

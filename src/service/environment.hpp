@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/role.hpp"
 #include "service/catalog_cache.hpp"
 #include "service/login_throttle.hpp"
 #include "store/database.hpp"
@@ -17,6 +18,10 @@ struct ServiceConfig {
   // A sliding session's new expiry is written at most this often.
   int64_t session_refresh_ms = 3600LL * 1000;
   std::string base_domain = "localhost";
+  int64_t invitation_ttl_ms = 7LL * 24 * 3600 * 1000;
+  std::string public_url = "http://localhost:8080";  // accept links in invitations
+  // An API key's last_used_at is written at most this often.
+  int64_t api_key_touch_ms = 60LL * 1000;
 };
 
 struct Environment {
@@ -25,6 +30,19 @@ struct Environment {
   CatalogCache& cache;
   LoginThrottle& login_throttle;
   ServiceConfig config;
+};
+
+// An authenticated caller: a user with a session, or an organization API key.
+struct Principal {
+  std::string user_id;       // empty for an API key
+  std::string session_hash;  // of the session token that authenticated this request
+  // Set for an API key, which acts only in its own organization, with its own role.
+  std::string api_key_id;
+  std::string api_key_hash;
+  std::string api_key_organization_id;
+  core::Role api_key_role = core::Role::kMember;
+
+  bool is_api_key() const { return !api_key_id.empty(); }
 };
 
 // Who did something, for the audit log.

@@ -5,6 +5,7 @@
 #include "core/uuid.hpp"
 #include "service/organization_service.hpp"
 #include "store/catalog_store.hpp"
+#include "store/workspace_store.hpp"
 
 namespace bulkhead::service {
 
@@ -106,6 +107,7 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant,
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
+  ClearWorkspaceAssignments(tenant, user_id);  // a returning member starts without old access
   return store::MemberRow{membership, (*user)->email, (*user)->name};
 }
 
@@ -172,7 +174,17 @@ core::Status MemberService::Remove(const TenantContext& tenant, const std::strin
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
+  // Access ends with the membership (every workspace check needs it); the assignments go too.
+  ClearWorkspaceAssignments(tenant, user_id);
   return core::Ok();
+}
+
+void MemberService::ClearWorkspaceAssignments(const TenantContext& tenant,
+                                              const std::string& user_id) {
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return;
+  auto lease = (*database)->Acquire();
+  (void)store::tenant::DeleteWorkspaceMembershipsOf(*lease, user_id);
 }
 
 }  // namespace bulkhead::service

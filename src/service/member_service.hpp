@@ -36,6 +36,7 @@ class MemberService {
   core::Status Remove(const TenantContext& tenant, const std::string& user_id, const Actor& actor);
 
  private:
+  void ClearWorkspaceAssignments(const TenantContext& tenant, const std::string& user_id);
   Environment& env_;
 };
 

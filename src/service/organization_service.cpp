@@ -284,6 +284,12 @@ Result<std::vector<store::OrganizationRecord>> OrganizationService::ListAll() {
   return store::catalog::ListOrganizations(*lease);
 }
 
+Result<std::optional<store::OrganizationRecord>> OrganizationService::FindById(
+    const std::string& id) {
+  auto lease = env_.catalog.Acquire();
+  return store::catalog::FindOrganizationById(*lease, id);
+}
+
 Result<std::optional<store::OrganizationRecord>> OrganizationService::FindBySlug(
     const std::string& slug) {
   auto lease = env_.catalog.Acquire();

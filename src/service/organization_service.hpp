@@ -50,6 +50,7 @@ class OrganizationService {
   // For operators (CLI): every organization, or one by slug.
   core::Result<std::vector<store::OrganizationRecord>> ListAll();
   core::Result<std::optional<store::OrganizationRecord>> FindBySlug(const std::string& slug);
+  core::Result<std::optional<store::OrganizationRecord>> FindById(const std::string& id);
   // For operators (CLI): "suspended" or "active". Audited as organization.suspended or
   // organization.resumed; a server on the same data notices through the change feed.
   core::Result<store::OrganizationRecord> SetStatus(const std::string& slug,

@@ -88,8 +88,7 @@ Result<std::optional<HostMatch>> TenantResolver::MatchHost(std::string_view host
 }
 
 Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
-                                              const std::string& user_id,
-                                              ResolutionTrace* trace) {
+                                              const Principal& caller, ResolutionTrace* trace) {
   std::optional<std::string> host_ref;
   if (signals.host) {
     auto match = MatchHost(*signals.host);
@@ -121,14 +120,20 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
                        "this route needs an organization: use the path, the Host or X-Organization");
   }
   if (trace) trace->organization_id = resolved->id;
-  auto role = FindRole(resolved->id, user_id);
-  if (!role.ok()) return role.error();
-  if (!*role) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+  std::optional<core::Role> role_held;
+  if (caller.is_api_key()) {
+    if (caller.api_key_organization_id == resolved->id) role_held = caller.api_key_role;
+  } else {
+    auto role = FindRole(resolved->id, caller.user_id);
+    if (!role.ok()) return role.error();
+    role_held = *role;
+  }
+  if (!role_held) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
   if (resolved->status == "suspended") {
     return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
   }
   std::string id = resolved->id;
-  return TenantContext{std::move(*resolved), **role, TenantAccess::KeyFor(std::move(id))};
+  return TenantContext{std::move(*resolved), *role_held, TenantAccess::KeyFor(std::move(id))};
 }
 
 }  // namespace bulkhead::service

@@ -53,7 +53,8 @@ class TenantAccess {
  private:
   friend class TenantResolver;
   friend class OrganizationService;
-  friend class AuditVerifier;  // an operator's walk over every tenant's chain
+  friend class AuditVerifier;      // an operator's walk over every tenant's chain
+  friend class InvitationService;  // clears a joining member's stale workspace assignments
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }
@@ -64,9 +65,10 @@ class TenantResolver {
   explicit TenantResolver(Environment& env) : env_(env) {}
 
   // kTenantRequired with no signal, kTenantConflict when signals name different organizations,
-  // kOrganizationNotFound when it does not exist or `user_id` is not a member,
-  // kOrganizationSuspended when it is suspended.
-  core::Result<TenantContext> Resolve(const TenantSignals& signals, const std::string& user_id,
+  // kOrganizationNotFound when it does not exist or the caller is not a member (an API key is
+  // a member of its own organization only, with its own role), kOrganizationSuspended when it
+  // is suspended.
+  core::Result<TenantContext> Resolve(const TenantSignals& signals, const Principal& caller,
                                       ResolutionTrace* trace = nullptr);
 
   // The organization a Host names: `<slug>.<base-domain>` (one label, not a reserved name) or

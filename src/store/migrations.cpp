@@ -80,6 +80,34 @@ CREATE TABLE domains (
 CREATE INDEX domains_org ON domains(organization_id, hostname);
 -- What changed, for other processes on the same data (the CLI, other instances): each reads
 -- the rows after the last sequence number it saw and drops those cache entries.
+-- Invitations: the token is shown once; only its SHA-256 is kept.
+CREATE TABLE invitations (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+  token_hash TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+  invited_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  accepted_at INTEGER
+);
+CREATE INDEX invitations_page ON invitations(organization_id, id);
+CREATE INDEX invitations_email ON invitations(organization_id, email, status);
+-- Organization API keys: the secret is shown once; only its SHA-256 is kept.
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
+  prefix TEXT NOT NULL,
+  secret_hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_used_at INTEGER
+);
+CREATE INDEX api_keys_org ON api_keys(organization_id, id);
 CREATE TABLE changes (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   entity TEXT NOT NULL,
@@ -116,6 +144,37 @@ CREATE TABLE audit_chain_heads (
   seq INTEGER NOT NULL,
   hash TEXT NOT NULL
 );
+-- Who may see and change a workspace besides the organization's admins and owners.
+CREATE TABLE workspace_members (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, user_id)
+);
+CREATE INDEX workspace_members_user ON workspace_members(user_id, workspace_id);
+CREATE TABLE resources (
+  id TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  spec TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (workspace_id, kind, name)
+);
+CREATE INDEX resources_page ON resources(workspace_id, id);
+CREATE INDEX resources_kind_page ON resources(workspace_id, kind, id);
+-- Labels again, one row each, so that ?label=key=value is an index lookup on any engine.
+CREATE TABLE resource_labels (
+  resource_id TEXT NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (resource_id, key)
+);
+CREATE INDEX resource_labels_lookup ON resource_labels(key, value, resource_id);
 )sql";
 
 constexpr std::string_view kCreateVersionTable =

@@ -89,4 +89,48 @@ struct WorkspaceRecord {
   int64_t updated_at = 0;
 };
 
+struct WorkspaceMemberRecord {
+  std::string workspace_id;
+  std::string user_id;
+  std::string role;  // "viewer" | "editor" | "admin"
+  int64_t created_at = 0;
+};
+
+struct ResourceRecord {
+  std::string id;  // UUIDv7: pages are ordered by id
+  std::string workspace_id;
+  std::string kind;
+  std::string name;
+  std::string labels;  // JSON object text
+  std::string spec;    // JSON object text
+  std::string created_by;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct InvitationRecord {
+  std::string id;
+  std::string organization_id;
+  std::string email;  // lowercased
+  std::string role;
+  std::string token_hash;
+  std::string status;  // "pending" | "accepted" | "revoked" (expiry is computed)
+  std::string invited_by;
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::optional<int64_t> accepted_at;
+};
+
+struct ApiKeyRecord {
+  std::string id;
+  std::string organization_id;
+  std::string name;
+  std::string role;
+  std::string prefix;  // the first characters of the secret, to recognize a key in a list
+  std::string secret_hash;
+  std::string created_by;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+};
+
 }  // namespace bulkhead::store

@@ -1,0 +1,120 @@
+// Invitations and API keys: the ways people and machines get into an organization.
+
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "api/render.hpp"
+#include "core/time.hpp"
+
+namespace bulkhead::api {
+namespace {
+
+constexpr std::string_view kInvitationsCursor = "invitations";
+constexpr std::string_view kApiKeysCursor = "api-keys";
+
+nlohmann::json InvitationJson(const store::InvitationRecord& i) {
+  return {{"id", i.id},
+          {"email", i.email},
+          {"role", i.role},
+          {"status", service::InvitationStatus(i, core::NowMs())},
+          {"invited_by", i.invited_by},
+          {"created_at", core::FormatRfc3339(i.created_at)},
+          {"expires_at", core::FormatRfc3339(i.expires_at)},
+          {"accepted_at", i.accepted_at ? nlohmann::json(core::FormatRfc3339(*i.accepted_at))
+                                        : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json ApiKeyJson(const store::ApiKeyRecord& k) {
+  return {{"id", k.id},
+          {"name", k.name},
+          {"role", k.role},
+          {"prefix", k.prefix},
+          {"created_by", k.created_by},
+          {"created_at", core::FormatRfc3339(k.created_at)},
+          {"last_used_at", k.last_used_at ? nlohmann::json(core::FormatRfc3339(*k.last_used_at))
+                                          : nlohmann::json(nullptr)}};
+}
+
+}  // namespace
+
+Result<Response> CreateInvitation(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto email = body->RequiredString("email");
+  auto role = body->RequiredString("role");
+  BULKHEAD_TRY(body->Finish());
+  auto created = s.invitations.Create(*c.tenant, *email, *role, c.Actor());
+  if (!created.ok()) return created.error();
+  nlohmann::json out = InvitationJson(created->invitation);
+  out["token"] = created->token;
+  out["accept_url"] = created->accept_url;
+  return JsonResponse(201, out);
+}
+
+Result<Response> ListInvitations(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kInvitationsCursor);
+  if (!page.ok()) return page.error();
+  auto listed = s.invitations.List(*c.tenant, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& i : listed->invitations) data.push_back(InvitationJson(i));
+  nlohmann::json next = nullptr;
+  if (listed->more) next = EncodeCursor(kInvitationsCursor, listed->invitations.back().id);
+  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+}
+
+Result<Response> RevokeInvitation(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.invitations.Revoke(*c.tenant, std::string(c.Param("id")), c.Actor()));
+  return NoContent();
+}
+
+Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto token = body->RequiredString("token");
+  BULKHEAD_TRY(body->Finish());
+  auto membership = s.invitations.Accept(*token, *c.principal, c.request_id);
+  if (!membership.ok()) return membership.error();
+  auto user = s.accounts.GetUser(c.principal->user_id);
+  if (!user.ok()) return user.error();
+  auto org = s.organizations.FindById(membership->organization_id);
+  if (!org.ok()) return org.error();
+  nlohmann::json out = MemberJson({*membership, user->email, user->name});
+  if (*org) {
+    auto rendered = RenderOrganization(s, **org);
+    if (!rendered.ok()) return rendered.error();
+    out["organization"] = *rendered;
+  }
+  return JsonResponse(200, out);
+}
+
+Result<Response> ListApiKeys(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kApiKeysCursor);
+  if (!page.ok()) return page.error();
+  auto listed = s.api_keys.List(*c.tenant, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& k : listed->keys) data.push_back(ApiKeyJson(k));
+  nlohmann::json next = nullptr;
+  if (listed->more) next = EncodeCursor(kApiKeysCursor, listed->keys.back().id);
+  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+}
+
+Result<Response> CreateApiKey(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto name = body->RequiredString("name");
+  auto role = body->RequiredString("role");
+  BULKHEAD_TRY(body->Finish());
+  auto created = s.api_keys.Create(*c.tenant, *name, *role, c.Actor());
+  if (!created.ok()) return created.error();
+  nlohmann::json out = ApiKeyJson(created->key);
+  out["key"] = created->secret;
+  return JsonResponse(201, out);
+}
+
+Result<Response> RevokeApiKey(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.api_keys.Revoke(*c.tenant, std::string(c.Param("id")), c.Actor()));
+  return NoContent();
+}
+
+}  // namespace bulkhead::api

@@ -1,0 +1,185 @@
+#include "api/body.hpp"
+#include "api/handlers.hpp"
+#include "api/render.hpp"
+#include "core/time.hpp"
+#include "http/query.hpp"
+
+namespace bulkhead::api {
+namespace {
+
+constexpr std::string_view kWorkspacesCursor = "workspaces";
+constexpr std::string_view kWorkspaceMembersCursor = "workspace-members";
+constexpr std::string_view kResourcesCursor = "resources";
+
+nlohmann::json WorkspaceJson(const store::WorkspaceRecord& w,
+                             std::optional<core::WorkspaceRole> role = std::nullopt) {
+  nlohmann::json out = {{"id", w.id},
+                        {"name", w.name},
+                        {"description", w.description},
+                        {"created_at", core::FormatRfc3339(w.created_at)},
+                        {"updated_at", core::FormatRfc3339(w.updated_at)}};
+  if (role) out["role"] = core::WorkspaceRoleName(*role);
+  return out;
+}
+
+nlohmann::json WorkspaceMemberJson(const service::WorkspaceMemberRow& m) {
+  return {{"user", {{"id", m.member.user_id}, {"email", m.email}, {"name", m.name}}},
+          {"role", m.member.role},
+          {"assigned_at", core::FormatRfc3339(m.member.created_at)}};
+}
+
+nlohmann::json ResourceJson(const store::ResourceRecord& r) {
+  return {{"id", r.id},
+          {"workspace_id", r.workspace_id},
+          {"kind", r.kind},
+          {"name", r.name},
+          {"labels", nlohmann::json::parse(r.labels)},
+          {"spec", nlohmann::json::parse(r.spec)},
+          {"created_by", r.created_by},
+          {"created_at", core::FormatRfc3339(r.created_at)},
+          {"updated_at", core::FormatRfc3339(r.updated_at)}};
+}
+
+nlohmann::json NextCursor(bool more, std::string_view kind, const std::string& last) {
+  return more ? nlohmann::json(EncodeCursor(kind, last)) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+Result<Response> ListWorkspaces(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kWorkspacesCursor);
+  if (!page.ok()) return page.error();
+  auto listed = s.workspaces.List(*c.tenant, *c.principal, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& w : listed->workspaces) data.push_back(WorkspaceJson(w));
+  std::string last = listed->workspaces.empty() ? "" : listed->workspaces.back().id;
+  return JsonResponse(200, {{"data", data}, {"next_cursor", NextCursor(listed->more, kWorkspacesCursor, last)}});
+}
+
+Result<Response> CreateWorkspace(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto name = body->RequiredString("name");
+  auto description = body->OptionalString("description");
+  BULKHEAD_TRY(body->Finish());
+  auto workspace = s.workspaces.Create(*c.tenant, *name, description, c.Actor());
+  if (!workspace.ok()) return workspace.error();
+  return JsonResponse(201, WorkspaceJson(*workspace));
+}
+
+Result<Response> GetWorkspace(Services& s, RequestContext& c) {
+  return JsonResponse(200, WorkspaceJson(c.workspace->workspace, c.workspace->role));
+}
+
+Result<Response> UpdateWorkspace(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto name = body->OptionalString("name");
+  auto description = body->OptionalString("description");
+  BULKHEAD_TRY(body->Finish());
+  auto workspace = s.workspaces.Update(*c.tenant, *c.workspace, name, description, c.Actor());
+  if (!workspace.ok()) return workspace.error();
+  return JsonResponse(200, WorkspaceJson(*workspace));
+}
+
+Result<Response> DeleteWorkspace(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.workspaces.Delete(*c.tenant, *c.workspace, c.Actor()));
+  return NoContent();
+}
+
+Result<Response> ListWorkspaceMembers(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kWorkspaceMembersCursor);
+  if (!page.ok()) return page.error();
+  auto listed = s.workspaces.ListMembers(*c.tenant, *c.workspace, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& m : listed->members) data.push_back(WorkspaceMemberJson(m));
+  std::string last = listed->members.empty() ? "" : listed->members.back().member.user_id;
+  return JsonResponse(200, {{"data", data},
+                            {"next_cursor", NextCursor(listed->more, kWorkspaceMembersCursor, last)}});
+}
+
+Result<Response> AssignWorkspaceMember(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto role = body->RequiredString("role");
+  BULKHEAD_TRY(body->Finish());
+  auto member = s.workspaces.Assign(*c.tenant, *c.workspace, std::string(c.Param("user_id")),
+                                    *role, c.Actor());
+  if (!member.ok()) return member.error();
+  return JsonResponse(200, WorkspaceMemberJson(*member));
+}
+
+Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.workspaces.Unassign(*c.tenant, *c.workspace, std::string(c.Param("user_id")),
+                                     c.Actor()));
+  return NoContent();
+}
+
+Result<Response> ListResources(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kResourcesCursor);
+  if (!page.ok()) return page.error();
+  auto query = http::ParseQuery(c.request.Query());
+  if (!query) return core::Error::Validation("query", "is not a valid query string");
+  store::tenant::ResourceFilter filter;
+  for (const auto& [name, value] : *query) {
+    if (name == "kind") {
+      BULKHEAD_TRY(core::ValidateKind(value));
+      filter.kind = value;
+    } else if (name == "label") {
+      auto selector = core::ParseLabelSelector(value);
+      if (!selector.ok()) return selector.error();
+      filter.labels.push_back(*selector);
+    }
+  }
+  auto listed = s.resources.List(*c.tenant, *c.workspace, filter, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& r : listed->resources) data.push_back(ResourceJson(r));
+  std::string last = listed->resources.empty() ? "" : listed->resources.back().id;
+  return JsonResponse(200, {{"data", data}, {"next_cursor", NextCursor(listed->more, kResourcesCursor, last)}});
+}
+
+Result<Response> CreateResource(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  service::CreateResourceInput input;
+  auto kind = body->RequiredString("kind");
+  auto name = body->RequiredString("name");
+  input.labels = body->OptionalObject("labels");
+  input.spec = body->OptionalObject("spec");
+  BULKHEAD_TRY(body->Finish());
+  input.kind = *kind;
+  input.name = *name;
+  auto resource = s.resources.Create(*c.tenant, *c.workspace, input, c.Actor());
+  if (!resource.ok()) return resource.error();
+  return JsonResponse(201, ResourceJson(*resource));
+}
+
+Result<Response> GetResource(Services& s, RequestContext& c) {
+  auto resource = s.resources.Get(*c.tenant, *c.workspace, std::string(c.Param("id")));
+  if (!resource.ok()) return resource.error();
+  return JsonResponse(200, ResourceJson(*resource));
+}
+
+Result<Response> UpdateResource(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  service::UpdateResourceInput input;
+  input.name = body->OptionalString("name");
+  input.labels = body->OptionalObject("labels");
+  input.spec = body->OptionalObject("spec");
+  BULKHEAD_TRY(body->Finish());
+  auto resource =
+      s.resources.Update(*c.tenant, *c.workspace, std::string(c.Param("id")), input, c.Actor());
+  if (!resource.ok()) return resource.error();
+  return JsonResponse(200, ResourceJson(*resource));
+}
+
+Result<Response> DeleteResource(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(s.resources.Delete(*c.tenant, *c.workspace, std::string(c.Param("id")), c.Actor()));
+  return NoContent();
+}
+
+}  // namespace bulkhead::api

@@ -1,0 +1,199 @@
+#include "service/invitation_service.hpp"
+
+#include "core/email.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "crypto/token.hpp"
+#include "service/organization_service.hpp"
+#include "store/access_store.hpp"
+#include "store/catalog_store.hpp"
+#include "store/workspace_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+
+Error Unusable(const std::string& status) {
+  return Error::Make(ErrorCode::kInvitationUnusable, "the invitation is " + status);
+}
+
+std::string AcceptUrl(const std::string& public_url, const std::string& token) {
+  std::string base = public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/accept-invitation?token=" + token;
+}
+
+}  // namespace
+
+std::string InvitationStatus(const store::InvitationRecord& invitation, int64_t now_ms) {
+  if (invitation.status == "pending" && invitation.expires_at <= now_ms) return "expired";
+  return invitation.status;
+}
+
+Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
+                                                    const std::string& email_input,
+                                                    const std::string& role_name,
+                                                    const Actor& actor) {
+  std::vector<core::FieldError> errors;
+  auto email = core::NormalizeEmail(email_input);
+  if (!email.ok()) errors.push_back(email.error().fields.at(0));
+  auto role = core::ParseRole(role_name);
+  if (!role) errors.push_back({"role", "must be one of owner, admin, member"});
+  if (!errors.empty()) {
+    Error e = Error::Make(ErrorCode::kValidationFailed,
+                          errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
+  if (tenant.organization.type == "personal") {
+    return Error::Make(ErrorCode::kPersonalOrganization,
+                       "a personal organization has one member and takes no invitations");
+  }
+  if (!core::CanActOnRole(tenant.role, *role)) {
+    return Error::Forbidden("you cannot invite with a role above your own");
+  }
+
+  std::string token = crypto::NewToken(kInvitationPrefix);
+  int64_t now = core::NowMs();
+  store::InvitationRecord invitation{core::NewUuidV7(), tenant.organization.id, *email,
+                                     std::string(core::RoleName(*role)), crypto::HashToken(token),
+                                     "pending", actor.id, now,
+                                     now + env_.config.invitation_ttl_ms, std::nullopt};
+  {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto user = store::catalog::FindUserByEmail(*lease, *email);
+    if (!user.ok()) return user.error();
+    if (*user) {
+      auto member = store::catalog::FindMembership(*lease, tenant.organization.id, (*user)->id);
+      if (!member.ok()) return member.error();
+      if (*member) return Error::Make(ErrorCode::kAlreadyMember, "the user is already a member");
+    }
+    auto pending = store::catalog::FindPendingInvitations(*lease, tenant.organization.id, *email);
+    if (!pending.ok()) return pending.error();
+    nlohmann::json details = {{"email", *email}, {"role", invitation.role}};
+    for (const auto& old : *pending) {
+      BULKHEAD_TRY(store::catalog::SetInvitationStatus(*lease, old.id, "revoked", std::nullopt));
+      details["replaces"] = old.id;
+    }
+    BULKHEAD_TRY(store::catalog::InsertInvitation(*lease, invitation));
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(tenant.organization.id, actor, "invitation.created", "invitation",
+                               invitation.id, details)));
+    BULKHEAD_TRY(txn.Commit());
+  }
+  std::string url = AcceptUrl(env_.config.public_url, token);
+  MailMessage message{
+      invitation.email,
+      "You are invited to join " + tenant.organization.name,
+      "You have been invited to join " + tenant.organization.name + " as " + invitation.role +
+          ".\n\nAccept the invitation:\n" + url + "\n\nIt expires at " +
+          core::FormatRfc3339(invitation.expires_at) +
+          ". If you did not expect it, ignore this message.\n"};
+  // The invitation stands even if queueing the mail fails: the admin has the link.
+  (void)outbox_.Queue(message);
+  return CreatedInvitation{std::move(invitation), std::move(token), std::move(url)};
+}
+
+Result<InvitationPage> InvitationService::List(const TenantContext& tenant,
+                                               const std::string& before_id, int limit) {
+  auto lease = env_.catalog.Acquire();
+  auto rows = store::catalog::ListInvitations(*lease, tenant.organization.id, before_id, limit + 1);
+  if (!rows.ok()) return rows.error();
+  InvitationPage page{std::move(*rows), false};
+  if (static_cast<int>(page.invitations.size()) > limit) {
+    page.invitations.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+core::Status InvitationService::Revoke(const TenantContext& tenant, const std::string& id,
+                                       const Actor& actor) {
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::catalog::FindInvitation(*lease, tenant.organization.id, id);
+  if (!found.ok()) return found.error();
+  if (!*found) return Error::NotFound("invitation");
+  std::string status = InvitationStatus(**found, core::NowMs());
+  if (status != "pending") return Unusable(status);
+  BULKHEAD_TRY(store::catalog::SetInvitationStatus(*lease, id, "revoked", std::nullopt));
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "invitation.revoked", "invitation", id,
+                             {{"email", (*found)->email}})));
+  BULKHEAD_TRY(txn.Commit());
+  return core::Ok();
+}
+
+Result<store::MembershipRecord> InvitationService::Accept(const std::string& token,
+                                                          const Principal& caller,
+                                                          const std::string& request_id) {
+  if (caller.is_api_key()) return Error::Forbidden("an invitation is accepted by a person");
+  std::string hash = crypto::HashToken(token);
+  store::MembershipRecord membership;
+  store::InvitationRecord invitation;
+  {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto found = store::catalog::FindInvitationByTokenHash(*lease, hash);
+    if (!found.ok()) return found.error();
+    if (!*found) return Error::NotFound("invitation");
+    invitation = **found;
+    int64_t now = core::NowMs();
+    std::string status = InvitationStatus(invitation, now);
+    if (status != "pending") return Unusable(status);
+    auto user = store::catalog::FindUserById(*lease, caller.user_id);
+    if (!user.ok()) return user.error();
+    if (!*user || (*user)->email != invitation.email) {
+      return Error::Forbidden("this invitation was sent to another email address");
+    }
+    auto org = store::catalog::FindOrganizationById(*lease, invitation.organization_id);
+    if (!org.ok()) return org.error();
+    if (!*org) return Unusable("for an organization that no longer exists");
+    if ((*org)->status == "suspended") {
+      return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
+    }
+    auto existing = store::catalog::FindMembership(*lease, invitation.organization_id, caller.user_id);
+    if (!existing.ok()) return existing.error();
+    if (*existing) return Error::Make(ErrorCode::kAlreadyMember, "you are already a member");
+    if (auto max = OrganizationLimit(**org, "max_members")) {
+      auto count = store::catalog::CountMembers(*lease, invitation.organization_id);
+      if (!count.ok()) return count.error();
+      if (*count >= *max) {
+        return Error::Make(ErrorCode::kLimitReached, "limit max_members reached: " +
+                                                         std::to_string(*count) + " of " +
+                                                         std::to_string(*max));
+      }
+    }
+    membership = {invitation.organization_id, caller.user_id, invitation.role, now};
+    BULKHEAD_TRY(store::catalog::InsertMembership(*lease, membership));
+    BULKHEAD_TRY(store::catalog::SetInvitationStatus(*lease, invitation.id, "accepted", now));
+    Actor actor{"user", caller.user_id, request_id};
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(invitation.organization_id, actor, "invitation.accepted",
+                               "invitation", invitation.id, {{"email", invitation.email}})));
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(invitation.organization_id, actor, "member.added", "membership",
+                               caller.user_id, {{"role", invitation.role}, {"invitation", invitation.id}})));
+    std::string key = CatalogCache::MembershipKey(invitation.organization_id, caller.user_id);
+    BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership", key));
+    BULKHEAD_TRY(txn.Commit());
+    env_.cache.memberships.Erase(key);
+  }
+  // Someone who was a member before must not find their old workspace access again.
+  if (auto database = env_.tenants.Open(TenantAccess::KeyFor(invitation.organization_id));
+      database.ok()) {
+    auto lease = (*database)->Acquire();
+    (void)store::tenant::DeleteWorkspaceMembershipsOf(*lease, caller.user_id);
+  }
+  return membership;
+}
+
+}  // namespace bulkhead::service

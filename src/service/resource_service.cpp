@@ -1,0 +1,213 @@
+#include "service/resource_service.hpp"
+
+#include "core/resource.hpp"
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "service/organization_service.hpp"
+#include "store/tenant_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+
+Error ResourceNotFound() { return Error::NotFound("resource"); }
+
+Error NameTaken() {
+  return Error::Make(ErrorCode::kNameTaken,
+                     "the workspace already has a resource of this kind with this name");
+}
+
+Error Combined(std::vector<core::FieldError> errors) {
+  Error e = Error::Make(ErrorCode::kValidationFailed,
+                        errors.front().field + " " + errors.front().message);
+  e.fields = std::move(errors);
+  return e;
+}
+
+nlohmann::json LabelsJson(const core::Labels& labels) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [k, v] : labels) out[k] = v;
+  return out;
+}
+
+core::Labels LabelsOf(const store::ResourceRecord& r) {
+  core::Labels labels;
+  for (const auto& [k, v] : nlohmann::json::parse(r.labels).items()) labels[k] = v.get<std::string>();
+  return labels;
+}
+
+}  // namespace
+
+Result<ResourcePage> ResourceService::List(const TenantContext& tenant,
+                                           const WorkspaceContext& workspace,
+                                           const store::tenant::ResourceFilter& filter,
+                                           const std::string& after_id, int limit) {
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  auto rows = store::tenant::ListResources(*lease, workspace.workspace.id, filter, after_id,
+                                           limit + 1);
+  if (!rows.ok()) return rows.error();
+  ResourcePage page{std::move(*rows), false};
+  if (static_cast<int>(page.resources.size()) > limit) {
+    page.resources.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+Result<store::ResourceRecord> ResourceService::Get(const TenantContext& tenant,
+                                                   const WorkspaceContext& workspace,
+                                                   const std::string& id) {
+  if (!core::IsUuid(id)) return ResourceNotFound();
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  auto found = store::tenant::FindResource(*lease, workspace.workspace.id, id);
+  if (!found.ok()) return found.error();
+  if (!*found) return ResourceNotFound();
+  return **found;
+}
+
+Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenant,
+                                                      const WorkspaceContext& workspace,
+                                                      const CreateResourceInput& input,
+                                                      const Actor& actor) {
+  std::vector<core::FieldError> errors;
+  if (auto st = core::ValidateKind(input.kind); !st.ok()) errors.push_back(st.error().fields.at(0));
+  auto name = core::ValidateDisplayText("name", input.name, core::kMaxResourceName);
+  if (!name.ok()) errors.push_back(name.error().fields.at(0));
+  core::Labels labels;
+  if (input.labels) {
+    auto parsed = core::LabelsFromJson(*input.labels);
+    if (parsed.ok()) labels = std::move(*parsed); else errors.push_back(parsed.error().fields.at(0));
+  }
+  nlohmann::json spec = input.spec.value_or(nlohmann::json::object());
+  if (auto st = core::ValidateSpec(spec); !st.ok()) errors.push_back(st.error().fields.at(0));
+  if (!errors.empty()) return Combined(std::move(errors));
+
+  int64_t now = core::NowMs();
+  store::ResourceRecord resource{core::NewUuidV7(), workspace.workspace.id, input.kind, *name,
+                                 LabelsJson(labels).dump(), spec.dump(), actor.id, now, now};
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  if (auto max = OrganizationLimit(tenant.organization, "max_resources")) {
+    auto count = store::tenant::CountResources(*lease);
+    if (!count.ok()) return count.error();
+    if (*count >= *max) {
+      return Error::Make(ErrorCode::kLimitReached, "limit max_resources reached: " +
+                                                       std::to_string(*count) + " of " +
+                                                       std::to_string(*max));
+    }
+  }
+  if (auto st = store::tenant::InsertResource(*lease, resource, labels); !st.ok()) {
+    // The workspace may have been deleted meanwhile (its foreign key fails) or the name taken.
+    if (st.error().code == ErrorCode::kConflict) {
+      auto still = store::tenant::FindWorkspace(*lease, workspace.workspace.id);
+      if (still.ok() && !*still) return Error::NotFound("workspace");
+      return NameTaken();
+    }
+    return st.error();
+  }
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.created", "resource",
+                             resource.id,
+                             {{"workspace_id", resource.workspace_id},
+                              {"kind", resource.kind},
+                              {"name", resource.name}})));
+  BULKHEAD_TRY(txn.Commit());
+  return resource;
+}
+
+Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenant,
+                                                      const WorkspaceContext& workspace,
+                                                      const std::string& id,
+                                                      const UpdateResourceInput& input,
+                                                      const Actor& actor) {
+  if (!core::IsUuid(id)) return ResourceNotFound();
+  std::vector<core::FieldError> errors;
+  std::optional<std::string> name;
+  if (input.name) {
+    auto checked = core::ValidateDisplayText("name", *input.name, core::kMaxResourceName);
+    if (checked.ok()) name = *checked; else errors.push_back(checked.error().fields.at(0));
+  }
+  if (input.labels && !input.labels->is_object()) {
+    errors.push_back({"labels", "must be an object of strings"});
+  }
+  if (input.spec) {
+    if (auto st = core::ValidateSpec(*input.spec); !st.ok()) errors.push_back(st.error().fields.at(0));
+  }
+  if (!errors.empty()) return Combined(std::move(errors));
+
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::tenant::FindResource(*lease, workspace.workspace.id, id);
+  if (!found.ok()) return found.error();
+  if (!*found) return ResourceNotFound();
+  store::ResourceRecord resource = **found;
+  core::Labels labels = LabelsOf(resource);
+  if (input.labels) {
+    auto merged = core::MergeLabels(labels, *input.labels);
+    if (!merged.ok()) return merged.error();
+    labels = std::move(*merged);
+  }
+  nlohmann::json changed = nlohmann::json::array();
+  if (name && *name != resource.name) {
+    resource.name = *name;
+    changed.push_back("name");
+  }
+  std::string labels_text = LabelsJson(labels).dump();
+  if (labels_text != resource.labels) {
+    resource.labels = labels_text;
+    changed.push_back("labels");
+  }
+  if (input.spec && input.spec->dump() != resource.spec) {
+    resource.spec = input.spec->dump();
+    changed.push_back("spec");
+  }
+  if (changed.empty()) return resource;
+  resource.updated_at = core::NowMs();
+  if (auto st = store::tenant::UpdateResource(*lease, resource, labels); !st.ok()) {
+    return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
+  }
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
+                             resource.id,
+                             {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
+  BULKHEAD_TRY(txn.Commit());
+  return resource;
+}
+
+core::Status ResourceService::Delete(const TenantContext& tenant, const WorkspaceContext& workspace,
+                                     const std::string& id, const Actor& actor) {
+  if (!core::IsUuid(id)) return ResourceNotFound();
+  auto database = env_.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::tenant::FindResource(*lease, workspace.workspace.id, id);
+  if (!found.ok()) return found.error();
+  if (!*found) return ResourceNotFound();
+  BULKHEAD_TRY(store::tenant::DeleteResource(*lease, id));
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.deleted", "resource", id,
+                             {{"workspace_id", (*found)->workspace_id},
+                              {"kind", (*found)->kind},
+                              {"name", (*found)->name}})));
+  BULKHEAD_TRY(txn.Commit());
+  return core::Ok();
+}
+
+}  // namespace bulkhead::service

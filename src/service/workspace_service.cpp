@@ -1,0 +1,274 @@
+#include "service/workspace_service.hpp"
+
+#include "core/text.hpp"
+#include "core/time.hpp"
+#include "core/uuid.hpp"
+#include "service/organization_service.hpp"
+#include "store/catalog_store.hpp"
+#include "store/tenant_store.hpp"
+#include "store/workspace_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+using core::ErrorCode;
+using core::Result;
+
+namespace {
+
+constexpr std::size_t kMaxWorkspaceName = 100;
+constexpr std::size_t kMaxWorkspaceDescription = 1000;
+
+Error WorkspaceNotFound() { return Error::NotFound("workspace"); }
+
+Result<std::shared_ptr<store::Database>> OpenTenant(Environment& env, const TenantContext& tenant) {
+  return env.tenants.Open(tenant.key);
+}
+
+}  // namespace
+
+Result<std::string> ValidateWorkspaceName(const std::string& name) {
+  return core::ValidateDisplayText("name", name, kMaxWorkspaceName);
+}
+
+Result<std::string> ValidateWorkspaceDescription(const std::string& description) {
+  if (description.empty()) return std::string();
+  return core::ValidateDisplayText("description", description, kMaxWorkspaceDescription);
+}
+
+Result<WorkspaceContext> WorkspaceService::Resolve(const TenantContext& tenant,
+                                                   const Principal& caller,
+                                                   const std::string& workspace_id) {
+  if (!core::IsUuid(workspace_id)) return WorkspaceNotFound();
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  auto workspace = store::tenant::FindWorkspace(*lease, workspace_id);
+  if (!workspace.ok()) return workspace.error();
+  if (!*workspace) return WorkspaceNotFound();
+  std::optional<core::WorkspaceRole> assigned;
+  if (!caller.is_api_key() && !core::RoleHas(tenant.role, core::Permission::kSeeAllWorkspaces)) {
+    auto member = store::tenant::FindWorkspaceMember(*lease, workspace_id, caller.user_id);
+    if (!member.ok()) return member.error();
+    if (*member) assigned = core::ParseWorkspaceRole((*member)->role);
+  }
+  auto role = core::EffectiveWorkspaceRole(tenant.role, assigned);
+  if (!role) return WorkspaceNotFound();
+  return WorkspaceContext{std::move(**workspace), *role};
+}
+
+Result<WorkspacePage> WorkspaceService::List(const TenantContext& tenant, const Principal& caller,
+                                             const std::string& after_id, int limit) {
+  bool sees_all = core::RoleHas(tenant.role, core::Permission::kSeeAllWorkspaces);
+  if (!sees_all && caller.is_api_key()) return WorkspacePage{};  // a member key is assigned nowhere
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  auto rows = store::tenant::ListWorkspaces(
+      *lease, after_id, sees_all ? std::nullopt : std::optional<std::string>(caller.user_id),
+      limit + 1);
+  if (!rows.ok()) return rows.error();
+  WorkspacePage page{std::move(*rows), false};
+  if (static_cast<int>(page.workspaces.size()) > limit) {
+    page.workspaces.pop_back();
+    page.more = true;
+  }
+  return page;
+}
+
+Result<store::WorkspaceRecord> WorkspaceService::Create(
+    const TenantContext& tenant, const std::string& name,
+    const std::optional<std::string>& description, const Actor& actor) {
+  auto checked_name = ValidateWorkspaceName(name);
+  if (!checked_name.ok()) return checked_name.error();
+  auto checked_description = ValidateWorkspaceDescription(description.value_or(""));
+  if (!checked_description.ok()) return checked_description.error();
+  int64_t now = core::NowMs();
+  store::WorkspaceRecord workspace{core::NewUuidV7(), *checked_name, *checked_description, now, now};
+
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  if (auto max = OrganizationLimit(tenant.organization, "max_workspaces")) {
+    auto count = store::tenant::CountWorkspaces(*lease);
+    if (!count.ok()) return count.error();
+    if (*count >= *max) {
+      return Error::Make(ErrorCode::kLimitReached, "limit max_workspaces reached: " +
+                                                       std::to_string(*count) + " of " +
+                                                       std::to_string(*max));
+    }
+  }
+  BULKHEAD_TRY(store::tenant::InsertWorkspace(*lease, workspace));
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
+                             workspace.id, {{"name", workspace.name}})));
+  BULKHEAD_TRY(txn.Commit());
+  return workspace;
+}
+
+Result<store::WorkspaceRecord> WorkspaceService::Update(
+    const TenantContext& tenant, const WorkspaceContext& context,
+    const std::optional<std::string>& name, const std::optional<std::string>& description,
+    const Actor& actor) {
+  std::vector<core::FieldError> errors;
+  std::optional<std::string> new_name, new_description;
+  if (name) {
+    auto checked = ValidateWorkspaceName(*name);
+    if (checked.ok()) new_name = *checked; else errors.push_back(checked.error().fields.at(0));
+  }
+  if (description) {
+    auto checked = ValidateWorkspaceDescription(*description);
+    if (checked.ok()) new_description = *checked; else errors.push_back(checked.error().fields.at(0));
+  }
+  if (!errors.empty()) {
+    Error e = Error::Make(ErrorCode::kValidationFailed,
+                          errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
+  if (!current.ok()) return current.error();
+  if (!*current) return WorkspaceNotFound();
+  store::WorkspaceRecord workspace = **current;
+  nlohmann::json changes = nlohmann::json::object();
+  if (new_name && *new_name != workspace.name) {
+    changes["name"] = {{"from", workspace.name}, {"to", *new_name}};
+    workspace.name = *new_name;
+  }
+  if (new_description && *new_description != workspace.description) {
+    changes["description"] = {{"from", workspace.description}, {"to", *new_description}};
+    workspace.description = *new_description;
+  }
+  if (changes.empty()) return workspace;
+  workspace.updated_at = core::NowMs();
+  BULKHEAD_TRY(store::tenant::UpdateWorkspace(*lease, workspace));
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
+                             workspace.id, changes)));
+  BULKHEAD_TRY(txn.Commit());
+  return workspace;
+}
+
+core::Status WorkspaceService::Delete(const TenantContext& tenant, const WorkspaceContext& context,
+                                      const Actor& actor) {
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
+  if (!current.ok()) return current.error();
+  if (!*current) return WorkspaceNotFound();
+  BULKHEAD_TRY(store::tenant::DeleteWorkspace(*lease, context.workspace.id));
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.deleted", "workspace",
+                             context.workspace.id, {{"name", (*current)->name}})));
+  BULKHEAD_TRY(txn.Commit());
+  return core::Ok();
+}
+
+Result<WorkspaceMemberPage> WorkspaceService::ListMembers(const TenantContext& tenant,
+                                                          const WorkspaceContext& context,
+                                                          const std::string& after_user_id,
+                                                          int limit) {
+  std::vector<store::WorkspaceMemberRecord> rows;
+  {
+    auto database = OpenTenant(env_, tenant);
+    if (!database.ok()) return database.error();
+    auto lease = (*database)->Acquire();
+    auto listed = store::tenant::ListWorkspaceMembers(*lease, context.workspace.id, after_user_id,
+                                                      limit + 1);
+    if (!listed.ok()) return listed.error();
+    rows = std::move(*listed);
+  }
+  WorkspaceMemberPage page;
+  if (static_cast<int>(rows.size()) > limit) {
+    rows.pop_back();
+    page.more = true;
+  }
+  auto catalog = env_.catalog.Acquire();
+  for (auto& row : rows) {
+    auto user = store::catalog::FindUserById(*catalog, row.user_id);
+    if (!user.ok()) return user.error();
+    WorkspaceMemberRow out{std::move(row), "", ""};
+    if (*user) {
+      out.email = (*user)->email;
+      out.name = (*user)->name;
+    }
+    page.members.push_back(std::move(out));
+  }
+  return page;
+}
+
+Result<WorkspaceMemberRow> WorkspaceService::Assign(const TenantContext& tenant,
+                                                    const WorkspaceContext& context,
+                                                    const std::string& user_id,
+                                                    const std::string& role_name,
+                                                    const Actor& actor) {
+  auto role = core::ParseWorkspaceRole(role_name);
+  if (!role) return Error::Validation("role", "must be one of viewer, editor, admin");
+  store::UserRecord user;
+  {
+    // Only members of the organization can be assigned; others do not exist here.
+    auto catalog = env_.catalog.Acquire();
+    auto membership = store::catalog::FindMembership(*catalog, tenant.organization.id, user_id);
+    if (!membership.ok()) return membership.error();
+    if (!*membership) return Error::NotFound("member");
+    auto found = store::catalog::FindUserById(*catalog, user_id);
+    if (!found.ok()) return found.error();
+    if (!*found) return Error::NotFound("member");
+    user = **found;
+  }
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
+  if (!current.ok()) return current.error();
+  if (!*current) return WorkspaceNotFound();
+  auto existing = store::tenant::FindWorkspaceMember(*lease, context.workspace.id, user_id);
+  if (!existing.ok()) return existing.error();
+  store::WorkspaceMemberRecord member{context.workspace.id, user_id,
+                                      std::string(core::WorkspaceRoleName(*role)),
+                                      *existing ? (*existing)->created_at : core::NowMs()};
+  if (*existing && (*existing)->role == member.role) {
+    return WorkspaceMemberRow{member, user.email, user.name};
+  }
+  BULKHEAD_TRY(store::tenant::UpsertWorkspaceMember(*lease, member));
+  nlohmann::json details = {{"role", member.role}};
+  if (*existing) details["from"] = (*existing)->role;
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
+                             "workspace_member", context.workspace.id + "/" + user_id, details)));
+  BULKHEAD_TRY(txn.Commit());
+  return WorkspaceMemberRow{member, user.email, user.name};
+}
+
+core::Status WorkspaceService::Unassign(const TenantContext& tenant,
+                                        const WorkspaceContext& context,
+                                        const std::string& user_id, const Actor& actor) {
+  auto database = OpenTenant(env_, tenant);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto removed = store::tenant::DeleteWorkspaceMember(*lease, context.workspace.id, user_id);
+  if (!removed.ok()) return removed.error();
+  if (*removed == 0) return Error::NotFound("workspace member");
+  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_unassigned",
+                             "workspace_member", context.workspace.id + "/" + user_id,
+                             nlohmann::json::object())));
+  BULKHEAD_TRY(txn.Commit());
+  return core::Ok();
+}
+
+}  // namespace bulkhead::service

@@ -1,0 +1,84 @@
+#pragma once
+// Workspaces in an organization's own database, and who may see them: organization owners and
+// admins see every workspace; a member sees only those they are assigned to, with the
+// assignment's role (viewer, editor, admin). A workspace someone cannot see is "not found"
+// to them, exactly like one that does not exist. Each change is audited in the tenant's store
+// in the same transaction. Thread-safety: thread-safe.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/workspace_role.hpp"
+#include "service/environment.hpp"
+#include "service/tenant_resolver.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::service {
+
+// A workspace the caller may see, and the role they act with in it.
+struct WorkspaceContext {
+  store::WorkspaceRecord workspace;
+  core::WorkspaceRole role = core::WorkspaceRole::kViewer;
+};
+
+struct WorkspacePage {
+  std::vector<store::WorkspaceRecord> workspaces;
+  bool more = false;
+};
+
+// A workspace member with the user fields a list shows.
+struct WorkspaceMemberRow {
+  store::WorkspaceMemberRecord member;
+  std::string email;
+  std::string name;
+};
+
+struct WorkspaceMemberPage {
+  std::vector<WorkspaceMemberRow> members;
+  bool more = false;
+};
+
+class WorkspaceService {
+ public:
+  explicit WorkspaceService(Environment& env) : env_(env) {}
+
+  // kNotFound when the workspace does not exist or the caller may not see it.
+  core::Result<WorkspaceContext> Resolve(const TenantContext& tenant, const Principal& caller,
+                                         const std::string& workspace_id);
+
+  core::Result<WorkspacePage> List(const TenantContext& tenant, const Principal& caller,
+                                   const std::string& after_id, int limit);
+  core::Result<store::WorkspaceRecord> Create(const TenantContext& tenant, const std::string& name,
+                                              const std::optional<std::string>& description,
+                                              const Actor& actor);
+  core::Result<store::WorkspaceRecord> Update(const TenantContext& tenant,
+                                              const WorkspaceContext& workspace,
+                                              const std::optional<std::string>& name,
+                                              const std::optional<std::string>& description,
+                                              const Actor& actor);
+  // Its members and resources go with it.
+  core::Status Delete(const TenantContext& tenant, const WorkspaceContext& workspace,
+                      const Actor& actor);
+
+  core::Result<WorkspaceMemberPage> ListMembers(const TenantContext& tenant,
+                                                const WorkspaceContext& workspace,
+                                                const std::string& after_user_id, int limit);
+  // `user_id` must be a member of the organization (else kNotFound).
+  core::Result<WorkspaceMemberRow> Assign(const TenantContext& tenant,
+                                          const WorkspaceContext& workspace,
+                                          const std::string& user_id, const std::string& role,
+                                          const Actor& actor);
+  core::Status Unassign(const TenantContext& tenant, const WorkspaceContext& workspace,
+                        const std::string& user_id, const Actor& actor);
+
+ private:
+  Environment& env_;
+};
+
+// Validation shared by create and update.
+core::Result<std::string> ValidateWorkspaceName(const std::string& name);
+core::Result<std::string> ValidateWorkspaceDescription(const std::string& description);
+
+}  // namespace bulkhead::service

@@ -1,0 +1,40 @@
+#pragma once
+// Repositories of the ways in to an organization: invitations and API keys (catalog). Each
+// function runs on the caller's catalog connection, inside the caller's transaction.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace bulkhead::store::catalog {
+
+Status InsertInvitation(Connection& c, const InvitationRecord& invitation);
+Result<std::optional<InvitationRecord>> FindInvitation(Connection& c, std::string_view org_id,
+                                                       std::string_view id);
+Result<std::optional<InvitationRecord>> FindInvitationByTokenHash(Connection& c,
+                                                                  std::string_view token_hash);
+// Pending invitations of one email to one organization (at most one is kept pending).
+Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c,
+                                                             std::string_view org_id,
+                                                             std::string_view email);
+// Newest first, ids below `before_id` (empty: from the newest).
+Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string_view org_id,
+                                                      std::string_view before_id, int limit);
+Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view status,
+                           std::optional<int64_t> accepted_at);
+
+Status InsertApiKey(Connection& c, const ApiKeyRecord& key);
+Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(Connection& c, std::string_view secret_hash);
+Result<std::optional<ApiKeyRecord>> FindApiKey(Connection& c, std::string_view org_id,
+                                               std::string_view id);
+// Oldest first, ids above `after_id`.
+Result<std::vector<ApiKeyRecord>> ListApiKeys(Connection& c, std::string_view org_id,
+                                              std::string_view after_id, int limit);
+Status DeleteApiKey(Connection& c, std::string_view id);
+Status TouchApiKey(Connection& c, std::string_view id, int64_t used_at);
+
+}  // namespace bulkhead::store::catalog
