@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--invitation-ttl", serve.invitation_ttl_seconds,
                         "seconds an invitation stays valid")
-      ->check(CLI::Range(int64_t{60}, int64_t{365} * 24 * 3600))
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "

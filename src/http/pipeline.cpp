@@ -203,6 +203,17 @@ Response Pipeline::Handle(Request& request) {
       if (!result.ok() && routing.outcome == "refused") {
         routing.reason = std::string(ProblemCode(result.error().code));
       }
+      if (!result.ok() && StatusOf(result.error().code) >= 500) {
+        // The caller sees "internal error"; the operator needs the cause.
+        access_log_.Write(JsonLine()
+                              .Add("ts", core::FormatRfc3339(core::NowMs()))
+                              .Add("level", "error")
+                              .Add("event", "internal_error")
+                              .Add("request_id", request_id)
+                              .Add("route", route_pattern)
+                              .Add("error", result.error().message)
+                              .Finish());
+      }
       response = result.ok() ? std::move(*result) : ProblemResponse(result.error(), request_id);
     } catch (const std::exception& e) {
       response = ProblemResponse(Error::Internal(e.what()), request_id);

@@ -37,7 +37,8 @@ nlohmann::json LabelsJson(const core::Labels& labels) {
 
 core::Labels LabelsOf(const store::ResourceRecord& r) {
   core::Labels labels;
-  for (const auto& [k, v] : nlohmann::json::parse(r.labels).items()) labels[k] = v.get<std::string>();
+  const nlohmann::json stored = nlohmann::json::parse(r.labels);  // outlives the loop below
+  for (const auto& [k, v] : stored.items()) labels[k] = v.get<std::string>();
   return labels;
 }
 
