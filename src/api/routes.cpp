@@ -45,16 +45,17 @@ std::vector<Route> BuildRoutes(Services& s) {
        Bind(s, UpdateOrganization), "Update name, slug or settings", 200, true},
       {"DELETE", org, Scope::kOrganization, Permission::kDeleteOrganization,
        Bind(s, DeleteOrganization), "Delete an organization and everything it owns", 204, true},
-      // Members. Removing is allowed to any member for themselves (leaving); the service
-      // enforces the rest of the matrix.
+      // Members. Removing needs manage-members, except for oneself (leaving); the service
+      // enforces the rest of the matrix (owners, the last owner).
       {"GET", org + "/members", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, ListMembers), "List members", 200, false},
       {"POST", org + "/members", Scope::kOrganization, Permission::kManageMembers,
        Bind(s, AddMember), "Add a user as a member", 201, true},
       {"PATCH", org + "/members/{user_id}", Scope::kOrganization, Permission::kManageMembers,
        Bind(s, ChangeMemberRole), "Change a member's role", 200, true},
-      {"DELETE", org + "/members/{user_id}", Scope::kOrganization, Permission::kReadOrganization,
-       Bind(s, RemoveMember), "Remove a member, or leave", 204, true},
+      {"DELETE", org + "/members/{user_id}", Scope::kOrganization, Permission::kManageMembers,
+       Bind(s, RemoveMember), "Remove a member, or leave", 204, true, std::nullopt, false,
+       "user_id"},
       // Audit.
       {"GET", org + "/audit-log", Scope::kOrganization, Permission::kReadAuditLog,
        Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false},

@@ -164,7 +164,10 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
       if (!workspace.ok()) return workspace.error();
       context.workspace.emplace(std::move(*workspace));
     }
-    if (route.permission && !core::RoleHas(context.tenant->role, *route.permission)) {
+    bool acting_on_self = route.self_param && !context.principal->is_api_key() &&
+                          context.Param(*route.self_param) == context.principal->user_id;
+    if (route.permission && !acting_on_self &&
+        !core::RoleHas(context.tenant->role, *route.permission)) {
       return Error::Forbidden("your role in this organization does not allow this");
     }
     if (route.workspace_role &&

@@ -61,6 +61,9 @@ struct Route {
   // User scope: whether an organization API key may call it (organization-scoped routes
   // always accept keys, within the key's own organization).
   bool api_keys = false;
+  // A path parameter that, when it names the caller, waives `permission` (a member may leave:
+  // DELETE …/members/{user_id} with their own id). The use case still checks the rest.
+  std::optional<std::string> self_param;
 };
 
 }  // namespace bulkhead::http

@@ -1,8 +1,21 @@
-// The permission matrix of DESIGN.md over real HTTP: owner, admin, member, non-member and
-// anonymous against every organization and member route. The test also fails when the
-// server's route table (its OpenAPI document) has an organization route this table lacks.
+// The permission matrix of DESIGN.md, generated from the route table. For every organization
+// route in the server's OpenAPI document, the expected outcome for each kind of caller is
+// derived from what the route declares (the least organization role its permission needs,
+// the least workspace role in workspace scope), then checked over real HTTP:
+//
+//   anonymous                 401 unauthenticated
+//   non-member                404 organization_not_found
+//   workspace not visible     404 not_found        (a member without an assignment)
+//   role below the route's    403 forbidden        (organization role, then workspace role)
+//   otherwise                 the route's success status
+//
+// Callers: owner, admin, members assigned to the workspace as viewer, editor and admin, an
+// unassigned member, a non-member, anonymous, and API keys with each organization role. A
+// route without its request fixture below fails the suite, so a new endpoint is covered as it
+// is added.
 
 #include <functional>
+#include <map>
 #include <set>
 
 #include "integration/harness.hpp"
@@ -10,128 +23,215 @@
 namespace bulkhead::testing {
 namespace {
 
-enum Actor { kOwner, kAdmin, kMember, kOutsider, kAnonymous, kActorCount };
-const char* kActorNames[] = {"owner", "admin", "member", "non-member", "anonymous"};
+const std::string kPrefix = "/api/v1/organizations/{org}";
 
-struct Case {
-  std::string method;
-  std::string pattern;  // as in the route table
-  // Path with {org}, {user_id} (the target member) and {hostname} (the organization's custom
-  // domain, "<slug>.example.com") filled in.
-  std::function<std::string(const std::string& org, const std::string& target,
-                            const std::string& slug)>
-      path;
-  std::function<Json(const std::string& org_slug, const std::string& candidate)> body;
-  int expected[kActorCount];
+int RoleRank(const std::string& role) { return role == "owner" ? 2 : role == "admin" ? 1 : 0; }
+int WorkspaceRank(const std::string& role) { return role == "admin" ? 2 : role == "editor" ? 1 : 0; }
+
+struct Caller {
+  std::string name;
+  std::string org_role;        // "" for a non-member or anonymous
+  std::string workspace_role;  // assignment in the fixture's workspace, "" for none
+  bool anonymous = false;
+  bool api_key = false;
 };
 
-std::vector<Case> Cases() {
-  auto org_path = [](const std::string& org, const std::string&, const std::string&) {
-    return "/api/v1/organizations/" + org;
+const std::vector<Caller>& Callers() {
+  static const std::vector<Caller> kCallers = {
+      {"owner", "owner", ""},
+      {"admin", "admin", ""},
+      {"member as workspace viewer", "member", "viewer"},
+      {"member as workspace editor", "member", "editor"},
+      {"member as workspace admin", "member", "admin"},
+      {"unassigned member", "member", ""},
+      {"non-member", "", ""},
+      {"anonymous", "", "", true},
+      {"owner API key", "owner", "", false, true},
+      {"admin API key", "admin", "", false, true},
+      {"member API key", "member", "", false, true},
   };
-  auto members = [](const std::string& org, const std::string&, const std::string&) {
-    return "/api/v1/organizations/" + org + "/members";
+  return kCallers;
+}
+
+struct Expected {
+  int status;
+  std::string code;  // empty for a success
+};
+
+// What a route's declarations say `caller` gets.
+Expected Derive(const Json& op, int success, const Caller& caller) {
+  if (caller.anonymous) return {401, "unauthenticated"};
+  if (caller.org_role.empty()) return {404, "organization_not_found"};
+  int rank = RoleRank(caller.org_role);
+  bool sees_all = rank >= RoleRank("admin");
+  if (op.contains("x-bulkhead-workspace-role")) {
+    if (!sees_all && caller.workspace_role.empty()) return {404, "not_found"};
+  }
+  if (rank < RoleRank(op["x-bulkhead-minimum-role"])) return {403, "forbidden"};
+  if (op.contains("x-bulkhead-workspace-role")) {
+    int held = sees_all ? WorkspaceRank("admin") : WorkspaceRank(caller.workspace_role);
+    if (held < WorkspaceRank(op["x-bulkhead-workspace-role"])) return {403, "forbidden"};
+  }
+  return {success, ""};
+}
+
+// People, signed up once (password hashing is slow); organizations are made per fixture.
+struct People {
+  Account owner, admin, viewer, editor, ws_admin, unassigned, outsider, target, candidate;
+};
+
+// One organization with everything a route can act on.
+struct Fixture {
+  std::string org_id, slug, workspace, resource, invitation, spare_key, domain;
+  std::map<std::string, std::string> keys;  // org role -> API key secret
+};
+
+Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
+  Fixture f;
+  auto org = CreateOrganization(c, p.owner.token, "Matrix " + std::to_string(n), UniqueSlug("matrix"));
+  f.org_id = org["id"];
+  f.slug = org["slug"];
+  std::string base = "/api/v1/organizations/" + f.org_id;
+  auto owner = Bearer(p.owner.token);
+  AddMember(c, p.owner.token, f.org_id, p.admin.user_id, "admin");
+  for (const Account* m : {&p.viewer, &p.editor, &p.ws_admin, &p.unassigned, &p.target}) {
+    AddMember(c, p.owner.token, f.org_id, m->user_id, "member");
+  }
+  f.workspace = c.Request("POST", base + "/workspaces", Json{{"name", "W"}}, owner).json["id"];
+  for (const auto& [who, role] : std::vector<std::pair<const Account*, std::string>>{
+           {&p.viewer, "viewer"}, {&p.editor, "editor"}, {&p.ws_admin, "admin"}, {&p.target, "viewer"}}) {
+    auto r = c.Request("PUT", base + "/workspaces/" + f.workspace + "/members/" + who->user_id,
+                       Json{{"role", role}}, owner);
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  f.resource = c.Request("POST", base + "/workspaces/" + f.workspace + "/resources",
+                         Json{{"kind", "monitor"}, {"name", "existing"}}, owner).json["id"];
+  f.domain = f.slug + ".example.com";
+  EXPECT_EQ(c.Request("POST", base + "/domains", Json{{"hostname", f.domain}}, owner).status, 201);
+  f.invitation = c.Request("POST", base + "/invitations",
+                           Json{{"email", UniqueEmail("pending")}, {"role", "member"}}, owner).json["id"];
+  for (const std::string role : {"owner", "admin", "member"}) {
+    f.keys[role] = c.Request("POST", base + "/api-keys", Json{{"name", role}, {"role", role}}, owner)
+                       .json["key"];
+  }
+  f.spare_key = c.Request("POST", base + "/api-keys", Json{{"name", "spare"}, {"role", "member"}}, owner)
+                    .json["id"];
+  return f;
+}
+
+// The request each route gets: path parameters and a body that succeeds for an allowed caller.
+struct Request {
+  std::string path;
+  std::optional<Json> body;
+};
+
+std::optional<Request> RequestFor(const std::string& method, const std::string& pattern,
+                                  const Fixture& f, const People& p, bool by_slug) {
+  std::string suffix = pattern.substr(kPrefix.size());
+  std::string path = "/api/v1/organizations/" + (by_slug ? f.slug : f.org_id) + suffix;
+  auto fill = [&](const std::string& param, const std::string& value) {
+    if (auto at = path.find(param); at != std::string::npos) path.replace(at, param.size(), value);
   };
-  auto member = [](const std::string& org, const std::string& target, const std::string&) {
-    return "/api/v1/organizations/" + org + "/members/" + target;
+  fill("{ws}", f.workspace);
+  fill("{user_id}", p.target.user_id);
+  fill("{hostname}", f.domain);
+  if (suffix.rfind("/invitations/{id}", 0) == 0) fill("{id}", f.invitation);
+  if (suffix.rfind("/api-keys/{id}", 0) == 0) fill("{id}", f.spare_key);
+  if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
+  if (path.find('{') != std::string::npos) return std::nullopt;
+
+  static const std::map<std::pair<std::string, std::string>, std::function<Json(const Fixture&, const People&)>>
+      kBodies = {
+          {{"PATCH", ""}, [](auto&, auto&) { return Json{{"name", "Renamed"}}; }},
+          {{"DELETE", ""}, [](const Fixture& f, auto&) { return Json{{"confirm", f.slug}}; }},
+          {{"POST", "/members"},
+           [](auto&, const People& p) { return Json{{"user_id", p.candidate.user_id}, {"role", "member"}}; }},
+          {{"PATCH", "/members/{user_id}"}, [](auto&, auto&) { return Json{{"role", "admin"}}; }},
+          {{"POST", "/domains"},
+           [](const Fixture& f, auto&) { return Json{{"hostname", "new-" + f.slug + ".example.org"}}; }},
+          {{"POST", "/invitations"},
+           [](auto&, auto&) { return Json{{"email", UniqueEmail("invitee")}, {"role", "member"}}; }},
+          {{"POST", "/api-keys"}, [](auto&, auto&) { return Json{{"name", "new"}, {"role", "member"}}; }},
+          {{"POST", "/workspaces"}, [](auto&, auto&) { return Json{{"name", "New"}}; }},
+          {{"PATCH", "/workspaces/{ws}"}, [](auto&, auto&) { return Json{{"name", "Renamed"}}; }},
+          {{"PUT", "/workspaces/{ws}/members/{user_id}"}, [](auto&, auto&) { return Json{{"role", "editor"}}; }},
+          {{"POST", "/workspaces/{ws}/resources"},
+           [](auto&, auto&) { return Json{{"kind", "monitor"}, {"name", "new"}}; }},
+          {{"PATCH", "/workspaces/{ws}/resources/{id}"}, [](auto&, auto&) { return Json{{"spec", {{"a", 1}}}}; }},
+      };
+  static const std::set<std::pair<std::string, std::string>> kNoBody = {
+      {"DELETE", "/members/{user_id}"},          {"POST", "/domains/{hostname}/verify"},
+      {"DELETE", "/domains/{hostname}"},         {"DELETE", "/invitations/{id}"},
+      {"DELETE", "/api-keys/{id}"},              {"DELETE", "/workspaces/{ws}"},
+      {"DELETE", "/workspaces/{ws}/members/{user_id}"}, {"DELETE", "/workspaces/{ws}/resources/{id}"},
   };
-  auto audit = [](const std::string& org, const std::string&, const std::string&) {
-    return "/api/v1/organizations/" + org + "/audit-log";
-  };
-  auto domains = [](const std::string& org, const std::string&, const std::string&) {
-    return "/api/v1/organizations/" + org + "/domains";
-  };
-  auto domain = [](const std::string& org, const std::string&, const std::string& slug) {
-    return "/api/v1/organizations/" + org + "/domains/" + slug + ".example.com";
-  };
-  auto verify = [](const std::string& org, const std::string&, const std::string& slug) {
-    return "/api/v1/organizations/" + org + "/domains/" + slug + ".example.com/verify";
-  };
-  auto none = [](const std::string&, const std::string&) { return Json(); };
-  const std::string p = "/api/v1/organizations/{org}";
-  return {
-      {"GET", p, org_path, none, {200, 200, 200, 404, 401}},
-      {"PATCH", p, org_path, [](auto&, auto&) { return Json{{"name", "Renamed"}}; },
-       {200, 200, 403, 404, 401}},
-      {"DELETE", p, org_path, [](const std::string& slug, auto&) { return Json{{"confirm", slug}}; },
-       {204, 403, 403, 404, 401}},
-      {"GET", p + "/members", members, none, {200, 200, 200, 404, 401}},
-      {"POST", p + "/members", members,
-       [](auto&, const std::string& candidate) { return Json{{"user_id", candidate}, {"role", "member"}}; },
-       {201, 201, 403, 404, 401}},
-      {"PATCH", p + "/members/{user_id}", member, [](auto&, auto&) { return Json{{"role", "admin"}}; },
-       {200, 200, 403, 404, 401}},
-      {"DELETE", p + "/members/{user_id}", member, none, {204, 204, 403, 404, 401}},
-      {"GET", p + "/audit-log", audit, none, {200, 200, 403, 404, 401}},
-      {"GET", p + "/domains", domains, none, {200, 200, 200, 404, 401}},
-      {"POST", p + "/domains", domains,
-       [](const std::string& slug, auto&) { return Json{{"hostname", "new-" + slug + ".example.org"}}; },
-       {201, 201, 403, 404, 401}},
-      // No TXT record is published here: an allowed caller gets as far as the DNS check.
-      {"POST", p + "/domains/{hostname}/verify", verify, none, {422, 422, 403, 404, 401}},
-      {"DELETE", p + "/domains/{hostname}", domain, none, {204, 204, 403, 404, 401}},
-  };
+  if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
+  auto body = kBodies.find({method, suffix});
+  if (body == kBodies.end()) return std::nullopt;
+  return Request{path, body->second(f, p)};
+}
+
+// Outcomes that the route's declarations do not decide, for callers it lets through.
+std::optional<Expected> BusinessRule(const std::string& method, const std::string& suffix) {
+  // No TXT record is published in this suite: an allowed caller gets as far as the DNS check
+  // (verification itself is covered in domains_test.cpp against a real DNS server).
+  if (method == "POST" && suffix == "/domains/{hostname}/verify") return Expected{422, "verification_failed"};
+  return std::nullopt;
+}
+
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
 }
 
 class RoleMatrixTest : public ServerTest<RoleMatrixTest> {};
 
-TEST_F(RoleMatrixTest, EveryRoleGetsTheExpectedStatusOnEveryRoute) {
+TEST_F(RoleMatrixTest, EveryCallerGetsWhatTheRouteDeclarationsSayOnEveryOrganizationRoute) {
   auto c = client();
-  Account owner = SignUp(c, "Owner");
-  Account admin = SignUp(c, "Admin");
-  Account member = SignUp(c, "Member");
-  Account outsider = SignUp(c, "Outsider");
-  Account target = SignUp(c, "Target");
-  Account candidate = SignUp(c, "Candidate");
-  const Account* actors[] = {&owner, &admin, &member, &outsider, nullptr};
+  People p{SignUp(c, "Owner"),      SignUp(c, "Admin"),      SignUp(c, "Viewer"),
+           SignUp(c, "Editor"),     SignUp(c, "Ws Admin"),   SignUp(c, "Unassigned"),
+           SignUp(c, "Outsider"),   SignUp(c, "Target"),     SignUp(c, "Candidate")};
+  std::map<std::string, const Account*> people = {
+      {"owner", &p.owner},           {"admin", &p.admin},
+      {"member as workspace viewer", &p.viewer}, {"member as workspace editor", &p.editor},
+      {"member as workspace admin", &p.ws_admin}, {"unassigned member", &p.unassigned},
+      {"non-member", &p.outsider}};
 
-  int n = 0;
-  for (const auto& test : Cases()) {
-    for (int actor = 0; actor < kActorCount; ++actor) {
-      // A fresh organization per case, so that a mutation never affects the next case.
-      std::string slug = "matrix-" + std::to_string(++n);
-      auto org = CreateOrganization(c, owner.token, "Matrix " + std::to_string(n), slug);
-      AddMember(c, owner.token, slug, admin.user_id, "admin");
-      AddMember(c, owner.token, slug, member.user_id, "member");
-      AddMember(c, owner.token, slug, target.user_id, "member");
-      auto claimed = c.Request("POST", "/api/v1/organizations/" + slug + "/domains",
-                               Json{{"hostname", slug + ".example.com"}}, Bearer(owner.token));
-      ASSERT_EQ(claimed.status, 201) << claimed.body;
-      // Name the organization by id and by slug alternately: both must behave the same.
-      std::string ref = n % 2 ? slug : org["id"].get<std::string>();
-      std::string path = test.path(ref, target.user_id, slug);
-      Json body = test.body(slug, candidate.user_id);
-      Headers headers = actors[actor] ? Bearer(actors[actor]->token) : Headers{};
-      auto r = body.is_null() ? c.Request(test.method, path, std::nullopt, headers)
-                              : c.Request(test.method, path, body, headers);
-      EXPECT_EQ(r.status, test.expected[actor])
-          << test.method << " " << test.pattern << " as " << kActorNames[actor] << ": " << r.body;
-      if (r.status >= 400) {
-        EXPECT_EQ(r.Header("content-type"), "application/problem+json");
-        const char* code = r.status == 401   ? "unauthenticated"
-                           : r.status == 403 ? "forbidden"
-                           : r.status == 404 ? "organization_not_found"
-                           : r.status == 422 ? "verification_failed"
-                                             : "";
-        EXPECT_EQ(r.Code(), code) << test.method << " " << test.pattern << " as " << kActorNames[actor];
+  auto doc = c.Request("GET", "/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  int fixtures = 0, checked = 0;
+  std::optional<Fixture> shared;  // reads do not change a fixture: one serves them all
+  for (const auto& [pattern, methods] : doc.json["paths"].items()) {
+    if (pattern.rfind(kPrefix, 0) != 0) continue;
+    for (const auto& [lower, op] : methods.items()) {
+      std::string method = Upper(lower);
+      int success = op["x-bulkhead-success-status"];
+      for (const auto& caller : Callers()) {
+        // A mutating attempt gets a fixture of its own; reads share one.
+        if (method == "GET" && !shared) shared = MakeFixture(c, p, ++fixtures);
+        Fixture f = method == "GET" ? *shared : MakeFixture(c, p, ++fixtures);
+        auto request = RequestFor(method, pattern, f, p, checked % 2 == 0);
+        ASSERT_TRUE(request) << "no role-matrix fixture for " << method << " " << pattern
+                             << ": add its parameters and body to RequestFor";
+        Headers headers;
+        if (caller.api_key) headers = Bearer(f.keys[caller.org_role]);
+        else if (!caller.anonymous) headers = Bearer(people[caller.name]->token);
+        auto r = c.Request(method, request->path, request->body, headers);
+        Expected expected = Derive(op, success, caller);
+        if (expected.code.empty()) {
+          if (auto rule = BusinessRule(method, pattern.substr(kPrefix.size()))) expected = *rule;
+        }
+        ++checked;
+        EXPECT_EQ(r.status, expected.status)
+            << method << " " << pattern << " as " << caller.name << ": " << r.body;
+        if (!expected.code.empty()) {
+          EXPECT_EQ(r.Code(), expected.code) << method << " " << pattern << " as " << caller.name;
+          EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+        }
       }
     }
   }
-}
-
-TEST_F(RoleMatrixTest, CoversEveryOrganizationRouteOfTheRouteTable) {
-  auto doc = client().Request("GET", "/openapi.json");
-  ASSERT_EQ(doc.status, 200);
-  std::set<std::pair<std::string, std::string>> covered;
-  for (const auto& test : Cases()) covered.insert({test.method, test.pattern});
-  for (const auto& [path, methods] : doc.json["paths"].items()) {
-    if (path.rfind("/api/v1/organizations/{org}", 0) != 0) continue;
-    for (const auto& [method, op] : methods.items()) {
-      std::string upper = method;
-      for (auto& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      EXPECT_TRUE(covered.count({upper, path})) << "route without a role-matrix row: " << upper << " " << path;
-    }
-  }
+  EXPECT_GE(checked, 28 * 11);
 }
 
 TEST_F(RoleMatrixTest, NonMembersCannotTellExistingFromMissingOrganizations) {
@@ -148,6 +248,20 @@ TEST_F(RoleMatrixTest, NonMembersCannotTellExistingFromMissingOrganizations) {
     EXPECT_EQ(existing.Code(), missing.Code());
     EXPECT_EQ(existing.json["detail"], missing.json["detail"]);
   }
+}
+
+TEST_F(RoleMatrixTest, AMemberMayLeaveButNotRemoveOthers) {
+  auto c = client();
+  Account owner = SignUp(c, "Owner");
+  Account member = SignUp(c, "Member");
+  Account other = SignUp(c, "Other");
+  std::string slug = CreateOrganization(c, owner.token, "Leavers", UniqueSlug("leave"))["slug"];
+  AddMember(c, owner.token, slug, member.user_id, "member");
+  AddMember(c, owner.token, slug, other.user_id, "member");
+  std::string base = "/api/v1/organizations/" + slug + "/members/";
+  EXPECT_EQ(c.Request("DELETE", base + other.user_id, std::nullopt, Bearer(member.token)).status, 403);
+  EXPECT_EQ(c.Request("DELETE", base + member.user_id, std::nullopt, Bearer(member.token)).status, 204);
+  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/" + slug, std::nullopt, Bearer(member.token)).status, 404);
 }
 
 }  // namespace

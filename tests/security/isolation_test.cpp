@@ -58,6 +58,31 @@ class IsolationTest : public ::testing::Test {
     auto verified = c.Request("POST", "/api/v1/organizations/" + a_id_ + "/domains/" + a_domain_ + "/verify",
                               std::nullopt, Bearer(a_owner_.token));
     ASSERT_EQ(verified.status, 200) << verified.body;
+    // A's workspace, resource, invitation and API key, all marked.
+    std::string base = "/api/v1/organizations/" + a_id_;
+    auto owner = Bearer(a_owner_.token);
+    auto ws = c.Request("POST", base + "/workspaces",
+                        Json{{"name", "Space " + marker_}, {"description", marker_}}, owner);
+    ASSERT_EQ(ws.status, 201) << ws.body;
+    a_workspace_ = ws.json["id"];
+    ASSERT_EQ(c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/members/" + a_member_.user_id,
+                        Json{{"role", "editor"}}, owner).status, 200);
+    auto resource = c.Request("POST", base + "/workspaces/" + a_workspace_ + "/resources",
+                              Json{{"kind", "monitor"},
+                                   {"name", "Probe " + marker_},
+                                   {"labels", {{"owner", marker_}}},
+                                   {"spec", {{"url", "https://" + marker_ + ".example.com/health"}}}},
+                              owner);
+    ASSERT_EQ(resource.status, 201) << resource.body;
+    a_resource_ = resource.json["id"];
+    auto invitation = c.Request("POST", base + "/invitations",
+                                Json{{"email", marker_ + "-invitee@example.com"}, {"role", "member"}}, owner);
+    ASSERT_EQ(invitation.status, 201) << invitation.body;
+    a_invitation_ = invitation.json["id"];
+    auto key = c.Request("POST", base + "/api-keys", Json{{"name", "Key " + marker_}, {"role", "admin"}}, owner);
+    ASSERT_EQ(key.status, 201) << key.body;
+    a_key_id_ = key.json["id"];
+
     // The custom domain really routes to A for A's owner: the attempts below are meaningful.
     auto routed = c.Request("GET", "/api/v1/org", std::nullopt,
                             Bearer(a_owner_.token, {{"Host", a_domain_}}));
@@ -67,6 +92,11 @@ class IsolationTest : public ::testing::Test {
     b_owner_ = SignUp(c, "Bob");
     auto b = CreateOrganization(c, b_owner_.token, "Bee", UniqueSlug("bee"));
     b_slug_ = b["slug"];
+    // B's owner-role API key attacks too: a key is confined to its own organization.
+    auto b_key = c.Request("POST", "/api/v1/organizations/" + b_slug_ + "/api-keys",
+                           Json{{"name", "bee key"}, {"role", "owner"}}, Bearer(b_owner_.token));
+    ASSERT_EQ(b_key.status, 201) << b_key.body;
+    b_key_ = b_key.json["key"];
   }
 
   HttpClient client() { return server_->client(); }
@@ -75,7 +105,11 @@ class IsolationTest : public ::testing::Test {
   Json SnapshotOfA() {
     auto c = client();
     Json snapshot;
-    for (const std::string& part : {"", "/members?limit=200", "/domains", "/audit-log?limit=200"}) {
+    for (const std::string& part :
+         {std::string(), std::string("/members?limit=200"), std::string("/domains"),
+          std::string("/audit-log?limit=200"), std::string("/workspaces"),
+          "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
+          std::string("/invitations"), std::string("/api-keys")}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
       EXPECT_EQ(r.status, 200) << part << ": " << r.body;
@@ -89,6 +123,8 @@ class IsolationTest : public ::testing::Test {
   std::string marker_;
   Account a_owner_, a_member_, b_owner_;
   std::string a_id_, a_slug_, a_domain_, b_slug_;
+  std::string a_workspace_, a_resource_, a_invitation_, a_key_id_;
+  std::string b_key_;
 };
 
 // A request body that would succeed if the caller were allowed, for each route that takes one.
@@ -105,6 +141,26 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   if (method == "POST" && suffix == "/domains") return B{Json{{"hostname", "attacker.example.org"}}};
   if (method == "POST" && suffix == "/domains/{hostname}/verify") return B{};
   if (method == "DELETE" && suffix == "/domains/{hostname}") return B{};
+  if (method == "POST" && suffix == "/invitations") {
+    return B{Json{{"email", "attacker@example.org"}, {"role", "owner"}}};
+  }
+  if (method == "DELETE" && suffix == "/invitations/{id}") return B{};
+  if (method == "POST" && suffix == "/api-keys") return B{Json{{"name", "stolen"}, {"role", "owner"}}};
+  if (method == "DELETE" && suffix == "/api-keys/{id}") return B{};
+  if (method == "POST" && suffix == "/workspaces") return B{Json{{"name", "Planted"}}};
+  if (method == "PATCH" && suffix == "/workspaces/{ws}") return B{Json{{"name", "Taken Over"}}};
+  if (method == "DELETE" && suffix == "/workspaces/{ws}") return B{};
+  if (method == "PUT" && suffix == "/workspaces/{ws}/members/{user_id}") {
+    return B{Json{{"role", "admin"}}};
+  }
+  if (method == "DELETE" && suffix == "/workspaces/{ws}/members/{user_id}") return B{};
+  if (method == "POST" && suffix == "/workspaces/{ws}/resources") {
+    return B{Json{{"kind", "monitor"}, {"name", "planted"}}};
+  }
+  if (method == "PATCH" && suffix == "/workspaces/{ws}/resources/{id}") {
+    return B{Json{{"spec", {{"pwned", true}}}}};
+  }
+  if (method == "DELETE" && suffix == "/workspaces/{ws}/resources/{id}") return B{};
   return std::nullopt;
 }
 
@@ -129,12 +185,17 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       auto body = BodyFor(method, suffix, a_slug_, b_owner_.user_id);
       ASSERT_TRUE(body.has_value()) << "no isolation case for " << method << " " << pattern
                                     << ": add its request body to BodyFor";
+      std::string id_value = suffix.find("/resources/{id}") != std::string::npos ? a_resource_
+                             : suffix.rfind("/invitations/{id}", 0) == 0       ? a_invitation_
+                             : suffix.rfind("/api-keys/{id}", 0) == 0          ? a_key_id_
+                                                                               : "";
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :
              {std::pair<std::string, std::string>{"{user_id}", a_member_.user_id},
-              {"{hostname}", a_domain_}}) {
+              {"{hostname}", a_domain_}, {"{ws}", a_workspace_}, {"{id}", id_value}}) {
           if (auto at = path.find(param); at != std::string::npos) path.replace(at, param.size(), value);
         }
+        EXPECT_EQ(path.find('{'), std::string::npos) << "unfilled parameter in " << path;
         return path;
       };
       struct Naming {
@@ -163,13 +224,15 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                    {"", {{"Host", a_domain_}, {"X-Organization", b_slug_}}},
                    {"", {{"Host", b_slug_ + ".localhost"}, {"X-Organization", a_id_}}}};
       }
-      for (const auto& naming : namings) {
+      for (const auto& naming : namings) for (const std::string& credential : {b_owner_.token, b_key_}) {
         std::string path = pattern;
         if (long_form) path.replace(0, long_prefix.size(), "/api/v1/organizations/" + naming.org);
         path = fill(path);
-        auto r = c.Request(method, path, *body, Bearer(b_owner_.token, naming.headers));
+        auto r = c.Request(method, path, *body, Bearer(credential, naming.headers));
         ++attempts;
-        std::string what = method + " " + path + " " + (naming.headers.empty() ? "" : naming.headers[0].second);
+        std::string what = method + " " + path + " " +
+                           (naming.headers.empty() ? "" : naming.headers[0].second) +
+                           (credential == b_key_ ? " (B's API key)" : " (B's owner)");
         EXPECT_TRUE(r.status == 404 || r.status == 400) << what << " -> " << r.status << " " << r.body;
         EXPECT_TRUE(r.Code() == "organization_not_found" || r.Code() == "tenant_conflict")
             << what << " -> " << r.body;
@@ -181,8 +244,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       routes_tried.insert(method + " " + pattern);
     }
   }
-  EXPECT_GE(routes_tried.size(), 24u);  // 12 organization routes, each also as an alias
-  EXPECT_GT(attempts, 200);
+  EXPECT_GE(routes_tried.size(), 56u);  // 28 organization routes, each also as an alias
+  EXPECT_GT(attempts, 900);
   EXPECT_EQ(SnapshotOfA(), before) << "an attempt changed organization A";
 }
 
