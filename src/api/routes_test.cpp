@@ -23,7 +23,7 @@ class RouteTableTest : public ::testing::Test {
     auto db = store::SqliteDatabase::Open(dir_ / "catalog.db", 1);
     ASSERT_TRUE(db.ok());
     db_ = std::move(db).value();
-    tenants_ = std::make_unique<store::TenantDatabases>(dir_ / "tenants", 4);
+    tenants_ = std::make_unique<store::SqliteTenantDatabases>(*db_, dir_ / "tenants", 4);
     env_ = std::make_unique<service::Environment>(
         service::Environment{*db_, *tenants_, cache_, throttle_, {}});
     organizations_ = std::make_unique<service::OrganizationService>(*env_);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/data_dir.hpp"
+
 namespace bulkhead::cli {
 
 struct ServeOptions {
@@ -15,6 +17,8 @@ struct ServeOptions {
   std::string routing_log;                    // empty: DATA/logs/routing.jsonl
   int64_t routing_log_max_bytes = 64LL << 20;  // then rotated; 5 old files are kept
   std::string dns_server;                     // host:port; empty: the system resolver
+  std::string database_url;                   // empty: SQLite under `data`
+  int pool_size = 0;                          // 0: one connection per thread
   std::string public_url;                     // empty: http://<listen>
   std::string smtp_url;                       // empty: mail stays in DATA/outbox/
   std::string mail_from = "Bulkhead <bulkhead@localhost>";
@@ -22,13 +26,16 @@ struct ServeOptions {
 };
 
 int RunServe(const ServeOptions& options);
-int RunOrgList(const std::string& data, bool json);
-int RunOrgShow(const std::string& data, const std::string& slug, bool json);
-int RunOrgSetStatus(const std::string& data, const std::string& slug, bool suspend);
+int RunOrgList(const StorageOptions& storage, bool json);
+int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json);
+int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool suspend);
 // Exit 0: no hostname claimed twice; 1: ALERT lines on stderr; 2: unusable input.
-int RunDomainsCheck(const std::string& data, const std::string& manifest,
+int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest,
                     const std::string& base_domain);
 // Exit 0: every chain verifies; 1: the first broken event on stderr; 2: cannot read the data.
-int RunAuditVerify(const std::string& data);
+int RunAuditVerify(const StorageOptions& storage);
+// Applies pending catalog and tenant migrations under the migration lock. Exit 0 when every
+// tenant is current, 1 when some failed (named on stderr).
+int RunMigrate(const StorageOptions& storage, int jobs);
 
 }  // namespace bulkhead::cli

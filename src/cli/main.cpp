@@ -13,7 +13,14 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Serve the HTTP API");
   serve_cmd->add_option("--listen", serve.listen, "host:port to listen on (port 0: any free port)")
       ->capture_default_str();
-  serve_cmd->add_option("--data", serve.data, "data directory")->capture_default_str();
+  serve_cmd->add_option("--data", serve.data, "data directory (also logs and the mail outbox)")
+      ->capture_default_str();
+  serve_cmd->add_option("--database", serve.database_url,
+                        "postgres://user:password@host:port/dbname (default: SQLite under --data)");
+  serve_cmd->add_option("--pool-size", serve.pool_size,
+                        "database connections (0: one per thread)")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   serve_cmd->add_option("--base-domain", serve.base_domain,
                         "organizations are served at <slug>.<base-domain>")
       ->capture_default_str();
@@ -45,24 +52,30 @@ int main(int argc, char** argv) {
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
 
-  std::string data = "./data";
+  StorageOptions storage;
+  storage.pool_size = 1;
+  auto storage_flags = [&storage](CLI::App* cmd) {
+    cmd->add_option("--data", storage.data, "data directory")->capture_default_str();
+    cmd->add_option("--database", storage.database_url,
+                    "postgres://user:password@host:port/dbname (default: SQLite under --data)");
+  };
   bool json = false;
   std::string slug;
   auto* org_cmd = app.add_subcommand("org", "Inspect organizations");
   org_cmd->require_subcommand(1);
   auto* list_cmd = org_cmd->add_subcommand("list", "List every organization");
-  list_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(list_cmd);
   list_cmd->add_flag("--json", json, "print JSON");
   auto* show_cmd = org_cmd->add_subcommand("show", "Show one organization");
   show_cmd->add_option("slug", slug, "the organization's slug")->required();
-  show_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(show_cmd);
   show_cmd->add_flag("--json", json, "print JSON");
   auto* suspend_cmd = org_cmd->add_subcommand("suspend", "Refuse every request to an organization");
   suspend_cmd->add_option("slug", slug, "the organization's slug")->required();
-  suspend_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(suspend_cmd);
   auto* resume_cmd = org_cmd->add_subcommand("resume", "Serve a suspended organization again");
   resume_cmd->add_option("slug", slug, "the organization's slug")->required();
-  resume_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(resume_cmd);
 
   std::string manifest;
   std::string base_domain = "localhost";
@@ -70,7 +83,7 @@ int main(int argc, char** argv) {
   domains_cmd->require_subcommand(1);
   auto* check_cmd = domains_cmd->add_subcommand(
       "check", "Find hostnames claimed by two organizations (database and manifest); exit 1 if any");
-  check_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(check_cmd);
   check_cmd->add_option("--manifest", manifest,
                         "JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}")
       ->required();
@@ -81,15 +94,27 @@ int main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand(
       "verify", "Check every audit hash chain; exit 1 naming the first broken event");
-  verify_cmd->add_option("--data", data, "data directory")->capture_default_str();
+  storage_flags(verify_cmd);
+
+  int jobs = 4;
+  auto* migrate_cmd = app.add_subcommand(
+      "migrate", "Apply pending catalog and tenant migrations (resumable, one run at a time)");
+  storage_flags(migrate_cmd);
+  migrate_cmd->add_option("--jobs", jobs, "tenants migrated in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
-  if (list_cmd->parsed()) return RunOrgList(data, json);
-  if (show_cmd->parsed()) return RunOrgShow(data, slug, json);
-  if (suspend_cmd->parsed()) return RunOrgSetStatus(data, slug, true);
-  if (resume_cmd->parsed()) return RunOrgSetStatus(data, slug, false);
-  if (check_cmd->parsed()) return RunDomainsCheck(data, manifest, base_domain);
-  if (verify_cmd->parsed()) return RunAuditVerify(data);
+  if (list_cmd->parsed()) return RunOrgList(storage, json);
+  if (show_cmd->parsed()) return RunOrgShow(storage, slug, json);
+  if (suspend_cmd->parsed()) return RunOrgSetStatus(storage, slug, true);
+  if (resume_cmd->parsed()) return RunOrgSetStatus(storage, slug, false);
+  if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
+  if (verify_cmd->parsed()) return RunAuditVerify(storage);
+  if (migrate_cmd->parsed()) {
+    storage.pool_size = jobs + 1;
+    return RunMigrate(storage, jobs);
+  }
   return 2;
 }

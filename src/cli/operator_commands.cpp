@@ -1,6 +1,9 @@
 // Operator commands that act on a data directory, also while a server runs on it:
 // `org suspend|resume`, `domains check` and `audit verify`.
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -12,17 +15,15 @@
 #include "cli/data_dir.hpp"
 #include "core/hostname.hpp"
 #include "service/audit_verifier.hpp"
+#include "service/tenant_migrator.hpp"
 #include "service/organization_service.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::cli {
 namespace {
 
-core::Result<DataDirectory> OpenExisting(const std::string& data, service::ServiceConfig config = {}) {
-  if (!std::filesystem::exists(std::filesystem::path(data) / "catalog.db")) {
-    return core::Error::NotFound("no Bulkhead data directory at " + data + " (catalog.db)");
-  }
-  return OpenDataDirectory(data, 1, std::move(config));
+core::Result<DataDirectory> OpenExisting(const StorageOptions& storage) {
+  return OpenExistingStorage(storage);
 }
 
 int Fail(const std::string& message, int code = 1) {
@@ -69,8 +70,8 @@ core::Result<std::vector<ManifestClaim>> ReadManifest(const std::string& path) {
 
 }  // namespace
 
-int RunOrgSetStatus(const std::string& data, const std::string& slug, bool suspend) {
-  auto dir = OpenExisting(data);
+int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool suspend) {
+  auto dir = OpenExisting(storage);
   if (!dir.ok()) return Fail(dir.error().message);
   service::OrganizationService organizations(*dir->env);
   service::Actor operator_actor{"system", "cli", ""};
@@ -80,13 +81,13 @@ int RunOrgSetStatus(const std::string& data, const std::string& slug, bool suspe
   return 0;
 }
 
-int RunDomainsCheck(const std::string& data, const std::string& manifest_path,
+int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest_path,
                     const std::string& base_domain) {
   auto claims = ReadManifest(manifest_path);
   if (!claims.ok()) return Fail(claims.error().message, 2);
   auto base = core::NormalizeHostname(base_domain);
   if (!base.ok()) return Fail("--base-domain: " + base.error().message, 2);
-  auto dir = OpenExisting(data);
+  auto dir = OpenExisting(storage);
   if (!dir.ok()) return Fail(dir.error().message, 2);
 
   // hostname -> every (owner, where) that claims it.
@@ -124,8 +125,8 @@ int RunDomainsCheck(const std::string& data, const std::string& manifest_path,
   return 0;
 }
 
-int RunAuditVerify(const std::string& data) {
-  auto dir = OpenExisting(data);
+int RunAuditVerify(const StorageOptions& storage) {
+  auto dir = OpenExisting(storage);
   if (!dir.ok()) return Fail(dir.error().message, 2);
   service::AuditVerifier verifier(*dir->env);
   auto result = verifier.VerifyAll();
@@ -140,6 +141,31 @@ int RunAuditVerify(const std::string& data) {
   std::printf("ok: %d chains, %lld events verified\n", result->chains,
               static_cast<long long>(result->events));
   return 0;
+}
+
+int RunMigrate(const StorageOptions& storage, int jobs) {
+  auto dir = OpenDataDirectory(storage, {});  // migrates the catalog
+  if (!dir.ok()) return Fail(dir.error().message, 2);
+  auto lock = LockMigrations(*dir, storage);
+  if (!lock.ok()) return Fail(lock.error().message, 2);
+  bool terminal = ::isatty(STDOUT_FILENO) == 1;
+  auto started = std::chrono::steady_clock::now();
+  service::TenantMigrator migrator(*dir->env);
+  auto summary = migrator.MigrateAll(jobs, [&](int done, int pending) {
+    if (terminal && (done % 10 == 0 || done == pending)) {
+      int width = 40, filled = pending ? done * width / pending : width;
+      std::printf("\r[%s%s] %d/%d tenants", std::string(filled, '#').c_str(),
+                  std::string(width - filled, ' ').c_str(), done, pending);
+      std::fflush(stdout);
+    }
+  });
+  if (!summary.ok()) return Fail(summary.error().message, 2);
+  if (terminal && summary->pending > 0) std::printf("\n");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (const auto& failure : summary->failed) std::fprintf(stderr, "FAILED %s\n", failure.c_str());
+  std::printf("%d tenants, %d pending, %d migrated, %zu failed in %.2f s\n", summary->total_tenants,
+              summary->pending, summary->migrated, summary->failed.size(), seconds);
+  return summary->failed.empty() ? 0 : 1;
 }
 
 }  // namespace bulkhead::cli

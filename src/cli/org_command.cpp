@@ -10,11 +10,8 @@
 namespace bulkhead::cli {
 namespace {
 
-core::Result<DataDirectory> Open(const std::string& data) {
-  if (!std::filesystem::exists(std::filesystem::path(data) / "catalog.db")) {
-    return core::Error::NotFound("no Bulkhead data directory at " + data + " (catalog.db)");
-  }
-  return OpenDataDirectory(data, 1, {});
+core::Result<DataDirectory> Open(const StorageOptions& storage) {
+  return OpenExistingStorage(storage);
 }
 
 void PrintTable(const std::vector<store::OrganizationRecord>& orgs) {
@@ -27,8 +24,8 @@ void PrintTable(const std::vector<store::OrganizationRecord>& orgs) {
 
 }  // namespace
 
-int RunOrgList(const std::string& data, bool json) {
-  auto dir = Open(data);
+int RunOrgList(const StorageOptions& storage, bool json) {
+  auto dir = Open(storage);
   if (!dir.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", dir.error().message.c_str());
     return 1;
@@ -56,8 +53,8 @@ int RunOrgList(const std::string& data, bool json) {
   return 0;
 }
 
-int RunOrgShow(const std::string& data, const std::string& slug, bool json) {
-  auto dir = Open(data);
+int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json) {
+  auto dir = Open(storage);
   if (!dir.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", dir.error().message.c_str());
     return 1;

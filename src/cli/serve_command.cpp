@@ -12,6 +12,7 @@
 #include "service/change_feed.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/domain_service.hpp"
+#include "service/tenant_migrator.hpp"
 #include "http/access_log.hpp"
 #include "http/pipeline.hpp"
 #include "http/router.hpp"
@@ -88,11 +89,31 @@ int RunServe(const ServeOptions& options) {
     return 2;
   }
   // One catalog connection per thread that can touch it, so nobody waits for a connection.
-  int pool = server_options.io_threads + server_options.worker_threads + 1;  // + the change feed
-  auto data = OpenDataDirectory(options.data, pool, config);
+  StorageOptions storage;
+  storage.data = options.data;
+  storage.database_url = options.database_url;
+  storage.pool_size = options.pool_size > 0
+                          ? options.pool_size
+                          : server_options.io_threads + server_options.worker_threads + 2;
+  auto data = OpenDataDirectory(storage, config);  // migrates the catalog
   if (!data.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", data.error().message.c_str());
     return 1;
+  }
+  {
+    // Tenants too, under the same lock as `bulkhead migrate`.
+    auto lock = LockMigrations(*data, storage);
+    if (!lock.ok()) {
+      std::fprintf(stderr, "bulkhead: %s\n", lock.error().message.c_str());
+      return 1;
+    }
+    service::TenantMigrator migrator(*data->env);
+    auto summary = migrator.MigrateAll(4);
+    if (!summary.ok() || !summary->failed.empty()) {
+      std::fprintf(stderr, "bulkhead: tenant migrations failed: %s\n",
+                   !summary.ok() ? summary.error().message.c_str() : summary->failed.front().c_str());
+      return 1;
+    }
   }
 
   service::OrganizationService organizations(*data->env);
@@ -144,6 +165,7 @@ int RunServe(const ServeOptions& options) {
                                 {"event", "listening"},
                                 {"address", server_options.host + ":" + std::to_string(server.port())},
                                 {"data", options.data},
+                                {"database", data->postgres() ? "postgresql" : "sqlite"},
                                 {"base_domain", *base_domain},
                                 {"routing_log", routing_path.string()},
                                 {"threads", server_options.io_threads}};

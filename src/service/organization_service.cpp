@@ -234,6 +234,7 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
     BULKHEAD_TRY(txn.begin_status());
     BULKHEAD_TRY(store::catalog::DeleteAuditEvents(*lease, org.id));
     BULKHEAD_TRY(store::catalog::DeleteOrganization(*lease, org.id));  // memberships cascade
+    BULKHEAD_TRY(env_.tenants.DropWithin(*lease, tenant.key));
     // The control plane keeps one line that the organization existed and who deleted it.
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
         *lease, MakeAuditEvent(org.id, actor, "organization.deleted", "organization", org.id,

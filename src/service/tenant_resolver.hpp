@@ -55,6 +55,7 @@ class TenantAccess {
   friend class OrganizationService;
   friend class AuditVerifier;      // an operator's walk over every tenant's chain
   friend class InvitationService;  // clears a joining member's stale workspace assignments
+  friend class TenantMigrator;     // an operator's migration of every tenant
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }

@@ -126,6 +126,10 @@ Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
 }
 
 Status DeleteOrganization(Connection& c, std::string_view id) {
+  if (auto r = c.Execute("DELETE FROM tenant_versions WHERE organization_id = $1", {std::string(id)});
+      !r.ok()) {
+    return r.error();
+  }
   return ExecuteStatus(c, "DELETE FROM organizations WHERE id = $1", {std::string(id)});
 }
 

@@ -42,9 +42,13 @@ using Rows = std::vector<Row>;
 // Store errors: kConflict for a unique-constraint violation (its message names the
 // constraint's columns, e.g. "organizations.slug"), kUnavailable when the database is busy or
 // unreachable, kInternal for anything else.
+enum class Dialect { kSqlite, kPostgres };
+
 class Connection {
  public:
   virtual ~Connection() = default;
+  // For the few statements that differ (migrations' DDL).
+  virtual Dialect dialect() const = 0;
   virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
   // Rows changed.
   virtual Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;

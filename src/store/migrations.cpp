@@ -15,14 +15,14 @@ CREATE TABLE users (
   email TEXT NOT NULL UNIQUE,
   name TEXT NOT NULL,
   password_hash TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
 );
 CREATE TABLE sessions (
   token_hash TEXT PRIMARY KEY,
   user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 CREATE TABLE organizations (
@@ -33,14 +33,14 @@ CREATE TABLE organizations (
   status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
   plan TEXT NOT NULL,
   settings TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
 );
 CREATE TABLE memberships (
   organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
   user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),
-  joined_at INTEGER NOT NULL,
+  joined_at BIGINT NOT NULL,
   PRIMARY KEY (organization_id, user_id)
 );
 CREATE INDEX memberships_user ON memberships(user_id);
@@ -48,7 +48,7 @@ CREATE INDEX memberships_order ON memberships(organization_id, joined_at, user_i
 CREATE TABLE audit_events (
   id TEXT PRIMARY KEY,
   organization_id TEXT NOT NULL,
-  ts INTEGER NOT NULL,
+  ts BIGINT NOT NULL,
   actor_type TEXT NOT NULL,
   actor_id TEXT NOT NULL,
   action TEXT NOT NULL,
@@ -56,7 +56,7 @@ CREATE TABLE audit_events (
   target_id TEXT NOT NULL,
   request_id TEXT NOT NULL,
   details TEXT NOT NULL,
-  seq INTEGER NOT NULL,        -- position in the organization's chain, from 1
+  seq BIGINT NOT NULL,        -- position in the organization's chain, from 1
   prev_hash TEXT NOT NULL,     -- hash of the event before it in the chain ('' for the first)
   hash TEXT NOT NULL,          -- SHA-256 over the canonical encoding of every field above
   UNIQUE (organization_id, seq)
@@ -65,7 +65,7 @@ CREATE INDEX audit_events_org ON audit_events(organization_id, id);
 -- The newest link of each audit chain, updated in the transaction that appends to it.
 CREATE TABLE audit_chain_heads (
   chain TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
   hash TEXT NOT NULL
 );
 -- Custom domains, keyed by the normalized hostname: the primary key is what makes a hostname
@@ -74,8 +74,8 @@ CREATE TABLE domains (
   hostname TEXT PRIMARY KEY,
   organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
   verification_value TEXT NOT NULL,
-  verified_at INTEGER,
-  created_at INTEGER NOT NULL
+  verified_at BIGINT,
+  created_at BIGINT NOT NULL
 );
 CREATE INDEX domains_org ON domains(organization_id, hostname);
 -- What changed, for other processes on the same data (the CLI, other instances): each reads
@@ -89,9 +89,9 @@ CREATE TABLE invitations (
   token_hash TEXT NOT NULL UNIQUE,
   status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
   invited_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL,
-  accepted_at INTEGER
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  accepted_at BIGINT
 );
 CREATE INDEX invitations_page ON invitations(organization_id, id);
 CREATE INDEX invitations_email ON invitations(organization_id, email, status);
@@ -104,15 +104,21 @@ CREATE TABLE api_keys (
   prefix TEXT NOT NULL,
   secret_hash TEXT NOT NULL UNIQUE,
   created_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  last_used_at INTEGER
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
 );
 CREATE INDEX api_keys_org ON api_keys(organization_id, id);
+-- Each tenant's schema version, so that `migrate` learns what is pending with one query.
+CREATE TABLE tenant_versions (
+  organization_id TEXT PRIMARY KEY,
+  version BIGINT NOT NULL,
+  migrated_at BIGINT NOT NULL
+);
 CREATE TABLE changes (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq {{IDENTITY}},
   entity TEXT NOT NULL,
   entity_id TEXT NOT NULL,
-  ts INTEGER NOT NULL
+  ts BIGINT NOT NULL
 );
 )sql";
 
@@ -122,12 +128,12 @@ CREATE TABLE workspaces (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   description TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
 );
 CREATE TABLE audit_events (
   id TEXT PRIMARY KEY,
-  ts INTEGER NOT NULL,
+  ts BIGINT NOT NULL,
   actor_type TEXT NOT NULL,
   actor_id TEXT NOT NULL,
   action TEXT NOT NULL,
@@ -135,13 +141,13 @@ CREATE TABLE audit_events (
   target_id TEXT NOT NULL,
   request_id TEXT NOT NULL,
   details TEXT NOT NULL,
-  seq INTEGER NOT NULL UNIQUE,
+  seq BIGINT NOT NULL UNIQUE,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL
 );
 CREATE TABLE audit_chain_heads (
   chain TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
+  seq BIGINT NOT NULL,
   hash TEXT NOT NULL
 );
 -- Who may see and change a workspace besides the organization's admins and owners.
@@ -149,7 +155,7 @@ CREATE TABLE workspace_members (
   workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
   user_id TEXT NOT NULL,
   role TEXT NOT NULL CHECK (role IN ('viewer', 'editor', 'admin')),
-  created_at INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
   PRIMARY KEY (workspace_id, user_id)
 );
 CREATE INDEX workspace_members_user ON workspace_members(user_id, workspace_id);
@@ -161,8 +167,8 @@ CREATE TABLE resources (
   labels TEXT NOT NULL,
   spec TEXT NOT NULL,
   created_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
   UNIQUE (workspace_id, kind, name)
 );
 CREATE INDEX resources_page ON resources(workspace_id, id);
@@ -179,9 +185,21 @@ CREATE INDEX resource_labels_lookup ON resource_labels(key, value, resource_id);
 
 constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
 
 }  // namespace
+
+std::string RenderForDialect(std::string_view sql, Dialect dialect) {
+  std::string out(sql);
+  const std::string token = "{{IDENTITY}}";
+  const std::string identity = dialect == Dialect::kPostgres
+                                   ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+                                   : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  for (auto at = out.find(token); at != std::string::npos; at = out.find(token, at)) {
+    out.replace(at, token.size(), identity);
+  }
+  return out;
+}
 
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {{1, "V001__init", kCatalogV001}};
@@ -216,7 +234,7 @@ Status Migrate(Connection& connection, const std::vector<Migration>& migrations)
     auto again = SchemaVersion(connection);
     if (!again.ok()) return again.error();
     if (*again >= migration.version) continue;
-    BULKHEAD_TRY(connection.ExecuteScript(migration.sql));
+    BULKHEAD_TRY(connection.ExecuteScript(RenderForDialect(migration.sql, connection.dialect())));
     BULKHEAD_TRY(connection.Execute(
         "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
         {int64_t{migration.version}, std::string(migration.name), core::NowMs()}));

@@ -2,6 +2,7 @@
 // Versioned schema migrations. The catalog and every tenant database record their own version
 // in `schema_migrations`; a database newer than this build knows is refused, never touched.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -17,6 +18,12 @@ struct Migration {
 
 const std::vector<Migration>& CatalogMigrations();
 const std::vector<Migration>& TenantMigrations();
+inline int LatestVersion(const std::vector<Migration>& migrations) {
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+// A migration's SQL for one engine: "{{IDENTITY}}" becomes that engine's auto-increment key.
+std::string RenderForDialect(std::string_view sql, Dialect dialect);
 
 // Applies every pending migration, each in its own write transaction. kInternal naming both
 // versions when the database is newer than `migrations` know.

@@ -28,6 +28,7 @@ Error SqliteError(sqlite3* db, int rc, std::string_view context) {
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  Dialect dialect() const override { return Dialect::kSqlite; }
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);

@@ -1,6 +1,7 @@
 #include "store/tenant_store.hpp"
 
 #include "store/audit_chain.hpp"
+#include "core/time.hpp"
 #include "store/migrations.hpp"
 #include "store/sqlite_database.hpp"
 
@@ -11,21 +12,35 @@ namespace {
 constexpr int kTenantPoolSize = 1;
 }  // namespace
 
-TenantDatabases::TenantDatabases(std::filesystem::path directory, std::size_t max_open)
-    : directory_(std::move(directory)), max_open_(std::max<std::size_t>(max_open, 1)) {}
-
-std::filesystem::path TenantDatabases::PathOf(std::string_view organization_id) const {
-  return directory_ / (std::string(organization_id) + ".db");
-}
-
-Status TenantDatabases::Create(const TenantKey& key) {
-  std::lock_guard lock(mu_);
-  auto database = OpenLocked(key.organization_id());
-  if (!database.ok()) return database.error();
+Status RecordTenantVersion(Connection& catalog, std::string_view organization_id, int version) {
+  auto r = catalog.Execute(
+      "INSERT INTO tenant_versions (organization_id, version, migrated_at) VALUES ($1, $2, $3)"
+      " ON CONFLICT (organization_id) DO UPDATE SET version = excluded.version,"
+      " migrated_at = excluded.migrated_at",
+      {std::string(organization_id), int64_t{version}, core::NowMs()});
+  if (!r.ok()) return r.error();
   return core::Ok();
 }
 
-Result<std::shared_ptr<Database>> TenantDatabases::Open(const TenantKey& key) {
+SqliteTenantDatabases::SqliteTenantDatabases(Database& catalog, std::filesystem::path directory,
+                                             std::size_t max_open)
+    : catalog_(catalog), directory_(std::move(directory)), max_open_(std::max<std::size_t>(max_open, 1)) {}
+
+std::filesystem::path SqliteTenantDatabases::PathOf(std::string_view organization_id) const {
+  return directory_ / (std::string(organization_id) + ".db");
+}
+
+Status SqliteTenantDatabases::Create(const TenantKey& key) {
+  {
+    std::lock_guard lock(mu_);
+    auto database = OpenLocked(key.organization_id());
+    if (!database.ok()) return database.error();
+  }
+  auto lease = catalog_.Acquire();
+  return RecordTenantVersion(*lease, key.organization_id(), LatestVersion(TenantMigrations()));
+}
+
+Result<std::shared_ptr<Database>> SqliteTenantDatabases::Open(const TenantKey& key) {
   std::lock_guard lock(mu_);
   // Never recreate the database of an organization deleted while a request was in flight.
   if (!open_.count(key.organization_id()) &&
@@ -35,7 +50,22 @@ Result<std::shared_ptr<Database>> TenantDatabases::Open(const TenantKey& key) {
   return OpenLocked(key.organization_id());
 }
 
-Result<std::shared_ptr<Database>> TenantDatabases::OpenLocked(const std::string& id) {
+Result<int> SqliteTenantDatabases::Migrate(const TenantKey& key) {
+  auto database = Open(key);  // opening migrates
+  if (!database.ok()) return database.error();
+  int version = 0;
+  {
+    auto lease = (*database)->Acquire();
+    auto current = SchemaVersion(*lease);
+    if (!current.ok()) return current.error();
+    version = *current;
+  }
+  auto lease = catalog_.Acquire();
+  BULKHEAD_TRY(RecordTenantVersion(*lease, key.organization_id(), version));
+  return version;
+}
+
+Result<std::shared_ptr<Database>> SqliteTenantDatabases::OpenLocked(const std::string& id) {
   if (auto it = open_.find(id); it != open_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.position);
     return it->second.database;
@@ -47,7 +77,7 @@ Result<std::shared_ptr<Database>> TenantDatabases::OpenLocked(const std::string&
   std::shared_ptr<Database> database = std::move(opened).value();
   {
     auto lease = database->Acquire();
-    BULKHEAD_TRY(Migrate(*lease, TenantMigrations()));
+    BULKHEAD_TRY(store::Migrate(*lease, TenantMigrations()));
   }
   while (open_.size() >= max_open_) {
     open_.erase(lru_.back());  // users holding the shared_ptr keep it alive until they finish
@@ -58,7 +88,7 @@ Result<std::shared_ptr<Database>> TenantDatabases::OpenLocked(const std::string&
   return database;
 }
 
-void TenantDatabases::Destroy(const TenantKey& key) {
+void SqliteTenantDatabases::Destroy(const TenantKey& key) {
   std::shared_ptr<Database> closing;
   {
     std::lock_guard lock(mu_);

@@ -1,8 +1,9 @@
 #pragma once
-// Each organization's own database, DATA/tenants/<org-id>.db, and its repositories.
+// Each organization's own database (a SQLite file or a PostgreSQL schema) and its
+// repositories.
 // A tenant database is reached only with a TenantKey, which only service::TenantAccess can
 // make: code that has not resolved and authorized a tenant cannot name one's data.
-// Thread-safety: TenantDatabases is thread-safe; open databases are kept in a bounded cache.
+// Thread-safety: TenantDatabases implementations are thread-safe.
 
 #include <filesystem>
 #include <list>
@@ -32,23 +33,40 @@ class TenantKey {
   std::string organization_id_;
 };
 
+// Where organizations' own data lives: a SQLite file each, or a PostgreSQL schema each.
 class TenantDatabases {
  public:
-  // `directory` is DATA/tenants; at most `max_open` databases stay open (least recently used
-  // are closed first).
-  TenantDatabases(std::filesystem::path directory, std::size_t max_open);
-
+  virtual ~TenantDatabases() = default;
   // Creates and migrates a new organization's database. Only for organizations being created.
-  Status Create(const TenantKey& key);
-  // The organization's database (opened and migrated on first use).
-  Result<std::shared_ptr<Database>> Open(const TenantKey& key);
-  // Closes and removes the organization's database files.
-  void Destroy(const TenantKey& key);
+  virtual Status Create(const TenantKey& key) = 0;
+  // The organization's database; kOrganizationNotFound when it does not exist (any more).
+  virtual Result<std::shared_ptr<Database>> Open(const TenantKey& key) = 0;
+  // Part of the catalog transaction that deletes the organization (PostgreSQL drops the
+  // schema there, so both commit or neither does).
+  virtual Status DropWithin(Connection& catalog, const TenantKey& key) = 0;
+  // After that transaction committed: whatever is left (SQLite's files).
+  virtual void Destroy(const TenantKey& key) = 0;
+  // Applies pending migrations to the organization's database; returns its version.
+  virtual Result<int> Migrate(const TenantKey& key) = 0;
+};
+
+// DATA/tenants/<org-id>.db, opened on demand; at most `max_open` stay open (least recently
+// used are closed first). Each is migrated when opened.
+class SqliteTenantDatabases final : public TenantDatabases {
+ public:
+  SqliteTenantDatabases(Database& catalog, std::filesystem::path directory, std::size_t max_open);
+
+  Status Create(const TenantKey& key) override;
+  Result<std::shared_ptr<Database>> Open(const TenantKey& key) override;
+  Status DropWithin(Connection&, const TenantKey&) override { return core::Ok(); }
+  void Destroy(const TenantKey& key) override;
+  Result<int> Migrate(const TenantKey& key) override;
   std::filesystem::path PathOf(std::string_view organization_id) const;
 
  private:
   Result<std::shared_ptr<Database>> OpenLocked(const std::string& id);
 
+  Database& catalog_;
   std::filesystem::path directory_;
   std::size_t max_open_;
   std::mutex mu_;
@@ -59,6 +77,9 @@ class TenantDatabases {
   };
   std::unordered_map<std::string, Entry> open_;  // GUARDED_BY(mu_)
 };
+
+// Records a tenant's schema version in the catalog (tenant_versions).
+Status RecordTenantVersion(Connection& catalog, std::string_view organization_id, int version);
 
 namespace tenant {
 
