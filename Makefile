@@ -24,8 +24,14 @@ build: configure
 run: build
 	$(BUILD_DIR)/bulkhead serve $(RUN_ARGS)
 
+# Every suite runs on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
+# this target starts and stops.
 test: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
+	@pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
+	trap 'scripts/test-postgres stop '"$$pgdir" EXIT; \
+	url=$$(scripts/test-postgres start "$$pgdir") || exit 1; \
+	echo "test PostgreSQL: $$url"; \
+	cd $(BUILD_DIR) && BULKHEAD_TEST_POSTGRES_URL="$$url" ctest --output-on-failure -j $(JOBS) --timeout 600
 
 # clang-format and clang-tidy on the C++ files changed against main (or all with ALL=1).
 lint: configure

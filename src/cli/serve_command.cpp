@@ -10,6 +10,7 @@
 #include "core/hostname.hpp"
 #include "core/time.hpp"
 #include "service/change_feed.hpp"
+#include "store/change_listener.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/domain_service.hpp"
 #include "service/tenant_migrator.hpp"
@@ -151,7 +152,10 @@ int RunServe(const ServeOptions& options) {
   http::Pipeline pipeline(router, accounts, api_keys, resolver, workspaces, log, routing_log.get(),
                           {*base_domain});
   // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.
-  service::ChangeFeed change_feed(*data->env, std::chrono::milliseconds(200));
+  service::ChangeFeed change_feed(
+      *data->env,
+      data->postgres() ? store::PostgresListener(options.database_url) : store::PollingListener(),
+      std::chrono::milliseconds(200));
   if (auto st = change_feed.Start(); !st.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", st.error().message.c_str());
     return 1;

@@ -100,6 +100,18 @@ class CatalogCache {
   BoundedCache<std::optional<std::string>> domains;
   BoundedCache<CachedApiKey> api_keys;  // secret hash -> key (only keys that exist)
 
+  // Drops everything (after losing track of other instances' changes).
+  void Clear() {
+    auto all = [](const auto&, const auto&) { return true; };
+    sessions.EraseIf(all);
+    users.EraseIf(all);
+    organizations.EraseIf(all);
+    slugs.EraseIf(all);
+    memberships.EraseIf(all);
+    domains.EraseIf(all);
+    api_keys.EraseIf(all);
+  }
+
   // Drops what a change to one catalog row makes stale. `entity` and `id` are those of the
   // change feed: "organization" <id>, "membership" <org>/<user>, "domain" <hostname>,
   // "user" <id>, "session" <token hash>.

@@ -12,8 +12,9 @@ constexpr int64_t kKeepChangesMs = 24LL * 3600 * 1000;  // far longer than any p
 
 }  // namespace
 
-ChangeFeed::ChangeFeed(Environment& env, std::chrono::milliseconds interval)
-    : env_(env), interval_(interval) {}
+ChangeFeed::ChangeFeed(Environment& env, std::unique_ptr<store::ChangeListener> listener,
+                       std::chrono::milliseconds interval)
+    : env_(env), listener_(std::move(listener)), interval_(interval) {}
 
 ChangeFeed::~ChangeFeed() { Stop(); }
 
@@ -60,8 +61,15 @@ core::Result<int> ChangeFeed::PollOnce() {
 void ChangeFeed::Loop() {
   while (true) {
     {
-      std::unique_lock lock(mu_);
-      if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    if (listener_->Wait(interval_) == store::ChangeListener::Event::kResumed) {
+      env_.cache.Clear();  // notifications were missed while disconnected
+    }
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
     }
     // A failed poll (database busy) is retried on the next tick with the same position.
     (void)PollOnce();

@@ -1,8 +1,10 @@
 #pragma once
 // Follows the catalog's change feed so that a change made by another process on the same data
-// (the `bulkhead` CLI, later other instances) reaches this process's caches within one poll
-// interval. Changes this process makes are applied to its caches at once by the services; the
-// feed only adds what others did. Old rows are pruned now and then.
+// (the `bulkhead` CLI, other instances on one PostgreSQL database) reaches this process's
+// caches: at once when the listener is woken by a notification, else within one poll interval.
+// After a lost listener connection every cache is dropped, since changes may have been missed.
+// Changes this process makes are applied to its caches at once by the services; the feed only
+// adds what others did. Old rows are pruned now and then.
 // Thread-safety: Start and Stop from one thread; the poller runs on its own thread.
 
 #include <chrono>
@@ -12,12 +14,14 @@
 #include <thread>
 
 #include "service/environment.hpp"
+#include "store/change_listener.hpp"
 
 namespace bulkhead::service {
 
 class ChangeFeed {
  public:
-  ChangeFeed(Environment& env, std::chrono::milliseconds interval);
+  ChangeFeed(Environment& env, std::unique_ptr<store::ChangeListener> listener,
+             std::chrono::milliseconds interval);
   ~ChangeFeed();
   ChangeFeed(const ChangeFeed&) = delete;
   ChangeFeed& operator=(const ChangeFeed&) = delete;
@@ -32,6 +36,7 @@ class ChangeFeed {
   void Loop();
 
   Environment& env_;
+  std::unique_ptr<store::ChangeListener> listener_;
   std::chrono::milliseconds interval_;
   int64_t last_seq_ = 0;  // only touched by the poller (or by PollOnce before Start)
   std::chrono::steady_clock::time_point last_prune_;

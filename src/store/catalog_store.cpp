@@ -334,8 +334,14 @@ Status DeleteDomain(Connection& c, std::string_view hostname) {
 }
 
 Status RecordChange(Connection& c, std::string_view entity, std::string_view entity_id) {
-  return ExecuteStatus(c, "INSERT INTO changes (entity, entity_id, ts) VALUES ($1, $2, $3)",
-                       {std::string(entity), std::string(entity_id), core::NowMs()});
+  BULKHEAD_TRY(ExecuteStatus(c, "INSERT INTO changes (entity, entity_id, ts) VALUES ($1, $2, $3)",
+                             {std::string(entity), std::string(entity_id), core::NowMs()}));
+  if (c.dialect() == Dialect::kPostgres) {
+    // Delivered to every listening instance when (and only if) the transaction commits.
+    auto notified = c.Query("SELECT pg_notify('bulkhead_changes', $1)", {std::string(entity)});
+    if (!notified.ok()) return notified.error();
+  }
+  return core::Ok();
 }
 
 Result<std::vector<ChangeRecord>> ChangesAfter(Connection& c, int64_t after_seq, int limit) {

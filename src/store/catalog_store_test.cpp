@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <libpq-fe.h>
+
 #include <filesystem>
 
 #include "store/migrations.hpp"
+#include "store/postgres_database.hpp"
 #include "store/sqlite_database.hpp"
 #include "store/tenant_store.hpp"
 
@@ -23,15 +26,42 @@ class CatalogStoreTest : public ::testing::TestWithParam<std::string> {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    auto db = SqliteDatabase::Open(dir_ / "catalog.db", 2);
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    db_ = std::move(db).value();
+    if (GetParam() == "postgres") {
+      // A database of this test's own on the run's throwaway cluster.
+      std::string admin = std::getenv("BULKHEAD_TEST_POSTGRES_URL");
+      database_ = "store_" + std::to_string(::getpid()) + "_" + std::to_string(++counter_);
+      AdminSql(admin, "CREATE DATABASE " + database_);
+      auto pool = PostgresPool::Open(admin.substr(0, admin.rfind('/') + 1) + database_, 2);
+      ASSERT_TRUE(pool.ok()) << pool.error().message;
+      pool_ = *pool;
+      db_ = pool_->Schema("bulkhead");
+      auto lease = db_->Acquire();
+      ASSERT_TRUE(lease->ExecuteScript("CREATE SCHEMA bulkhead").ok());
+    } else {
+      auto db = SqliteDatabase::Open(dir_ / "catalog.db", 2);
+      ASSERT_TRUE(db.ok()) << db.error().message;
+      db_ = std::move(db).value();
+    }
     auto lease = db_->Acquire();
-    ASSERT_TRUE(Migrate(*lease, CatalogMigrations()).ok());
+    auto migrated = Migrate(*lease, CatalogMigrations());
+    ASSERT_TRUE(migrated.ok()) << migrated.error().message;
   }
   void TearDown() override {
     db_.reset();
+    pool_.reset();
+    if (!database_.empty()) {
+      AdminSql(std::getenv("BULKHEAD_TEST_POSTGRES_URL"), "DROP DATABASE " + database_ + " WITH (FORCE)");
+    }
     fs::remove_all(dir_);
+  }
+
+  // CREATE/DROP DATABASE cannot run inside a transaction: plain libpq, outside the pool.
+  static void AdminSql(const std::string& url, const std::string& sql) {
+    PGconn* conn = PQconnectdb(url.c_str());
+    PGresult* r = PQexec(conn, sql.c_str());
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r) << PQerrorMessage(conn);
+    PQclear(r);
+    PQfinish(conn);
   }
 
   UserRecord User(std::string id, std::string email) {
@@ -42,7 +72,10 @@ class CatalogStoreTest : public ::testing::TestWithParam<std::string> {
   }
 
   fs::path dir_;
-  std::unique_ptr<SqliteDatabase> db_;
+  std::shared_ptr<PostgresPool> pool_;
+  std::string database_;
+  std::unique_ptr<Database> db_;
+  static inline int counter_ = 0;
 };
 
 TEST_P(CatalogStoreTest, UserEmailIsUnique) {
@@ -156,7 +189,17 @@ TEST_P(CatalogStoreTest, AuditEventsListNewestFirstWithFilters) {
   EXPECT_TRUE(other->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CatalogStoreTest, ::testing::Values("sqlite"));
+// PostgreSQL joins when the run provides a throwaway cluster (make test does).
+std::vector<std::string> Engines() {
+  std::vector<std::string> engines = {"sqlite"};
+  if (const char* url = std::getenv("BULKHEAD_TEST_POSTGRES_URL"); url && *url) {
+    engines.push_back("postgres");
+  }
+  return engines;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CatalogStoreTest, ::testing::ValuesIn(Engines()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace bulkhead::store

@@ -26,7 +26,7 @@ class BadInputTest : public ServerTest<BadInputTest> {
     s["members"] = c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(owner_.token)).json;
     s["audit"] = c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(owner_.token)).json;
     s["me"] = c.Request("GET", "/api/v1/user", std::nullopt, Bearer(other_.token)).json;
-    auto cli = RunCli({"org", "list", "--json", "--data", server().data_dir().string()});
+    auto cli = RunCli({"org", "list", "--json"}, server());
     s["all_orgs"] = Json::parse(cli.out, nullptr, false);
     return s;
   }

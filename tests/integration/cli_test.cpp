@@ -11,33 +11,32 @@ TEST_F(CliTest, OrgListAndShowReadTheDataDirectory) {
   auto c = client();
   auto owner = SignUp(c, "Owner");
   auto org = CreateOrganization(c, owner.token, "Acme Inc", "acme");
-  std::string data = server().data_dir().string();
 
-  auto table = RunCli({"org", "list", "--data", data});
+  auto table = RunCli({"org", "list"}, server());
   EXPECT_EQ(table.exit_code, 0) << table.err;
   EXPECT_NE(table.out.find("SLUG"), std::string::npos);
   EXPECT_NE(table.out.find("acme"), std::string::npos);
   EXPECT_NE(table.out.find("Acme Inc"), std::string::npos);
 
-  auto json = RunCli({"org", "list", "--data", data, "--json"});
+  auto json = RunCli({"org", "list", "--json"}, server());
   ASSERT_EQ(json.exit_code, 0) << json.err;
   auto list = Json::parse(json.out);
   ASSERT_TRUE(list.is_array());
   EXPECT_EQ(list.size(), 2u);  // the personal organization and acme
 
-  auto show = RunCli({"org", "show", "acme", "--data", data, "--json"});
+  auto show = RunCli({"org", "show", "acme", "--json"}, server());
   ASSERT_EQ(show.exit_code, 0) << show.err;
   auto shown = Json::parse(show.out);
   EXPECT_EQ(shown["id"], org["id"]);
   EXPECT_EQ(shown["name"], "Acme Inc");
 
-  auto plain = RunCli({"org", "show", "acme", "--data", data});
+  auto plain = RunCli({"org", "show", "acme"}, server());
   EXPECT_EQ(plain.exit_code, 0);
   EXPECT_NE(plain.out.find(org["id"].get<std::string>()), std::string::npos);
 }
 
 TEST_F(CliTest, UnknownSlugOrDataDirectoryExitsWithOne) {
-  auto missing = RunCli({"org", "show", "nope", "--data", server().data_dir().string()});
+  auto missing = RunCli({"org", "show", "nope"}, server());
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("nope"), std::string::npos);
   auto no_dir = RunCli({"org", "list", "--data", "/nonexistent/bulkhead-data"});

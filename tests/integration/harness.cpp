@@ -1,5 +1,8 @@
 #include "integration/harness.hpp"
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
@@ -114,6 +117,53 @@ Headers Bearer(const std::string& token, Headers more) {
   return more;
 }
 
+namespace {
+
+std::string PostgresAdminUrl() {
+  const char* url = std::getenv("BULKHEAD_TEST_POSTGRES_URL");
+  if (!url || !*url) {
+    throw std::runtime_error(
+        "BULKHEAD_TEST_ENGINE=postgres needs BULKHEAD_TEST_POSTGRES_URL (make test sets both)");
+  }
+  return url;
+}
+
+// The admin URL with another database name.
+std::string WithDatabase(const std::string& admin_url, const std::string& name) {
+  auto slash = admin_url.rfind('/');
+  return admin_url.substr(0, slash + 1) + name;
+}
+
+void AdminSql(const std::string& sql) {
+  PGconn* conn = PQconnectdb(PostgresAdminUrl().c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    throw std::runtime_error("cannot reach the test PostgreSQL: " + message);
+  }
+  PGresult* r = PQexec(conn, sql.c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  std::string message = ok ? "" : PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error(sql + ": " + message);
+}
+
+std::string TenantSchema(const std::string& organization_id) {
+  std::string name = "org_";
+  for (char c : organization_id) {
+    if (c != '-') name += c;
+  }
+  return name;
+}
+
+}  // namespace
+
+bool OnPostgres() {
+  const char* engine = std::getenv("BULKHEAD_TEST_ENGINE");
+  return engine && std::string(engine) == "postgres";
+}
+
 ServerProcess::ServerProcess(std::vector<std::string> extra_args)
     : extra_args_(std::move(extra_args)) {
   char pattern[] = "/tmp/bulkhead-it-XXXXXX";
@@ -121,6 +171,24 @@ ServerProcess::ServerProcess(std::vector<std::string> extra_args)
   if (!made) throw std::runtime_error("mkdtemp failed");
   root_ = made;
   data_dir_ = root_ / "data";
+  if (OnPostgres()) {
+    static std::atomic<int> counter{0};
+    database_name_ = "bh_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+    AdminSql("CREATE DATABASE " + database_name_);
+    database_url_ = WithDatabase(PostgresAdminUrl(), database_name_);
+  }
+  Start();
+}
+
+ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extra_args)
+    : extra_args_(std::move(extra_args)) {
+  char pattern[] = "/tmp/bulkhead-it-XXXXXX";
+  char* made = ::mkdtemp(pattern);
+  if (!made) throw std::runtime_error("mkdtemp failed");
+  root_ = made;
+  // Not the owner: the sibling removes the data directory and drops the database.
+  data_dir_ = shared.sibling.OnPostgresStorage() ? root_ / "data" : shared.sibling.data_dir_;
+  database_url_ = shared.sibling.database_url_;
   Start();
 }
 
@@ -131,6 +199,69 @@ ServerProcess::~ServerProcess() {
   }
   std::error_code ignored;
   fs::remove_all(root_, ignored);
+  if (!database_name_.empty()) {
+    try {
+      AdminSql("DROP DATABASE IF EXISTS " + database_name_ + " WITH (FORCE)");
+    } catch (const std::exception&) {
+      // The cluster is thrown away at the end of the run anyway.
+    }
+  }
+}
+
+bool ServerProcess::OnPostgresStorage() const { return !database_url_.empty(); }
+
+std::vector<std::string> ServerProcess::StorageArgs() const {
+  std::vector<std::string> args = {"--data", data_dir_.string()};
+  if (!database_url_.empty()) args.insert(args.end(), {"--database", database_url_});
+  return args;
+}
+
+CliResult RunCli(std::vector<std::string> args, const ServerProcess& server) {
+  auto storage = server.StorageArgs();
+  args.insert(args.end(), storage.begin(), storage.end());
+  return RunCli(args);
+}
+
+bool TenantStoreExists(const ServerProcess& server, const std::string& organization_id) {
+  if (!OnPostgres()) {
+    return fs::exists(server.data_dir() / "tenants" / (organization_id + ".db"));
+  }
+  PGconn* conn = PQconnectdb(server.database_url().c_str());
+  std::string schema = TenantSchema(organization_id);
+  const char* values[] = {schema.c_str()};
+  PGresult* r = PQexecParams(conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, nullptr,
+                             values, nullptr, nullptr, 0);
+  bool exists = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  PQclear(r);
+  PQfinish(conn);
+  return exists;
+}
+
+void ExecuteSql(const ServerProcess& server, const std::string& organization_id,
+                const std::string& sql) {
+  if (!OnPostgres()) {
+    fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
+                                          : server.data_dir() / "tenants" / (organization_id + ".db");
+    sqlite3* handle = nullptr;
+    if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+    sqlite3_busy_timeout(handle, 5000);
+    char* error = nullptr;
+    int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(handle);
+    if (rc != SQLITE_OK) throw std::runtime_error(sql + ": " + message);
+    return;
+  }
+  PGconn* conn = PQconnectdb(server.database_url().c_str());
+  std::string schema = organization_id.empty() ? "bulkhead" : TenantSchema(organization_id);
+  std::string script = "SET search_path TO " + schema + "; " + sql;
+  PGresult* r = PQexec(conn, script.c_str());
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+  std::string message = ok ? "" : PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error(sql + ": " + message);
 }
 
 void ServerProcess::Start() {
@@ -139,6 +270,7 @@ void ServerProcess::Start() {
   fs::path err = root_ / ("stderr-" + std::to_string(starts_) + ".log");
   std::vector<std::string> args = {BULKHEAD_BINARY, "serve", "--listen", "127.0.0.1:0",
                                    "--data", data_dir_.string(), "--threads", "2"};
+  if (!database_url_.empty()) args.insert(args.end(), {"--database", database_url_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   // Tests reach loopback only: without a test DNS server, lookups go to a port where nothing
   // listens (and fail at once) rather than to the system resolver.

@@ -55,12 +55,23 @@ class ServerProcess {
  public:
   // Starts on a fresh temporary data directory.
   explicit ServerProcess(std::vector<std::string> extra_args = {});
+  // A second instance on the same storage as `sibling` (its data directory on SQLite, its
+  // database on PostgreSQL), as behind a load balancer.
+  struct SameStorageAs {
+    const ServerProcess& sibling;
+  };
+  explicit ServerProcess(SameStorageAs shared, std::vector<std::string> extra_args = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
   const std::filesystem::path& data_dir() const { return data_dir_; }
+  // The flags that name this server's storage, for operator commands: --data DIR, and
+  // --database URL when the suite runs on PostgreSQL.
+  std::vector<std::string> StorageArgs() const;
+  const std::string& database_url() const { return database_url_; }  // empty on SQLite
+  bool OnPostgresStorage() const;
   HttpClient client() const { return HttpClient(port_); }
   bool running() const { return pid_ > 0; }
 
@@ -73,6 +84,8 @@ class ServerProcess {
   std::filesystem::path root_;
   std::filesystem::path data_dir_;
   std::vector<std::string> extra_args_;
+  std::string database_name_;  // PostgreSQL: a database of this server's own
+  std::string database_url_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int starts_ = 0;
@@ -104,6 +117,18 @@ struct CliResult {
   std::string err;
 };
 CliResult RunCli(const std::vector<std::string>& args);
+// `args` followed by the server's storage flags.
+CliResult RunCli(std::vector<std::string> args, const ServerProcess& server);
+
+// The engine the suite runs on: "postgres" when BULKHEAD_TEST_ENGINE says so (the admin URL
+// is then in BULKHEAD_TEST_POSTGRES_URL), else "sqlite".
+bool OnPostgres();
+// Whether an organization's own store exists (a SQLite file, or a PostgreSQL schema).
+bool TenantStoreExists(const ServerProcess& server, const std::string& organization_id);
+// Runs SQL directly on the catalog (organization_id empty) or an organization's store, as
+// someone with access to the database would (for tamper tests).
+void ExecuteSql(const ServerProcess& server, const std::string& organization_id,
+                const std::string& sql);
 
 }  // namespace bulkhead::testing
 

@@ -1,8 +1,6 @@
 // Operator commands against a data directory: `domains check` with a deployment manifest and
 // `audit verify` over every hash chain, including after someone edits the databases by hand.
 
-#include <sqlite3.h>
-
 #include <fstream>
 
 #include "integration/harness.hpp"
@@ -10,22 +8,8 @@
 namespace bulkhead::testing {
 namespace {
 
-// Runs one statement on a database file, as someone with shell access to the server would.
-void Tamper(const std::filesystem::path& db, const std::string& sql) {
-  sqlite3* handle = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
-  sqlite3_busy_timeout(handle, 5000);
-  char* error = nullptr;
-  int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
-  std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(handle);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
-
 class OperatorCliTest : public ServerTest<OperatorCliTest> {
  protected:
-  std::string Data() { return server().data_dir().string(); }
   std::filesystem::path WriteManifest(const Json& manifest) {
     auto path = server().data_dir().parent_path() / "manifest.json";
     std::ofstream(path) << manifest.dump();
@@ -46,7 +30,7 @@ TEST_F(OperatorCliTest, DomainsCheckPassesACleanManifest) {
       {{"organizations",
         {{{"slug", slug}, {"domains", {slug + ".example.com", "WWW." + slug + ".example.com."}}},
          {{"slug", "beta"}, {"domains", {"beta.example.org"}}}}}});
-  auto r = RunCli({"domains", "check", "--data", Data(), "--manifest", manifest.string()});
+  auto r = RunCli({"domains", "check", "--manifest", manifest.string()}, server());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err.find("ALERT"), std::string::npos);
 }
@@ -65,7 +49,7 @@ TEST_F(OperatorCliTest, DomainsCheckAlertsOnEveryHostnameClaimedTwice) {
         {{{"slug", "other"}, {"domains", {"Shop.Example.com", "twice.example.net"}}},
          {{"slug", "third"}, {"domains", {"twice.example.net."}}},
          {{"slug", "fourth"}, {"domains", {slug + ".localhost"}}}}}});
-  auto r = RunCli({"domains", "check", "--data", Data(), "--manifest", manifest.string()});
+  auto r = RunCli({"domains", "check", "--manifest", manifest.string()}, server());
   EXPECT_EQ(r.exit_code, 1);
   int alerts = 0;
   std::istringstream lines(r.err);
@@ -81,10 +65,10 @@ TEST_F(OperatorCliTest, DomainsCheckAlertsOnEveryHostnameClaimedTwice) {
 TEST_F(OperatorCliTest, DomainsCheckRefusesAnUnusableManifest) {
   auto path = server().data_dir().parent_path() / "broken.json";
   std::ofstream(path) << "{not json";
-  auto r = RunCli({"domains", "check", "--data", Data(), "--manifest", path.string()});
+  auto r = RunCli({"domains", "check", "--manifest", path.string()}, server());
   EXPECT_EQ(r.exit_code, 2);
   auto bad_host = WriteManifest({{"organizations", {{{"slug", "x"}, {"domains", {"bad host"}}}}}});
-  EXPECT_EQ(RunCli({"domains", "check", "--data", Data(), "--manifest", bad_host.string()}).exit_code,
+  EXPECT_EQ(RunCli({"domains", "check", "--manifest", bad_host.string()}, server()).exit_code,
             2);
 }
 
@@ -109,17 +93,16 @@ History MakeHistory(const HttpClient& c) {
 
 TEST_F(OperatorCliTest, AuditVerifyPassesAnUntouchedHistory) {
   MakeHistory(client());
-  auto r = RunCli({"audit", "verify", "--data", Data()});
+  auto r = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("ok:"), std::string::npos);
 }
 
 TEST_F(OperatorCliTest, AuditVerifyNamesAnEditedEvent) {
   History h = MakeHistory(client());
-  auto db = server().data_dir() / "catalog.db";
-  Tamper(db, "UPDATE audit_events SET details = '{\"role\":\"owner\"}' WHERE organization_id = '" +
+  ExecuteSql(server(), "", "UPDATE audit_events SET details = '{\"role\":\"owner\"}' WHERE organization_id = '" +
                  h.org_id + "' AND action = 'member.added' AND seq = 3");
-  auto r = RunCli({"audit", "verify", "--data", Data()});
+  auto r = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("catalog/" + h.org_id), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("position 3"), std::string::npos) << r.err;
@@ -127,19 +110,18 @@ TEST_F(OperatorCliTest, AuditVerifyNamesAnEditedEvent) {
 
 TEST_F(OperatorCliTest, AuditVerifyNoticesARemovedEventAndARemovedNewestEvent) {
   History h = MakeHistory(client());
-  auto db = server().data_dir() / "catalog.db";
-  Tamper(db, "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "' AND seq = 2");
-  auto middle = RunCli({"audit", "verify", "--data", Data()});
+  ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "' AND seq = 2");
+  auto middle = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(middle.exit_code, 1);
   EXPECT_NE(middle.err.find("catalog/" + h.org_id), std::string::npos) << middle.err;
 
   History h2 = MakeHistory(client());
-  Tamper(db, "DELETE FROM audit_events WHERE organization_id = '" + h2.org_id +
+  ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h2.org_id +
                  "' AND seq = (SELECT MAX(seq) FROM audit_events WHERE organization_id = '" +
                  h2.org_id + "')");
-  Tamper(db, "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "'");
-  Tamper(db, "DELETE FROM audit_chain_heads WHERE chain = '" + h.org_id + "'");
-  auto newest = RunCli({"audit", "verify", "--data", Data()});
+  ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "'");
+  ExecuteSql(server(), "", "DELETE FROM audit_chain_heads WHERE chain = '" + h.org_id + "'");
+  auto newest = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(newest.exit_code, 1);
   EXPECT_NE(newest.err.find("catalog/" + h2.org_id), std::string::npos) << newest.err;
 }
@@ -147,10 +129,9 @@ TEST_F(OperatorCliTest, AuditVerifyNoticesARemovedEventAndARemovedNewestEvent) {
 TEST_F(OperatorCliTest, AuditVerifyWalksTenantDatabasesToo) {
   History h = MakeHistory(client());
   // Sign-up wrote "workspace.created" into the personal organization's own database.
-  auto tenant_db = server().data_dir() / "tenants" / (h.personal_id + ".db");
-  ASSERT_TRUE(std::filesystem::exists(tenant_db));
-  Tamper(tenant_db, "UPDATE audit_events SET actor_id = 'someone-else'");
-  auto r = RunCli({"audit", "verify", "--data", Data()});
+  ASSERT_TRUE(TenantStoreExists(server(), h.personal_id));
+  ExecuteSql(server(), h.personal_id, "UPDATE audit_events SET actor_id = 'someone-else'");
+  auto r = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("tenant/" + h.personal_id), std::string::npos) << r.err;
 }

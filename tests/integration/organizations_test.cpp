@@ -28,7 +28,7 @@ TEST_F(OrganizationsTest, CreateMakesTheCallerOwner) {
   EXPECT_EQ(members.json["data"][0]["user"]["id"], a.user_id);
   // Its own database exists.
   std::string id = r.json["id"];
-  EXPECT_TRUE(std::filesystem::exists(server().data_dir() / "tenants" / (id + ".db")));
+  EXPECT_TRUE(TenantStoreExists(server(), id));
 }
 
 TEST_F(OrganizationsTest, SlugIsDerivedFromTheNameWhenAbsent) {
@@ -158,8 +158,7 @@ TEST_F(OrganizationsTest, DeleteNeedsTheSlugAsConfirmation) {
   auto org = CreateOrganization(c, a.token, "Acme", "acme");
   AddMember(c, a.token, "acme", b.user_id, "member");
   std::string id = org["id"];
-  auto db = server().data_dir() / "tenants" / (id + ".db");
-  ASSERT_TRUE(std::filesystem::exists(db));
+  ASSERT_TRUE(TenantStoreExists(server(), id));
 
   for (const auto& body : {Json::object(), Json{{"confirm", "wrong"}}, Json{{"confirm", 1}}}) {
     auto r = c.Request("DELETE", "/api/v1/organizations/acme", body, Bearer(a.token));
@@ -173,7 +172,7 @@ TEST_F(OrganizationsTest, DeleteNeedsTheSlugAsConfirmation) {
   auto gone = c.Request("GET", "/api/v1/organizations/" + id, std::nullopt, Bearer(a.token));
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.Code(), "organization_not_found");
-  EXPECT_FALSE(std::filesystem::exists(db));
+  EXPECT_FALSE(TenantStoreExists(server(), id));
   for (const auto& who : {a, b}) {
     auto orgs = c.Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(who.token));
     for (const auto& entry : orgs.json["data"]) EXPECT_NE(entry["organization"]["id"], id);

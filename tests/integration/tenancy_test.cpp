@@ -126,7 +126,7 @@ bool Within(std::chrono::milliseconds deadline, F done) {
 
 TEST_F(TenancyTest, CliSuspendAndResumeReachTheRunningServerWithinASecond) {
   ASSERT_EQ(GetOrg(As(owner_, {{"X-Organization", slug_}})).status, 200);  // cached as active
-  auto suspend = RunCli({"org", "suspend", slug_, "--data", server().data_dir().string()});
+  auto suspend = RunCli({"org", "suspend", slug_}, server());
   ASSERT_EQ(suspend.exit_code, 0) << suspend.err;
   EXPECT_TRUE(Within(std::chrono::milliseconds(1000), [&] {
     return GetOrg(As(owner_, {{"X-Organization", slug_}})).status == 403;
@@ -135,7 +135,7 @@ TEST_F(TenancyTest, CliSuspendAndResumeReachTheRunningServerWithinASecond) {
   EXPECT_EQ(refused.status, 403);
   EXPECT_EQ(refused.Code(), "organization_suspended");
 
-  auto resume = RunCli({"org", "resume", slug_, "--data", server().data_dir().string()});
+  auto resume = RunCli({"org", "resume", slug_}, server());
   ASSERT_EQ(resume.exit_code, 0) << resume.err;
   EXPECT_TRUE(Within(std::chrono::milliseconds(1000), [&] {
     return GetOrg(As(owner_, {{"X-Organization", slug_}})).status == 200;
@@ -155,7 +155,7 @@ TEST_F(TenancyTest, CliSuspendAndResumeReachTheRunningServerWithinASecond) {
 }
 
 TEST_F(TenancyTest, SuspendOfAnUnknownSlugFails) {
-  auto r = RunCli({"org", "suspend", "no-such-org-q", "--data", server().data_dir().string()});
+  auto r = RunCli({"org", "suspend", "no-such-org-q"}, server());
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no-such-org-q"), std::string::npos);
 }
