@@ -37,33 +37,36 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
   int64_t now = core::NowMs();
   store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", std::string(kDefaultPlan),
                                 core::SettingsToJson({}).dump(), now, now};
-  PreparedTenant prepared{org, TenantAccess::KeyFor(org.id)};
+  PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id};
+  if (env_.tenants.CreatesInCatalogTransaction()) return prepared;  // see InsertPrepared
   BULKHEAD_TRY(env_.tenants.Create(prepared.key));
-  if (type == "personal") {
-    // The personal organization's default workspace, audited in the tenant's own store.
-    auto database = env_.tenants.Open(prepared.key);
-    if (!database.ok()) {
-      DiscardTenant(prepared);
-      return database.error();
-    }
-    auto lease = (*database)->Acquire();
-    store::Transaction txn(*lease, /*write=*/true);
-    store::WorkspaceRecord workspace{core::NewUuidV7(), "Personal", "", now, now};
-    Actor actor{"user", owner_id, request_id};
-    core::Status st = txn.begin_status();
-    if (st.ok()) st = store::tenant::InsertWorkspace(*lease, workspace);
-    if (st.ok()) {
-      st = store::tenant::InsertAuditEvent(
-          *lease, MakeAuditEvent(org.id, actor, "workspace.created", "workspace", workspace.id,
-                                 {{"name", workspace.name}}));
-    }
-    if (st.ok()) st = txn.Commit();
-    if (!st.ok()) {
-      DiscardTenant(prepared);
-      return st.error();
-    }
+  auto database = env_.tenants.Open(prepared.key);
+  if (!database.ok()) {
+    DiscardTenant(prepared);
+    return database.error();
+  }
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  core::Status st = txn.begin_status();
+  if (st.ok()) st = SeedTenant(*lease, prepared);
+  if (st.ok()) st = txn.Commit();
+  if (!st.ok()) {
+    DiscardTenant(prepared);
+    return st.error();
   }
   return prepared;
+}
+
+core::Status OrganizationService::SeedTenant(store::Connection& tenant, const PreparedTenant& prepared) {
+  if (prepared.organization.type != "personal") return core::Ok();
+  // The personal organization's default workspace, audited in the tenant's own store.
+  int64_t now = prepared.organization.created_at;
+  store::WorkspaceRecord workspace{core::NewUuidV7(), "Personal", "", now, now};
+  Actor actor{"user", prepared.owner_id, prepared.request_id};
+  BULKHEAD_TRY(store::tenant::InsertWorkspace(tenant, workspace));
+  return store::tenant::InsertAuditEvent(
+      tenant, MakeAuditEvent(prepared.organization.id, actor, "workspace.created", "workspace",
+                             workspace.id, {{"name", workspace.name}}));
 }
 
 Result<std::string> OrganizationService::ChooseSlug(store::Connection& c, const std::string& name,
@@ -103,6 +106,10 @@ Result<store::OrganizationRecord> OrganizationService::InsertPrepared(
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       c, MakeAuditEvent(org.id, actor, "member.added", "membership", owner_id,
                         {{"role", "owner"}})));
+  if (env_.tenants.CreatesInCatalogTransaction()) {
+    BULKHEAD_TRY(env_.tenants.CreateWithin(
+        c, prepared.key, [&](store::Connection& tenant) { return SeedTenant(tenant, prepared); }));
+  }
   return org;
 }
 

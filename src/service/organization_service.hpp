@@ -21,6 +21,8 @@ namespace bulkhead::service {
 struct PreparedTenant {
   store::OrganizationRecord organization;  // slug still empty
   store::TenantKey key;
+  std::string owner_id;
+  std::string request_id;
 };
 
 struct CreateOrganizationInput {
@@ -72,6 +74,8 @@ class OrganizationService {
   void DiscardTenant(const PreparedTenant& prepared);
 
  private:
+  // The first rows of a new tenant (a personal organization's workspace), in its own store.
+  core::Status SeedTenant(store::Connection& tenant, const PreparedTenant& prepared);
   core::Result<std::string> ChooseSlug(store::Connection& c, const std::string& name,
                                        const std::string& type);
   Environment& env_;

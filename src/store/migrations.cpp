@@ -211,6 +211,18 @@ const std::vector<Migration>& TenantMigrations() {
   return kMigrations;
 }
 
+Status MigrateWithin(Connection& connection, const std::vector<Migration>& migrations) {
+  BULKHEAD_TRY(connection.ExecuteScript(kCreateVersionTable));
+  for (const auto& migration : migrations) {
+    BULKHEAD_TRY(connection.ExecuteScript(RenderForDialect(migration.sql, connection.dialect())));
+    auto recorded = connection.Execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        {int64_t{migration.version}, std::string(migration.name), core::NowMs()});
+    if (!recorded.ok()) return recorded.error();
+  }
+  return core::Ok();
+}
+
 Result<int> SchemaVersion(Connection& connection) {
   BULKHEAD_TRY(connection.Execute(kCreateVersionTable));
   auto rows = connection.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");

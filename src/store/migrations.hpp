@@ -28,6 +28,8 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect);
 // Applies every pending migration, each in its own write transaction. kInternal naming both
 // versions when the database is newer than `migrations` know.
 Status Migrate(Connection& connection, const std::vector<Migration>& migrations);
+// Applies every migration of a new, empty schema inside the caller's open transaction.
+Status MigrateWithin(Connection& connection, const std::vector<Migration>& migrations);
 // The highest applied version (0 for an empty database).
 Result<int> SchemaVersion(Connection& connection);
 

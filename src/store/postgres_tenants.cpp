@@ -25,6 +25,18 @@ Status PostgresTenantDatabases::Create(const TenantKey& key) {
   return core::Ok();
 }
 
+Status PostgresTenantDatabases::CreateWithin(Connection& catalog, const TenantKey& key,
+                                             const std::function<Status(Connection&)>& seed) {
+  std::string schema = QuoteIdentifier(TenantSchemaName(key.organization_id()));
+  BULKHEAD_TRY(RecordTenantVersion(catalog, key.organization_id(), LatestVersion(TenantMigrations())));
+  BULKHEAD_TRY(catalog.ExecuteScript("CREATE SCHEMA " + schema + "; SET LOCAL search_path TO " + schema));
+  core::Status st = MigrateWithin(catalog, TenantMigrations());
+  if (st.ok() && seed) st = seed(catalog);
+  // Back to the catalog for the rest of the transaction, whatever happened.
+  BULKHEAD_TRY(catalog.ExecuteScript("SET LOCAL search_path TO bulkhead"));
+  return st;
+}
+
 Result<std::shared_ptr<Database>> PostgresTenantDatabases::Open(const TenantKey& key) {
   {
     std::lock_guard lock(mu_);

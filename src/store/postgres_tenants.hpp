@@ -24,6 +24,9 @@ class PostgresTenantDatabases final : public TenantDatabases {
   Status DropWithin(Connection& catalog, const TenantKey& key) override;
   void Destroy(const TenantKey& key) override;
   Result<int> Migrate(const TenantKey& key) override;
+  bool CreatesInCatalogTransaction() const override { return true; }
+  Status CreateWithin(Connection& catalog, const TenantKey& key,
+                      const std::function<Status(Connection&)>& seed) override;
 
  private:
   std::shared_ptr<PostgresPool> pool_;

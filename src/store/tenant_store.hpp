@@ -6,6 +6,7 @@
 // Thread-safety: TenantDatabases implementations are thread-safe.
 
 #include <filesystem>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,16 @@ class TenantDatabases {
   virtual void Destroy(const TenantKey& key) = 0;
   // Applies pending migrations to the organization's database; returns its version.
   virtual Result<int> Migrate(const TenantKey& key) = 0;
+
+  // PostgreSQL creates an organization's schema inside the catalog transaction that creates
+  // the organization (so both commit or neither does); SQLite creates the file beforehand.
+  virtual bool CreatesInCatalogTransaction() const { return false; }
+  // Inside that transaction: creates and migrates the schema, then runs `seed` on `catalog`
+  // with the tenant's schema as its search path (the first rows of the new tenant).
+  virtual Status CreateWithin(Connection& catalog, const TenantKey& key,
+                              const std::function<Status(Connection&)>& seed) {
+    return core::Ok();
+  }
 };
 
 // DATA/tenants/<org-id>.db, opened on demand; at most `max_open` stay open (least recently
