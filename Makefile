@@ -28,7 +28,7 @@ run: build
 # this target starts and stops.
 test: build
 	@pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
-	trap 'scripts/test-postgres stop '"$$pgdir" EXIT; \
+	trap '$(CURDIR)/scripts/test-postgres stop '"$$pgdir" EXIT; \
 	url=$$(scripts/test-postgres start "$$pgdir") || exit 1; \
 	echo "test PostgreSQL: $$url"; \
 	cd $(BUILD_DIR) && BULKHEAD_TEST_POSTGRES_URL="$$url" ctest --output-on-failure -j $(JOBS) --timeout 600
