@@ -11,10 +11,7 @@ using core::Error;
 using core::ErrorCode;
 
 core::Error ValidationErrors(std::vector<core::FieldError> errors) {
-  Error e = Error::Make(ErrorCode::kValidationFailed,
-                        errors.front().field + " " + errors.front().message);
-  e.fields = std::move(errors);
-  return e;
+  return Error::Validation(std::move(errors));
 }
 
 core::Result<BodyReader> BodyReader::Parse(std::string_view body) {

@@ -62,6 +62,12 @@ struct Error {
   static Error NotFound(std::string what) { return Make(ErrorCode::kNotFound, std::move(what) + " not found"); }
   static Error Forbidden(std::string why) { return Make(ErrorCode::kForbidden, std::move(why)); }
   static Error Internal(std::string why) { return Make(ErrorCode::kInternal, std::move(why)); }
+  // One kValidationFailed for several invalid fields (at least one); `detail` names the first.
+  static Error Validation(std::vector<FieldError> errors) {
+    Error e = Make(ErrorCode::kValidationFailed, errors.front().field + " " + errors.front().message);
+    e.fields = std::move(errors);
+    return e;
+  }
 };
 
 // A value or an Error. Deliberately small: ok(), value(), error(), and operator-> / *.

@@ -52,9 +52,7 @@ Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
   auto password = ValidatePassword(input.password);
   if (!password.ok()) errors.push_back(password.error().fields.at(0));
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed, errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
 
   int64_t now = core::NowMs();

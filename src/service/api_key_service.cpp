@@ -67,10 +67,7 @@ Result<ApiKeyPage> ApiKeyService::List(const TenantContext& tenant, const std::s
   auto keys = store::catalog::ListApiKeys(*lease, tenant.organization.id, after_id, limit + 1);
   if (!keys.ok()) return keys.error();
   ApiKeyPage page{std::move(*keys), false};
-  if (static_cast<int>(page.keys.size()) > limit) {
-    page.keys.pop_back();
-    page.more = true;
-  }
+  page.more = TrimToPage(page.keys, limit);
   return page;
 }
 
@@ -82,10 +79,7 @@ Result<CreatedApiKey> ApiKeyService::Create(const TenantContext& tenant, const s
   auto role = core::ParseRole(role_name);
   if (!role) errors.push_back({"role", "must be one of owner, admin, member"});
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed,
-                          errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
   if (!core::CanActOnRole(tenant.role, *role)) {
     return Error::Forbidden("an API key cannot have a role above your own");

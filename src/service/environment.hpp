@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/role.hpp"
 #include "service/catalog_cache.hpp"
@@ -44,6 +45,15 @@ struct Principal {
 
   bool is_api_key() const { return !api_key_id.empty(); }
 };
+
+// Lists read one row more than a page to learn whether another page follows: drops that row
+// and says whether there was one.
+template <typename T>
+bool TrimToPage(std::vector<T>& rows, int limit) {
+  if (static_cast<int>(rows.size()) <= limit) return false;
+  rows.resize(static_cast<std::size_t>(limit));
+  return true;
+}
 
 // Who did something, for the audit log.
 struct Actor {

@@ -44,10 +44,7 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
   auto role = core::ParseRole(role_name);
   if (!role) errors.push_back({"role", "must be one of owner, admin, member"});
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed,
-                          errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
   if (tenant.organization.type == "personal") {
     return Error::Make(ErrorCode::kPersonalOrganization,
@@ -106,10 +103,7 @@ Result<InvitationPage> InvitationService::List(const TenantContext& tenant,
   auto rows = store::catalog::ListInvitations(*lease, tenant.organization.id, before_id, limit + 1);
   if (!rows.ok()) return rows.error();
   InvitationPage page{std::move(*rows), false};
-  if (static_cast<int>(page.invitations.size()) > limit) {
-    page.invitations.pop_back();
-    page.more = true;
-  }
+  page.more = TrimToPage(page.invitations, limit);
   return page;
 }
 

@@ -140,10 +140,7 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
     }
   }
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed,
-                          errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
 
   auto prepared = PrepareTenant(actor.id, *name, "team", actor.request_id);
@@ -180,10 +177,7 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
     if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
   }
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed,
-                          errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
 
   auto lease = env_.catalog.Acquire();

@@ -22,13 +22,6 @@ Error NameTaken() {
                      "the workspace already has a resource of this kind with this name");
 }
 
-Error Combined(std::vector<core::FieldError> errors) {
-  Error e = Error::Make(ErrorCode::kValidationFailed,
-                        errors.front().field + " " + errors.front().message);
-  e.fields = std::move(errors);
-  return e;
-}
-
 nlohmann::json LabelsJson(const core::Labels& labels) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [k, v] : labels) out[k] = v;
@@ -55,10 +48,7 @@ Result<ResourcePage> ResourceService::List(const TenantContext& tenant,
                                            limit + 1);
   if (!rows.ok()) return rows.error();
   ResourcePage page{std::move(*rows), false};
-  if (static_cast<int>(page.resources.size()) > limit) {
-    page.resources.pop_back();
-    page.more = true;
-  }
+  page.more = TrimToPage(page.resources, limit);
   return page;
 }
 
@@ -90,7 +80,7 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
   }
   nlohmann::json spec = input.spec.value_or(nlohmann::json::object());
   if (auto st = core::ValidateSpec(spec); !st.ok()) errors.push_back(st.error().fields.at(0));
-  if (!errors.empty()) return Combined(std::move(errors));
+  if (!errors.empty()) return Error::Validation(std::move(errors));
 
   int64_t now = core::NowMs();
   store::ResourceRecord resource{core::NewUuidV7(), workspace.workspace.id, input.kind, *name,
@@ -146,7 +136,7 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
   if (input.spec) {
     if (auto st = core::ValidateSpec(*input.spec); !st.ok()) errors.push_back(st.error().fields.at(0));
   }
-  if (!errors.empty()) return Combined(std::move(errors));
+  if (!errors.empty()) return Error::Validation(std::move(errors));
 
   auto database = env_.tenants.Open(tenant.key);
   if (!database.ok()) return database.error();

@@ -69,10 +69,7 @@ Result<WorkspacePage> WorkspaceService::List(const TenantContext& tenant, const 
       limit + 1);
   if (!rows.ok()) return rows.error();
   WorkspacePage page{std::move(*rows), false};
-  if (static_cast<int>(page.workspaces.size()) > limit) {
-    page.workspaces.pop_back();
-    page.more = true;
-  }
+  page.more = TrimToPage(page.workspaces, limit);
   return page;
 }
 
@@ -123,10 +120,7 @@ Result<store::WorkspaceRecord> WorkspaceService::Update(
     if (checked.ok()) new_description = *checked; else errors.push_back(checked.error().fields.at(0));
   }
   if (!errors.empty()) {
-    Error e = Error::Make(ErrorCode::kValidationFailed,
-                          errors.front().field + " " + errors.front().message);
-    e.fields = std::move(errors);
-    return e;
+    return Error::Validation(std::move(errors));
   }
   auto database = OpenTenant(env_, tenant);
   if (!database.ok()) return database.error();
@@ -189,10 +183,7 @@ Result<WorkspaceMemberPage> WorkspaceService::ListMembers(const TenantContext& t
     rows = std::move(*listed);
   }
   WorkspaceMemberPage page;
-  if (static_cast<int>(rows.size()) > limit) {
-    rows.pop_back();
-    page.more = true;
-  }
+  page.more = TrimToPage(rows, limit);
   auto catalog = env_.catalog.Acquire();
   for (auto& row : rows) {
     auto user = store::catalog::FindUserById(*catalog, row.user_id);
