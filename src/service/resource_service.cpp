@@ -85,37 +85,30 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
   int64_t now = core::NowMs();
   store::ResourceRecord resource{core::NewUuidV7(), workspace.workspace.id, input.kind, *name,
                                  LabelsJson(labels).dump(), spec.dump(), actor.id, now, now};
-  auto database = env_.tenants.Open(tenant.key);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  if (auto max = OrganizationLimit(tenant.organization, "max_resources")) {
-    auto count = store::tenant::CountResources(*lease);
-    if (!count.ok()) return count.error();
-    if (*count >= *max) {
-      return Error::Make(ErrorCode::kLimitReached, "limit max_resources reached: " +
-                                                       std::to_string(*count) + " of " +
-                                                       std::to_string(*max));
+  return InTenantWrite<store::ResourceRecord>(env_, tenant, [&](store::Connection& c)
+                                                 -> Result<store::ResourceRecord> {
+    // The workspace may have been deleted since the request resolved it.
+    BULKHEAD_TRY(CurrentWorkspace(c, workspace.workspace.id));
+    if (auto max = OrganizationLimit(tenant.organization, "max_resources")) {
+      auto count = store::tenant::CountResources(c);
+      if (!count.ok()) return count.error();
+      if (*count >= *max) {
+        return Error::Make(ErrorCode::kLimitReached, "limit max_resources reached: " +
+                                                         std::to_string(*count) + " of " +
+                                                         std::to_string(*max));
+      }
     }
-  }
-  if (auto st = store::tenant::InsertResource(*lease, resource, labels); !st.ok()) {
-    // The workspace may have been deleted meanwhile (its foreign key fails) or the name taken.
-    if (st.error().code == ErrorCode::kConflict) {
-      auto still = store::tenant::FindWorkspace(*lease, workspace.workspace.id);
-      if (still.ok() && !*still) return Error::NotFound("workspace");
-      return NameTaken();
+    if (auto st = store::tenant::InsertResource(c, resource, labels); !st.ok()) {
+      return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
     }
-    return st.error();
-  }
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.created", "resource",
-                             resource.id,
-                             {{"workspace_id", resource.workspace_id},
-                              {"kind", resource.kind},
-                              {"name", resource.name}})));
-  BULKHEAD_TRY(txn.Commit());
-  return resource;
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "resource.created", "resource",
+                          resource.id,
+                          {{"workspace_id", resource.workspace_id},
+                           {"kind", resource.kind},
+                           {"name", resource.name}})));
+    return resource;
+  });
 }
 
 Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenant,
@@ -138,67 +131,59 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
-  auto database = env_.tenants.Open(tenant.key);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto found = store::tenant::FindResource(*lease, workspace.workspace.id, id);
-  if (!found.ok()) return found.error();
-  if (!*found) return ResourceNotFound();
-  store::ResourceRecord resource = **found;
-  core::Labels labels = LabelsOf(resource);
-  if (input.labels) {
-    auto merged = core::MergeLabels(labels, *input.labels);
-    if (!merged.ok()) return merged.error();
-    labels = std::move(*merged);
-  }
-  nlohmann::json changed = nlohmann::json::array();
-  if (name && *name != resource.name) {
-    resource.name = *name;
-    changed.push_back("name");
-  }
-  std::string labels_text = LabelsJson(labels).dump();
-  if (labels_text != resource.labels) {
-    resource.labels = labels_text;
-    changed.push_back("labels");
-  }
-  if (input.spec && input.spec->dump() != resource.spec) {
-    resource.spec = input.spec->dump();
-    changed.push_back("spec");
-  }
-  if (changed.empty()) return resource;
-  resource.updated_at = core::NowMs();
-  if (auto st = store::tenant::UpdateResource(*lease, resource, labels); !st.ok()) {
-    return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
-  }
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
-                             resource.id,
-                             {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
-  BULKHEAD_TRY(txn.Commit());
-  return resource;
+  return InTenantWrite<store::ResourceRecord>(env_, tenant, [&](store::Connection& c)
+                                                 -> Result<store::ResourceRecord> {
+    auto found = store::tenant::FindResource(c, workspace.workspace.id, id);
+    if (!found.ok()) return found.error();
+    if (!*found) return ResourceNotFound();
+    store::ResourceRecord resource = **found;
+    core::Labels labels = LabelsOf(resource);
+    if (input.labels) {
+      auto merged = core::MergeLabels(labels, *input.labels);
+      if (!merged.ok()) return merged.error();
+      labels = std::move(*merged);
+    }
+    nlohmann::json changed = nlohmann::json::array();
+    if (name && *name != resource.name) {
+      resource.name = *name;
+      changed.push_back("name");
+    }
+    std::string labels_text = LabelsJson(labels).dump();
+    if (labels_text != resource.labels) {
+      resource.labels = labels_text;
+      changed.push_back("labels");
+    }
+    if (input.spec && input.spec->dump() != resource.spec) {
+      resource.spec = input.spec->dump();
+      changed.push_back("spec");
+    }
+    if (changed.empty()) return resource;
+    resource.updated_at = core::NowMs();
+    if (auto st = store::tenant::UpdateResource(c, resource, labels); !st.ok()) {
+      return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
+    }
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
+                          resource.id,
+                          {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
+    return resource;
+  });
 }
 
 core::Status ResourceService::Delete(const TenantContext& tenant, const WorkspaceContext& workspace,
                                      const std::string& id, const Actor& actor) {
   if (!core::IsUuid(id)) return ResourceNotFound();
-  auto database = env_.tenants.Open(tenant.key);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto found = store::tenant::FindResource(*lease, workspace.workspace.id, id);
-  if (!found.ok()) return found.error();
-  if (!*found) return ResourceNotFound();
-  BULKHEAD_TRY(store::tenant::DeleteResource(*lease, id));
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "resource.deleted", "resource", id,
-                             {{"workspace_id", (*found)->workspace_id},
-                              {"kind", (*found)->kind},
-                              {"name", (*found)->name}})));
-  BULKHEAD_TRY(txn.Commit());
-  return core::Ok();
+  return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
+    auto found = store::tenant::FindResource(c, workspace.workspace.id, id);
+    if (!found.ok()) return found.error();
+    if (!*found) return ResourceNotFound();
+    BULKHEAD_TRY(store::tenant::DeleteResource(c, id));
+    return store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "resource.deleted", "resource", id,
+                          {{"workspace_id", (*found)->workspace_id},
+                           {"kind", (*found)->kind},
+                           {"name", (*found)->name}}));
+  });
 }
 
 }  // namespace bulkhead::service

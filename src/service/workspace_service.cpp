@@ -27,6 +27,13 @@ Result<std::shared_ptr<store::Database>> OpenTenant(Environment& env, const Tena
 
 }  // namespace
 
+Result<store::WorkspaceRecord> CurrentWorkspace(store::Connection& c, const std::string& id) {
+  auto current = store::tenant::FindWorkspace(c, id);
+  if (!current.ok()) return current.error();
+  if (!*current) return WorkspaceNotFound();
+  return **current;
+}
+
 Result<std::string> ValidateWorkspaceName(const std::string& name) {
   return core::ValidateDisplayText("name", name, kMaxWorkspaceName);
 }
@@ -83,26 +90,23 @@ Result<store::WorkspaceRecord> WorkspaceService::Create(
   int64_t now = core::NowMs();
   store::WorkspaceRecord workspace{core::NewUuidV7(), *checked_name, *checked_description, now, now};
 
-  auto database = OpenTenant(env_, tenant);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  if (auto max = OrganizationLimit(tenant.organization, "max_workspaces")) {
-    auto count = store::tenant::CountWorkspaces(*lease);
-    if (!count.ok()) return count.error();
-    if (*count >= *max) {
-      return Error::Make(ErrorCode::kLimitReached, "limit max_workspaces reached: " +
-                                                       std::to_string(*count) + " of " +
-                                                       std::to_string(*max));
+  return InTenantWrite<store::WorkspaceRecord>(env_, tenant, [&](store::Connection& c)
+                                                  -> Result<store::WorkspaceRecord> {
+    if (auto max = OrganizationLimit(tenant.organization, "max_workspaces")) {
+      auto count = store::tenant::CountWorkspaces(c);
+      if (!count.ok()) return count.error();
+      if (*count >= *max) {
+        return Error::Make(ErrorCode::kLimitReached, "limit max_workspaces reached: " +
+                                                         std::to_string(*count) + " of " +
+                                                         std::to_string(*max));
+      }
     }
-  }
-  BULKHEAD_TRY(store::tenant::InsertWorkspace(*lease, workspace));
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
-                             workspace.id, {{"name", workspace.name}})));
-  BULKHEAD_TRY(txn.Commit());
-  return workspace;
+    BULKHEAD_TRY(store::tenant::InsertWorkspace(c, workspace));
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
+                          workspace.id, {{"name", workspace.name}})));
+    return workspace;
+  });
 }
 
 Result<store::WorkspaceRecord> WorkspaceService::Update(
@@ -122,50 +126,40 @@ Result<store::WorkspaceRecord> WorkspaceService::Update(
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
   }
-  auto database = OpenTenant(env_, tenant);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
-  if (!current.ok()) return current.error();
-  if (!*current) return WorkspaceNotFound();
-  store::WorkspaceRecord workspace = **current;
-  nlohmann::json changes = nlohmann::json::object();
-  if (new_name && *new_name != workspace.name) {
-    changes["name"] = {{"from", workspace.name}, {"to", *new_name}};
-    workspace.name = *new_name;
-  }
-  if (new_description && *new_description != workspace.description) {
-    changes["description"] = {{"from", workspace.description}, {"to", *new_description}};
-    workspace.description = *new_description;
-  }
-  if (changes.empty()) return workspace;
-  workspace.updated_at = core::NowMs();
-  BULKHEAD_TRY(store::tenant::UpdateWorkspace(*lease, workspace));
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
-                             workspace.id, changes)));
-  BULKHEAD_TRY(txn.Commit());
-  return workspace;
+  return InTenantWrite<store::WorkspaceRecord>(env_, tenant, [&](store::Connection& c)
+                                                  -> Result<store::WorkspaceRecord> {
+    auto workspace = CurrentWorkspace(c, context.workspace.id);
+    if (!workspace.ok()) return workspace;
+    nlohmann::json changes = nlohmann::json::object();
+    if (new_name && *new_name != workspace->name) {
+      changes["name"] = {{"from", workspace->name}, {"to", *new_name}};
+      workspace->name = *new_name;
+    }
+    if (new_description && *new_description != workspace->description) {
+      changes["description"] = {{"from", workspace->description}, {"to", *new_description}};
+      workspace->description = *new_description;
+    }
+    if (changes.empty()) return workspace;
+    workspace->updated_at = core::NowMs();
+    BULKHEAD_TRY(store::tenant::UpdateWorkspace(c, *workspace));
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
+                          workspace->id, changes)));
+    return workspace;
+  });
 }
 
 core::Status WorkspaceService::Delete(const TenantContext& tenant, const WorkspaceContext& context,
                                       const Actor& actor) {
-  auto database = OpenTenant(env_, tenant);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
-  if (!current.ok()) return current.error();
-  if (!*current) return WorkspaceNotFound();
-  BULKHEAD_TRY(store::tenant::DeleteWorkspace(*lease, context.workspace.id));
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.deleted", "workspace",
-                             context.workspace.id, {{"name", (*current)->name}})));
-  BULKHEAD_TRY(txn.Commit());
-  return core::Ok();
+  return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
+    auto current = CurrentWorkspace(c, context.workspace.id);
+    if (!current.ok()) return current.error();
+    BULKHEAD_TRY(store::tenant::DeleteWorkspace(c, context.workspace.id));
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.deleted", "workspace",
+                          context.workspace.id, {{"name", current->name}})));
+    return core::Ok();
+  });
 }
 
 Result<WorkspaceMemberPage> WorkspaceService::ListMembers(const TenantContext& tenant,
@@ -217,49 +211,39 @@ Result<WorkspaceMemberRow> WorkspaceService::Assign(const TenantContext& tenant,
     if (!*found) return Error::NotFound("member");
     user = **found;
   }
-  auto database = OpenTenant(env_, tenant);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto current = store::tenant::FindWorkspace(*lease, context.workspace.id);
-  if (!current.ok()) return current.error();
-  if (!*current) return WorkspaceNotFound();
-  auto existing = store::tenant::FindWorkspaceMember(*lease, context.workspace.id, user_id);
-  if (!existing.ok()) return existing.error();
-  store::WorkspaceMemberRecord member{context.workspace.id, user_id,
-                                      std::string(core::WorkspaceRoleName(*role)),
-                                      *existing ? (*existing)->created_at : core::NowMs()};
-  if (*existing && (*existing)->role == member.role) {
+  return InTenantWrite<WorkspaceMemberRow>(env_, tenant, [&](store::Connection& c)
+                                              -> Result<WorkspaceMemberRow> {
+    BULKHEAD_TRY(CurrentWorkspace(c, context.workspace.id));
+    auto existing = store::tenant::FindWorkspaceMember(c, context.workspace.id, user_id);
+    if (!existing.ok()) return existing.error();
+    store::WorkspaceMemberRecord member{context.workspace.id, user_id,
+                                        std::string(core::WorkspaceRoleName(*role)),
+                                        *existing ? (*existing)->created_at : core::NowMs()};
+    if (*existing && (*existing)->role == member.role) {
+      return WorkspaceMemberRow{member, user.email, user.name};
+    }
+    BULKHEAD_TRY(store::tenant::UpsertWorkspaceMember(c, member));
+    nlohmann::json details = {{"role", member.role}};
+    if (*existing) details["from"] = (*existing)->role;
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
+                          "workspace_member", context.workspace.id + "/" + user_id, details)));
     return WorkspaceMemberRow{member, user.email, user.name};
-  }
-  BULKHEAD_TRY(store::tenant::UpsertWorkspaceMember(*lease, member));
-  nlohmann::json details = {{"role", member.role}};
-  if (*existing) details["from"] = (*existing)->role;
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
-                             "workspace_member", context.workspace.id + "/" + user_id, details)));
-  BULKHEAD_TRY(txn.Commit());
-  return WorkspaceMemberRow{member, user.email, user.name};
+  });
 }
 
 core::Status WorkspaceService::Unassign(const TenantContext& tenant,
                                         const WorkspaceContext& context,
                                         const std::string& user_id, const Actor& actor) {
-  auto database = OpenTenant(env_, tenant);
-  if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto removed = store::tenant::DeleteWorkspaceMember(*lease, context.workspace.id, user_id);
-  if (!removed.ok()) return removed.error();
-  if (*removed == 0) return Error::NotFound("workspace member");
-  BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-      *lease, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_unassigned",
-                             "workspace_member", context.workspace.id + "/" + user_id,
-                             nlohmann::json::object())));
-  BULKHEAD_TRY(txn.Commit());
-  return core::Ok();
+  return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
+    auto removed = store::tenant::DeleteWorkspaceMember(c, context.workspace.id, user_id);
+    if (!removed.ok()) return removed.error();
+    if (*removed == 0) return Error::NotFound("workspace member");
+    return store::tenant::InsertAuditEvent(
+        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_unassigned",
+                          "workspace_member", context.workspace.id + "/" + user_id,
+                          nlohmann::json::object()));
+  });
 }
 
 }  // namespace bulkhead::service

@@ -5,6 +5,7 @@
 // to them, exactly like one that does not exist. Each change is audited in the tenant's store
 // in the same transaction. Thread-safety: thread-safe.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/workspace_role.hpp"
 #include "service/environment.hpp"
 #include "service/tenant_resolver.hpp"
+#include "store/database.hpp"
 #include "store/records.hpp"
 
 namespace bulkhead::service {
@@ -76,6 +78,25 @@ class WorkspaceService {
  private:
   Environment& env_;
 };
+
+// Runs `change` in a write transaction on the organization's own database and commits when it
+// succeeds (rolls back otherwise). The use cases of workspaces and resources are built on it.
+template <typename T>
+core::Result<T> InTenantWrite(Environment& env, const TenantContext& tenant,
+                              const std::function<core::Result<T>(store::Connection&)>& change) {
+  auto database = env.tenants.Open(tenant.key);
+  if (!database.ok()) return database.error();
+  auto lease = (*database)->Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto result = change(*lease);
+  if (!result.ok()) return result;
+  BULKHEAD_TRY(txn.Commit());
+  return result;
+}
+
+// The workspace re-read under the write lock: kNotFound when it was deleted meanwhile.
+core::Result<store::WorkspaceRecord> CurrentWorkspace(store::Connection& c, const std::string& id);
 
 // Validation shared by create and update.
 core::Result<std::string> ValidateWorkspaceName(const std::string& name);
