@@ -50,6 +50,8 @@ Result<Response> CreateOrganization(Services& s, RequestContext& c);
 Result<Response> GetOrganization(Services& s, RequestContext& c);
 Result<Response> UpdateOrganization(Services& s, RequestContext& c);
 Result<Response> DeleteOrganization(Services& s, RequestContext& c);
+Result<Response> ChangePlan(Services& s, RequestContext& c);
+Result<Response> GetFeatures(Services& s, RequestContext& c);
 // members
 Result<Response> ListMembers(Services& s, RequestContext& c);
 Result<Response> AddMember(Services& s, RequestContext& c);

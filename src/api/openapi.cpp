@@ -44,6 +44,7 @@ nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes) {
     if (route.scope == http::Scope::kUser) op["x-bulkhead-api-keys"] = route.api_keys;
     op["x-bulkhead-success-status"] = route.success_status;
     if (route.self_param) op["x-bulkhead-self-param"] = *route.self_param;
+    if (route.feature) op["x-bulkhead-feature"] = *route.feature;
     if (route.scope == http::Scope::kPublic) {
       op["security"] = nlohmann::json::array();
     } else {

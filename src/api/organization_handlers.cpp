@@ -51,6 +51,25 @@ Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
   return OrganizationResponse(s, 200, *org);
 }
 
+Result<Response> ChangePlan(Services& s, RequestContext& c) {
+  auto body = BodyReader::Parse(c.request.body);
+  if (!body.ok()) return body.error();
+  auto plan = body->RequiredString("plan");
+  BULKHEAD_TRY(body->Finish());
+  auto org = s.organizations.ChangePlan(c.tenant->organization.id, *plan, c.Actor());
+  if (!org.ok()) return org.error();
+  return OrganizationResponse(s, 200, *org);
+}
+
+Result<Response> GetFeatures(Services& s, RequestContext& c) {
+  auto entitlements = service::OrganizationEntitlements(s.env, c.tenant->organization);
+  nlohmann::json limits = nlohmann::json::object();
+  for (const auto& [name, value] : entitlements.limits) limits[name] = value;
+  return JsonResponse(200, {{"plan", c.tenant->organization.plan},
+                            {"features", entitlements.features},
+                            {"limits", limits}});
+}
+
 Result<Response> DeleteOrganization(Services& s, RequestContext& c) {
   auto body = BodyReader::Parse(c.request.body);
   if (!body.ok()) return body.error();

@@ -45,6 +45,11 @@ std::vector<Route> BuildRoutes(Services& s) {
        Bind(s, UpdateOrganization), "Update name, slug or settings", 200, true},
       {"DELETE", org, Scope::kOrganization, Permission::kDeleteOrganization,
        Bind(s, DeleteOrganization), "Delete an organization and everything it owns", 204, true},
+      // Plans and features: the plan is the owner's (billing); everyone sees what it gives.
+      {"PUT", org + "/plan", Scope::kOrganization, Permission::kBilling, Bind(s, ChangePlan),
+       "Move the organization to another plan", 200, true},
+      {"GET", org + "/features", Scope::kOrganization, Permission::kReadOrganization,
+       Bind(s, GetFeatures), "The organization's plan, effective features and limits", 200, false},
       // Members. Removing needs manage-members, except for oneself (leaving); the service
       // enforces the rest of the matrix (owners, the last owner).
       {"GET", org + "/members", Scope::kOrganization, Permission::kReadOrganization,
@@ -63,10 +68,12 @@ std::vector<Route> BuildRoutes(Services& s) {
       {"GET", org + "/domains", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, ListDomains), "The organization's subdomain and custom domains", 200, false},
       {"POST", org + "/domains", Scope::kOrganization, Permission::kUpdateOrganization,
-       Bind(s, AddDomain), "Claim a custom domain; returns the TXT record to publish", 201, true},
+       Bind(s, AddDomain), "Claim a custom domain; returns the TXT record to publish", 201, true,
+       std::nullopt, false, std::nullopt, "custom_domains"},
       {"POST", org + "/domains/{hostname}/verify", Scope::kOrganization,
        Permission::kUpdateOrganization, Bind(s, VerifyDomain),
-       "Check the domain's TXT record and mark it verified", 200, true},
+       "Check the domain's TXT record and mark it verified", 200, true, std::nullopt, false,
+       std::nullopt, "custom_domains"},
       {"DELETE", org + "/domains/{hostname}", Scope::kOrganization,
        Permission::kUpdateOrganization, Bind(s, RemoveDomain), "Remove a custom domain", 204,
        true},

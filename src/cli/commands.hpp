@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/data_dir.hpp"
+#include "core/plans.hpp"
 
 namespace bulkhead::cli {
 
@@ -23,12 +24,17 @@ struct ServeOptions {
   std::string smtp_url;                       // empty: mail stays in DATA/outbox/
   std::string mail_from = "Bulkhead <bulkhead@localhost>";
   int64_t invitation_ttl_seconds = 7 * 24 * 3600;
+  std::string plans_file;                     // empty: the built-in plans
 };
 
 int RunServe(const ServeOptions& options);
 int RunOrgList(const StorageOptions& storage, bool json);
 int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json);
 int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool suspend);
+int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const std::string& plan,
+                  const std::string& plans_file);
+// The plans of a --plans file, or the built-in ones when `path` is empty.
+core::Result<core::PlanCatalog> LoadPlans(const std::string& path);
 // Exit 0: no hostname claimed twice; 1: ALERT lines on stderr; 2: unusable input.
 int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest,
                     const std::string& base_domain);

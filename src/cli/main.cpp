@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
                         "seconds an invitation stays valid")
       ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
+  serve_cmd->add_option("--plans", serve.plans_file,
+                        "JSON file of plans, their features and limits (default: built-in free, "
+                        "team, enterprise)");
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
@@ -73,6 +76,12 @@ int main(int argc, char** argv) {
   auto* suspend_cmd = org_cmd->add_subcommand("suspend", "Refuse every request to an organization");
   suspend_cmd->add_option("slug", slug, "the organization's slug")->required();
   storage_flags(suspend_cmd);
+  std::string plan, plans_file;
+  auto* set_plan_cmd = org_cmd->add_subcommand("set-plan", "Move an organization to another plan");
+  set_plan_cmd->add_option("slug", slug, "the organization's slug")->required();
+  set_plan_cmd->add_option("plan", plan, "the plan's name")->required();
+  set_plan_cmd->add_option("--plans", plans_file, "the server's --plans file (default: built-in)");
+  storage_flags(set_plan_cmd);
   auto* resume_cmd = org_cmd->add_subcommand("resume", "Serve a suspended organization again");
   resume_cmd->add_option("slug", slug, "the organization's slug")->required();
   storage_flags(resume_cmd);
@@ -110,6 +119,7 @@ int main(int argc, char** argv) {
   if (show_cmd->parsed()) return RunOrgShow(storage, slug, json);
   if (suspend_cmd->parsed()) return RunOrgSetStatus(storage, slug, true);
   if (resume_cmd->parsed()) return RunOrgSetStatus(storage, slug, false);
+  if (set_plan_cmd->parsed()) return RunOrgSetPlan(storage, slug, plan, plans_file);
   if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
   if (verify_cmd->parsed()) return RunAuditVerify(storage);
   if (migrate_cmd->parsed()) {

@@ -81,6 +81,33 @@ int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool
   return 0;
 }
 
+core::Result<core::PlanCatalog> LoadPlans(const std::string& path) {
+  if (path.empty()) return core::BuiltInPlans();
+  std::ifstream in(path);
+  if (!in) return core::Error::NotFound("cannot read plans file " + path);
+  auto document = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) return core::Error::Validation("plans", "is not valid JSON");
+  return core::ParsePlans(document);
+}
+
+int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const std::string& plan,
+                  const std::string& plans_file) {
+  auto plans = LoadPlans(plans_file);
+  if (!plans.ok()) return Fail(plans.error().message, 2);
+  service::ServiceConfig config;
+  config.plans = *plans;
+  auto dir = OpenExistingStorage(storage, config);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::OrganizationService organizations(*dir->env);
+  auto org = organizations.FindBySlug(slug);
+  if (!org.ok()) return Fail(org.error().message);
+  if (!*org) return Fail("no organization '" + slug + "'");
+  auto changed = organizations.ChangePlan((*org)->id, plan, service::Actor{"system", "cli", ""});
+  if (!changed.ok()) return Fail(changed.error().message);
+  std::printf("%s %s\n", changed->slug.c_str(), changed->plan.c_str());
+  return 0;
+}
+
 int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest_path,
                     const std::string& base_domain) {
   auto claims = ReadManifest(manifest_path);

@@ -79,6 +79,12 @@ int RunServe(const ServeOptions& options) {
   config.session_ttl_ms = options.session_ttl_seconds * 1000;
   config.base_domain = *base_domain;
   config.invitation_ttl_ms = options.invitation_ttl_seconds * 1000;
+  auto plans = LoadPlans(options.plans_file);
+  if (!plans.ok()) {
+    std::fprintf(stderr, "bulkhead: --plans: %s\n", plans.error().message.c_str());
+    return 2;
+  }
+  config.plans = *plans;
   config.public_url = options.public_url.empty() ? "http://" + options.listen : options.public_url;
   if (config.public_url.rfind("http://", 0) != 0 && config.public_url.rfind("https://", 0) != 0) {
     std::fprintf(stderr, "bulkhead: --public-url must start with http:// or https://\n");

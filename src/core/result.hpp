@@ -4,6 +4,7 @@
 // Errors carry a code from one small fixed set; http/problem.cpp is the only place that maps a
 // code to an HTTP status and a problem `code` string.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -20,6 +21,7 @@ enum class ErrorCode {
   kForbidden,             // 403
   kOrganizationSuspended, // 403
   kPersonalOrganization,  // 403
+  kFeatureNotEnabled,     // 403
   kNotFound,              // 404
   kOrganizationNotFound,  // 404
   kMethodNotAllowed,      // 405
@@ -48,16 +50,31 @@ struct FieldError {
   std::string message;
 };
 
+// Which limit a kLimitReached hit, rendered as the problem's `limit`, `maximum`, `current`.
+struct LimitDetail {
+  std::string name;
+  int64_t maximum = 0;
+  int64_t current = 0;
+};
+
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;              // the problem's `detail`: safe to show to the caller
   std::vector<FieldError> fields;   // validation errors, one per field
   int retry_after_seconds = 0;      // for kRateLimited
+  std::optional<LimitDetail> limit;  // for kLimitReached
 
-  static Error Make(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, 0}; }
+  static Error Make(ErrorCode code, std::string message) { return Error{code, std::move(message), {}, 0, {}}; }
+  static Error LimitReached(std::string name, int64_t current, int64_t maximum) {
+    Error e = Make(ErrorCode::kLimitReached, "limit " + name + " reached: " +
+                                                 std::to_string(current) + " of " +
+                                                 std::to_string(maximum));
+    e.limit = LimitDetail{std::move(name), maximum, current};
+    return e;
+  }
   static Error Validation(std::string field, std::string message) {
     std::string detail = field + " " + message;
-    return Error{ErrorCode::kValidationFailed, std::move(detail), {{std::move(field), std::move(message)}}, 0};
+    return Error{ErrorCode::kValidationFailed, std::move(detail), {{std::move(field), std::move(message)}}, 0, {}};
   }
   static Error NotFound(std::string what) { return Make(ErrorCode::kNotFound, std::move(what) + " not found"); }
   static Error Forbidden(std::string why) { return Make(ErrorCode::kForbidden, std::move(why)); }

@@ -16,7 +16,7 @@ constexpr std::size_t kMaxFeatures = 100;
 constexpr std::size_t kMaxFeatureName = 63;
 constexpr int64_t kMaxLimit = 1'000'000'000;
 
-bool IsKnownLimit(std::string_view name) {
+bool IsKnownLimitImpl(std::string_view name) {
   return std::any_of(std::begin(kLimitNames), std::end(kLimitNames),
                      [&](const char* known) { return name == known; });
 }
@@ -41,7 +41,7 @@ bool ValidColor(std::string_view color) {
   });
 }
 
-bool ValidFeatureName(std::string_view name) {
+bool ValidFeatureNameImpl(std::string_view name) {
   return !name.empty() && name.size() <= kMaxFeatureName &&
          std::all_of(name.begin(), name.end(), [](char c) {
            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -113,7 +113,7 @@ void PatchFeatures(std::vector<std::string>& features, const json& patch,
   std::vector<std::string> next;
   std::set<std::string> seen;
   for (const auto& item : patch) {
-    if (!item.is_string() || !ValidFeatureName(item.get<std::string>())) {
+    if (!item.is_string() || !ValidFeatureNameImpl(item.get<std::string>())) {
       errors.push_back({field, "entries must be names of a-z, 0-9 and '_', 1-63 characters"});
       return;
     }
@@ -135,7 +135,7 @@ void PatchLimits(std::map<std::string, int64_t>& limits, const json& patch,
   }
   for (const auto& [key, value] : patch.items()) {
     std::string field = base + "." + key;
-    if (!IsKnownLimit(key)) {
+    if (!IsKnownLimitImpl(key)) {
       errors.push_back({field, "is not a known limit"});
       continue;
     }
@@ -226,5 +226,8 @@ OrganizationSettings SettingsFromJson(const json& stored) {
   }
   return s;
 }
+
+bool IsKnownLimitName(std::string_view name) { return IsKnownLimitImpl(name); }
+bool IsValidFeatureName(std::string_view name) { return ValidFeatureNameImpl(name); }
 
 }  // namespace bulkhead::core

@@ -46,4 +46,9 @@ nlohmann::json SettingsToJson(const OrganizationSettings& settings);
 // Inverse of SettingsToJson for stored values; tolerant (stored data was validated on write).
 OrganizationSettings SettingsFromJson(const nlohmann::json& stored);
 
+// A limit name settings and plans know (max_members, ..., requests_per_minute).
+bool IsKnownLimitName(std::string_view name);
+// A feature name: 1-63 of a-z 0-9 _.
+bool IsValidFeatureName(std::string_view name);
+
 }  // namespace bulkhead::core

@@ -8,6 +8,7 @@
 #include "core/uuid.hpp"
 #include "http/json_line.hpp"
 #include "http/problem.hpp"
+#include "service/organization_service.hpp"
 
 namespace bulkhead::http {
 
@@ -169,6 +170,12 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
     if (route.permission && !acting_on_self &&
         !core::RoleHas(context.tenant->role, *route.permission)) {
       return Error::Forbidden("your role in this organization does not allow this");
+    }
+    if (route.feature &&
+        !service::OrganizationHasFeature(resolver_.environment(), context.tenant->organization,
+                                         *route.feature)) {
+      return Error::Make(ErrorCode::kFeatureNotEnabled,
+                         "this organization's plan does not include " + *route.feature);
     }
     if (route.workspace_role &&
         !core::WorkspaceRoleHas(context.workspace->role, *route.workspace_role)) {

@@ -33,6 +33,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kLastOwner: return {409, "last_owner", "Last owner"};
     case ErrorCode::kAlreadyMember: return {409, "already_member", "Already a member"};
     case ErrorCode::kInvitationUnusable: return {410, "invitation_unusable", "Invitation unusable"};
+    case ErrorCode::kFeatureNotEnabled: return {403, "feature_not_enabled", "Feature not enabled"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
     case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};
     case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
@@ -75,10 +76,17 @@ Response ProblemResponse(const core::Error& error, std::string_view request_id) 
   // Internal details stay in the server log; the caller gets a stable, safe message.
   std::string_view detail = m.status >= 500 ? std::string_view("internal error") : error.message;
   Response response = ProblemResponse(m.status, m.code, m.title, detail, request_id);
-  if (!error.fields.empty()) {
+  if (!error.fields.empty() || error.limit) {
     auto body = nlohmann::json::parse(response.body);
-    auto& errors = body["errors"] = nlohmann::json::array();
-    for (const auto& f : error.fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+    if (!error.fields.empty()) {
+      auto& errors = body["errors"] = nlohmann::json::array();
+      for (const auto& f : error.fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+    }
+    if (error.limit) {
+      body["limit"] = error.limit->name;
+      body["maximum"] = error.limit->maximum;
+      body["current"] = error.limit->current;
+    }
     response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   if (error.code == ErrorCode::kRateLimited && error.retry_after_seconds > 0) {

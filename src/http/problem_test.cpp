@@ -25,6 +25,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kForbidden, 403, "forbidden"},
       {ErrorCode::kOrganizationSuspended, 403, "organization_suspended"},
       {ErrorCode::kPersonalOrganization, 403, "personal_organization"},
+      {ErrorCode::kFeatureNotEnabled, 403, "feature_not_enabled"},
       {ErrorCode::kNotFound, 404, "not_found"},
       {ErrorCode::kOrganizationNotFound, 404, "organization_not_found"},
       {ErrorCode::kInvitationUnusable, 410, "invitation_unusable"},

@@ -64,6 +64,8 @@ struct Route {
   // A path parameter that, when it names the caller, waives `permission` (a member may leave:
   // DELETE …/members/{user_id} with their own id). The use case still checks the rest.
   std::optional<std::string> self_param;
+  // A feature the organization's plan or settings must include (403 feature_not_enabled).
+  std::optional<std::string> feature;
 };
 
 }  // namespace bulkhead::http

@@ -97,6 +97,11 @@ Result<CreatedApiKey> ApiKeyService::Create(const TenantContext& tenant, const s
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
+  if (auto max = OrganizationLimit(env_, tenant.organization, "max_api_keys")) {
+    auto count = store::catalog::CountApiKeys(*lease, tenant.organization.id);
+    if (!count.ok()) return count.error();
+    if (*count >= *max) return Error::LimitReached("max_api_keys", *count, *max);
+  }
   BULKHEAD_TRY(store::catalog::InsertApiKey(*lease, key));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "api_key.created", "api_key", key.id,

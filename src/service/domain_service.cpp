@@ -64,14 +64,11 @@ Result<DomainView> DomainService::Add(const TenantContext& tenant, const std::st
   auto current = store::catalog::FindOrganizationById(*lease, tenant.organization.id);
   if (!current.ok()) return current.error();
   if (!*current) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
-  if (auto max = OrganizationLimit(**current, "max_custom_domains")) {
+  if (auto max = OrganizationLimit(env_, **current, "max_custom_domains")) {
     auto existing = store::catalog::ListDomains(*lease, tenant.organization.id);
     if (!existing.ok()) return existing.error();
-    if (static_cast<int64_t>(existing->size()) >= *max) {
-      return Error::Make(ErrorCode::kLimitReached,
-                         "limit max_custom_domains reached: " + std::to_string(existing->size()) +
-                             " of " + std::to_string(*max));
-    }
+    auto count = static_cast<int64_t>(existing->size());
+    if (count >= *max) return Error::LimitReached("max_custom_domains", count, *max);
   }
   BULKHEAD_TRY(store::catalog::InsertDomain(*lease, domain));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(

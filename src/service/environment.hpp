@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/plans.hpp"
 #include "core/role.hpp"
 #include "service/catalog_cache.hpp"
 #include "service/login_throttle.hpp"
@@ -21,6 +22,7 @@ struct ServiceConfig {
   std::string base_domain = "localhost";
   int64_t invitation_ttl_ms = 7LL * 24 * 3600 * 1000;
   std::string public_url = "http://localhost:8080";  // accept links in invitations
+  core::PlanCatalog plans = core::BuiltInPlans();
   // An API key's last_used_at is written at most this often.
   int64_t api_key_touch_ms = 60LL * 1000;
 };

@@ -157,13 +157,11 @@ Result<store::MembershipRecord> InvitationService::Accept(const std::string& tok
     auto existing = store::catalog::FindMembership(*lease, invitation.organization_id, caller.user_id);
     if (!existing.ok()) return existing.error();
     if (*existing) return Error::Make(ErrorCode::kAlreadyMember, "you are already a member");
-    if (auto max = OrganizationLimit(**org, "max_members")) {
+    if (auto max = OrganizationLimit(env_, **org, "max_members")) {
       auto count = store::catalog::CountMembers(*lease, invitation.organization_id);
       if (!count.ok()) return count.error();
       if (*count >= *max) {
-        return Error::Make(ErrorCode::kLimitReached, "limit max_members reached: " +
-                                                         std::to_string(*count) + " of " +
-                                                         std::to_string(*max));
+        return Error::LimitReached("max_members", *count, *max);
       }
     }
     membership = {invitation.organization_id, caller.user_id, invitation.role, now};

@@ -82,15 +82,10 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant,
   auto current = store::catalog::FindOrganizationById(*lease, org.id);
   if (!current.ok()) return current.error();
   if (!*current) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
-  if (auto max = OrganizationLimit(**current, "max_members")) {
+  if (auto max = OrganizationLimit(env_, **current, "max_members")) {
     auto count = store::catalog::CountMembers(*lease, org.id);
     if (!count.ok()) return count.error();
-    if (*count >= *max) {
-      Error e = Error::Make(ErrorCode::kLimitReached,
-                            "limit max_members reached: " + std::to_string(*count) + " of " +
-                                std::to_string(*max));
-      return e;
-    }
+    if (*count >= *max) return Error::LimitReached("max_members", *count, *max);
   }
   store::MembershipRecord membership{org.id, user_id, std::string(core::RoleName(*new_role)),
                                      core::NowMs()};

@@ -16,7 +16,6 @@ using core::Result;
 namespace {
 constexpr std::size_t kMaxOrganizationName = 200;
 constexpr int kMaxSlugAttempts = 1000;
-constexpr std::string_view kDefaultPlan = "free";
 
 Error SlugTaken() { return Error::Make(ErrorCode::kSlugTaken, "this slug is already taken"); }
 }  // namespace
@@ -35,7 +34,9 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
                                                           const std::string& type,
                                                           const std::string& request_id) {
   int64_t now = core::NowMs();
-  store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", std::string(kDefaultPlan),
+  const std::string& plan =
+      type == "personal" ? env_.config.plans.personal_plan : env_.config.plans.default_plan;
+  store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", plan,
                                 core::SettingsToJson({}).dump(), now, now};
   PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id};
   if (env_.tenants.CreatesInCatalogTransaction()) return prepared;  // see InsertPrepared
@@ -248,6 +249,35 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
   return core::Ok();
 }
 
+Result<store::OrganizationRecord> OrganizationService::ChangePlan(const std::string& organization_id,
+                                                                  const std::string& plan,
+                                                                  const Actor& actor) {
+  if (!env_.config.plans.Find(plan)) {
+    std::string known;
+    for (const auto& [name, p] : env_.config.plans.plans) known += (known.empty() ? "" : ", ") + name;
+    return Error::Validation("plan", "must be one of " + known);
+  }
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::catalog::FindOrganizationById(*lease, organization_id);
+  if (!found.ok()) return found.error();
+  if (!*found) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+  store::OrganizationRecord org = **found;
+  if (org.plan == plan) return org;
+  std::string from = org.plan;
+  org.plan = plan;
+  org.updated_at = core::NowMs();
+  BULKHEAD_TRY(store::catalog::UpdateOrganization(*lease, org));
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      *lease, MakeAuditEvent(org.id, actor, "organization.plan_changed", "organization", org.id,
+                             {{"from", from}, {"to", plan}})));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
+  BULKHEAD_TRY(txn.Commit());
+  env_.cache.Invalidate("organization", org.id);
+  return org;
+}
+
 Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::string& slug,
                                                                  const std::string& status,
                                                                  const Actor& actor) {
@@ -273,12 +303,24 @@ Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::stri
   return org;
 }
 
-std::optional<int64_t> OrganizationLimit(const store::OrganizationRecord& org,
-                                         std::string_view name) {
+core::Entitlements OrganizationEntitlements(const Environment& env,
+                                            const store::OrganizationRecord& org) {
   auto settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
-  auto it = settings.limits.find(std::string(name));
-  if (it == settings.limits.end()) return std::nullopt;
+  return core::EffectiveEntitlements(env.config.plans, org.plan, settings);
+}
+
+std::optional<int64_t> OrganizationLimit(const Environment& env,
+                                         const store::OrganizationRecord& org,
+                                         std::string_view name) {
+  auto entitlements = OrganizationEntitlements(env, org);
+  auto it = entitlements.limits.find(std::string(name));
+  if (it == entitlements.limits.end()) return std::nullopt;
   return it->second;
+}
+
+bool OrganizationHasFeature(const Environment& env, const store::OrganizationRecord& org,
+                            std::string_view feature) {
+  return OrganizationEntitlements(env, org).features.count(std::string(feature)) > 0;
 }
 
 Result<std::vector<store::OrganizationRecord>> OrganizationService::ListAll() {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/plans.hpp"
 #include "core/result.hpp"
 #include "service/environment.hpp"
 #include "service/tenant_resolver.hpp"
@@ -53,6 +54,10 @@ class OrganizationService {
   core::Result<std::vector<store::OrganizationRecord>> ListAll();
   core::Result<std::optional<store::OrganizationRecord>> FindBySlug(const std::string& slug);
   core::Result<std::optional<store::OrganizationRecord>> FindById(const std::string& id);
+  // Owners (billing) and operators: moves the organization to another plan. kValidationFailed
+  // for a plan the catalog does not define. Audited as organization.plan_changed.
+  core::Result<store::OrganizationRecord> ChangePlan(const std::string& organization_id,
+                                                     const std::string& plan, const Actor& actor);
   // For operators (CLI): "suspended" or "active". Audited as organization.suspended or
   // organization.resumed; a server on the same data notices through the change feed.
   core::Result<store::OrganizationRecord> SetStatus(const std::string& slug,
@@ -81,9 +86,15 @@ class OrganizationService {
   Environment& env_;
 };
 
-// The organization's limit `name` from its settings (e.g. "max_members"), if one is set.
-std::optional<int64_t> OrganizationLimit(const store::OrganizationRecord& org,
+// What the organization's plan and settings give it (core/plans.hpp).
+core::Entitlements OrganizationEntitlements(const Environment& env,
+                                            const store::OrganizationRecord& org);
+// The organization's effective limit `name` (e.g. "max_members"), if it has one.
+std::optional<int64_t> OrganizationLimit(const Environment& env,
+                                         const store::OrganizationRecord& org,
                                          std::string_view name);
+bool OrganizationHasFeature(const Environment& env, const store::OrganizationRecord& org,
+                            std::string_view feature);
 
 // The audit event a use case writes in its own transaction.
 store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,

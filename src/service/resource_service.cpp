@@ -89,13 +89,11 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
                                                  -> Result<store::ResourceRecord> {
     // The workspace may have been deleted since the request resolved it.
     BULKHEAD_TRY(CurrentWorkspace(c, workspace.workspace.id));
-    if (auto max = OrganizationLimit(tenant.organization, "max_resources")) {
+    if (auto max = OrganizationLimit(env_, tenant.organization, "max_resources")) {
       auto count = store::tenant::CountResources(c);
       if (!count.ok()) return count.error();
       if (*count >= *max) {
-        return Error::Make(ErrorCode::kLimitReached, "limit max_resources reached: " +
-                                                         std::to_string(*count) + " of " +
-                                                         std::to_string(*max));
+        return Error::LimitReached("max_resources", *count, *max);
       }
     }
     if (auto st = store::tenant::InsertResource(c, resource, labels); !st.ok()) {

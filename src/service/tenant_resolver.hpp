@@ -64,6 +64,7 @@ class TenantAccess {
 class TenantResolver {
  public:
   explicit TenantResolver(Environment& env) : env_(env) {}
+  const Environment& environment() const { return env_; }
 
   // kTenantRequired with no signal, kTenantConflict when signals name different organizations,
   // kOrganizationNotFound when it does not exist or the caller is not a member (an API key is

@@ -92,13 +92,11 @@ Result<store::WorkspaceRecord> WorkspaceService::Create(
 
   return InTenantWrite<store::WorkspaceRecord>(env_, tenant, [&](store::Connection& c)
                                                   -> Result<store::WorkspaceRecord> {
-    if (auto max = OrganizationLimit(tenant.organization, "max_workspaces")) {
+    if (auto max = OrganizationLimit(env_, tenant.organization, "max_workspaces")) {
       auto count = store::tenant::CountWorkspaces(c);
       if (!count.ok()) return count.error();
       if (*count >= *max) {
-        return Error::Make(ErrorCode::kLimitReached, "limit max_workspaces reached: " +
-                                                         std::to_string(*count) + " of " +
-                                                         std::to_string(*max));
+        return Error::LimitReached("max_workspaces", *count, *max);
       }
     }
     BULKHEAD_TRY(store::tenant::InsertWorkspace(c, workspace));

@@ -134,6 +134,12 @@ Result<std::vector<ApiKeyRecord>> ListApiKeys(Connection& c, std::string_view or
       {std::string(org_id), std::string(after_id), int64_t{limit}}, ToApiKey);
 }
 
+Result<int64_t> CountApiKeys(Connection& c, std::string_view org_id) {
+  auto rows = c.Query("SELECT COUNT(*) FROM api_keys WHERE organization_id = $1", {std::string(org_id)});
+  if (!rows.ok()) return rows.error();
+  return rows->at(0).Int(0);
+}
+
 Status DeleteApiKey(Connection& c, std::string_view id) {
   return Exec(c, "DELETE FROM api_keys WHERE id = $1", {std::string(id)});
 }

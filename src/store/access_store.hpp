@@ -35,6 +35,7 @@ Result<std::optional<ApiKeyRecord>> FindApiKey(Connection& c, std::string_view o
 Result<std::vector<ApiKeyRecord>> ListApiKeys(Connection& c, std::string_view org_id,
                                               std::string_view after_id, int limit);
 Status DeleteApiKey(Connection& c, std::string_view id);
+Result<int64_t> CountApiKeys(Connection& c, std::string_view org_id);
 Status TouchApiKey(Connection& c, std::string_view id, int64_t used_at);
 
 }  // namespace bulkhead::store::catalog
