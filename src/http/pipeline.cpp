@@ -158,6 +158,16 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
     auto tenant = resolver_.Resolve(routing.signals, *context.principal, &routing.trace);
     if (!tenant.ok()) return tenant.error();
     context.tenant.emplace(std::move(*tenant));
+    // The organization's request budget (requests_per_minute), before any work for it.
+    if (auto rpm = service::OrganizationLimit(resolver_.environment(), context.tenant->organization,
+                                              "requests_per_minute")) {
+      if (auto retry_after = rate_limiter_.Take(context.tenant->organization.id, *rpm)) {
+        Error e = Error::Make(ErrorCode::kRateLimited,
+                              "this organization is over its requests_per_minute limit");
+        e.retry_after_seconds = *retry_after;
+        return e;
+      }
+    }
     // A workspace the caller may not see is not found, before any permission is checked.
     if (route.scope == Scope::kWorkspace) {
       auto workspace = workspaces_.Resolve(*context.tenant, *context.principal,

@@ -13,6 +13,7 @@
 #include "http/router.hpp"
 #include "service/account_service.hpp"
 #include "service/api_key_service.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/tenant_resolver.hpp"
 #include "service/workspace_service.hpp"
 
@@ -62,6 +63,7 @@ class Pipeline final : public Handler {
   LineWriter& access_log_;
   LineWriter* routing_log_;
   PipelineOptions options_;
+  service::RateLimiter rate_limiter_;  // per instance, per organization
 };
 
 // The request id to use: the client's X-Request-Id when it is 1-128 of [A-Za-z0-9._:-],

@@ -139,6 +139,32 @@ TEST_F(PlansTest, FiftyConcurrentAddsStopExactlyAtTheLimit) {
   EXPECT_EQ(members.json["data"].size(), 10u);
 }
 
+TEST_F(PlansTest, AnOrganizationOverItsRequestBudgetIsLimitedAndOthersAreNot) {
+  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 30}}}}}},
+                             Bearer(owner_.token)).status, 200);
+  std::string quiet = CreateOrganization(client(), owner_.token, "Quiet", UniqueSlug("quiet"))["slug"];
+  int ok = 0, limited = 0, quiet_ok = 0;
+  std::string retry_after;
+  for (int i = 0; i < 60; ++i) {
+    auto noisy = client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token));
+    if (noisy.status == 200) ++ok;
+    if (noisy.status == 429 && noisy.Code() == "rate_limited") {
+      ++limited;
+      retry_after = noisy.Header("retry-after");
+    }
+    auto other = client().Request("GET", "/api/v1/organizations/" + quiet + "/members", std::nullopt,
+                                  Bearer(owner_.token));
+    if (other.status == 200) ++quiet_ok;
+  }
+  // A minute's worth (30, plus what refilled during the loop), then refusals.
+  EXPECT_GE(ok, 30);
+  EXPECT_LE(ok, 40);
+  EXPECT_EQ(ok + limited, 60);
+  EXPECT_FALSE(retry_after.empty());
+  EXPECT_GE(std::stoi(retry_after), 1);
+  EXPECT_EQ(quiet_ok, 60);  // the neighbour was never limited
+}
+
 TEST(PlansFile, AnInvalidPlansFileStopsTheServerAtStart) {
   char pattern[] = "/tmp/bulkhead-plans-XXXXXX";
   std::filesystem::path dir = ::mkdtemp(pattern);
