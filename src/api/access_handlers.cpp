@@ -74,6 +74,7 @@ Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
   BULKHEAD_TRY(body->Finish());
   auto membership = s.invitations.Accept(*token, *c.principal, c.request_id);
   if (!membership.ok()) return membership.error();
+  c.metered_organization_id = membership->organization_id;
   auto user = s.accounts.GetUser(c.principal->user_id);
   if (!user.ok()) return user.error();
   auto org = s.organizations.FindById(membership->organization_id);

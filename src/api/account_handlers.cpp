@@ -23,6 +23,7 @@ Result<Response> SignUp(Services& s, RequestContext& c) {
   BULKHEAD_TRY(body->Finish());
   auto out = s.accounts.SignUp({*email, *password, *name}, c.request_id);
   if (!out.ok()) return out.error();
+  c.metered_organization_id = out->personal_organization.id;
   auto personal = RenderOrganization(s, out->personal_organization);
   if (!personal.ok()) return personal.error();
   auto response = JsonResponse(201, {{"user", UserJson(out->user)},

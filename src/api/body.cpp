@@ -55,6 +55,18 @@ std::optional<std::string> BodyReader::OptionalString(const std::string& field) 
   return value->get<std::string>();
 }
 
+std::optional<std::optional<std::string>> BodyReader::OptionalNullableString(
+    const std::string& field) {
+  const auto* value = Field(field);
+  if (!value) return std::nullopt;
+  if (value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) {
+    errors_.push_back({field, "must be a string or null"});
+    return std::nullopt;
+  }
+  return std::optional<std::string>(value->get<std::string>());
+}
+
 std::optional<nlohmann::json> BodyReader::OptionalObject(const std::string& field) {
   const auto* value = Field(field);
   if (!value || value->is_null()) return std::nullopt;

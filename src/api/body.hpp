@@ -23,6 +23,8 @@ class BodyReader {
 
   std::optional<std::string> RequiredString(const std::string& field);
   std::optional<std::string> OptionalString(const std::string& field);
+  // Absent: nullopt; null: an empty inner optional (clear the field); else the string.
+  std::optional<std::optional<std::string>> OptionalNullableString(const std::string& field);
   // Any JSON object (its content is validated by the caller).
   std::optional<nlohmann::json> OptionalObject(const std::string& field);
   // kValidationFailed listing every problem, including unknown fields.

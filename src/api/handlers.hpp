@@ -14,6 +14,8 @@
 #include "service/environment.hpp"
 #include "service/member_service.hpp"
 #include "service/organization_service.hpp"
+#include "service/usage_service.hpp"
+#include "http/metrics.hpp"
 
 namespace bulkhead::api {
 
@@ -30,6 +32,11 @@ struct Services {
   service::InvitationService& invitations;
   service::ApiKeyService& api_keys;
   int64_t session_ttl_seconds = 14 * 24 * 3600;
+  service::UsageService* usage = nullptr;
+  // Set once the router exists (the metrics are per route); read by GET /metrics.
+  const http::HttpMetrics* metrics = nullptr;
+  const service::UsageMeter* meter = nullptr;
+  int64_t started_ms = 0;
 };
 
 using core::Result;
@@ -65,6 +72,9 @@ Result<Response> AddDomain(Services& s, RequestContext& c);
 Result<Response> VerifyDomain(Services& s, RequestContext& c);
 Result<Response> RemoveDomain(Services& s, RequestContext& c);
 Result<Response> ResolveHost(Services& s, RequestContext& c);
+// usage and operations
+Result<Response> GetUsage(Services& s, RequestContext& c);
+Result<Response> Metrics(Services& s, RequestContext& c);
 // workspaces and resources
 Result<Response> ListWorkspaces(Services& s, RequestContext& c);
 Result<Response> CreateWorkspace(Services& s, RequestContext& c);

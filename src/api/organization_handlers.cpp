@@ -31,6 +31,7 @@ Result<Response> CreateOrganization(Services& s, RequestContext& c) {
   input.name = *name;
   auto org = s.organizations.Create(input, c.Actor());
   if (!org.ok()) return org.error();
+  c.metered_organization_id = org->id;
   return OrganizationResponse(s, 201, *org);
 }
 
@@ -45,6 +46,7 @@ Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
   input.name = body->OptionalString("name");
   input.slug = body->OptionalString("slug");
   input.settings = body->OptionalObject("settings");
+  input.billing_email = body->OptionalNullableString("billing_email");
   BULKHEAD_TRY(body->Finish());
   auto org = s.organizations.Update(*c.tenant, input, c.Actor());
   if (!org.ok()) return org.error();

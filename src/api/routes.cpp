@@ -50,6 +50,10 @@ std::vector<Route> BuildRoutes(Services& s) {
        "Move the organization to another plan", 200, true},
       {"GET", org + "/features", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, GetFeatures), "The organization's plan, effective features and limits", 200, false},
+      // Usage, per organization and day (admins); /metrics has no per-organization labels.
+      {"GET", org + "/usage", Scope::kOrganization, Permission::kReadUsage, Bind(s, GetUsage),
+       "Requests, writes, members, workspaces, resources and stored bytes per day (?from=&to=)",
+       200, false},
       // Members. Removing needs manage-members, except for oneself (leaving); the service
       // enforces the rest of the matrix (owners, the last owner).
       {"GET", org + "/members", Scope::kOrganization, Permission::kReadOrganization,
@@ -133,6 +137,8 @@ std::vector<Route> BuildRoutes(Services& s) {
        false},
       {"GET", "/readyz", Scope::kPublic, std::nullopt, Bind(s, Readyz), "Database reachable", 200,
        false},
+      {"GET", "/metrics", Scope::kPublic, std::nullopt, Bind(s, Metrics),
+       "Prometheus metrics (no per-organization labels)", 200, false},
   };
 
   // The current-organization alias: same route, organization from the Host or X-Organization.

@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string mail_from = "Bulkhead <bulkhead@localhost>";
   int64_t invitation_ttl_seconds = 7 * 24 * 3600;
   std::string plans_file;                     // empty: the built-in plans
+  int usage_flush_seconds = 10;               // usage a crash can lose at most
 };
 
 int RunServe(const ServeOptions& options);
@@ -43,5 +44,9 @@ int RunAuditVerify(const StorageOptions& storage);
 // Applies pending catalog and tenant migrations under the migration lock. Exit 0 when every
 // tenant is current, 1 when some failed (named on stderr).
 int RunMigrate(const StorageOptions& storage, int jobs);
+// Usage per organization and day between two dates (YYYY-MM-DD, inclusive) as CSV or JSON on
+// stdout. Exit 2 for unusable arguments.
+int RunUsageExport(const StorageOptions& storage, const std::string& from, const std::string& to,
+                   const std::string& format);
 
 }  // namespace bulkhead::cli

@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--plans", serve.plans_file,
                         "JSON file of plans, their features and limits (default: built-in free, "
                         "team, enterprise)");
+  serve_cmd->add_option("--usage-flush-interval", serve.usage_flush_seconds,
+                        "seconds between writes of usage counts (a crash loses at most one)")
+      ->check(CLI::Range(1, 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
@@ -113,6 +117,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
 
+  std::string from, to, format = "csv";
+  auto* usage_cmd = app.add_subcommand("usage", "Usage per organization and day");
+  usage_cmd->require_subcommand(1);
+  auto* export_cmd = usage_cmd->add_subcommand(
+      "export", "Every organization's usage per day, for billing (CSV or JSON on stdout)");
+  storage_flags(export_cmd);
+  export_cmd->add_option("--from", from, "first day, YYYY-MM-DD (UTC)")->required();
+  export_cmd->add_option("--to", to, "last day, YYYY-MM-DD (UTC)")->required();
+  export_cmd->add_option("--format", format, "csv or json")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (list_cmd->parsed()) return RunOrgList(storage, json);
@@ -122,6 +136,7 @@ int main(int argc, char** argv) {
   if (set_plan_cmd->parsed()) return RunOrgSetPlan(storage, slug, plan, plans_file);
   if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
   if (verify_cmd->parsed()) return RunAuditVerify(storage);
+  if (export_cmd->parsed()) return RunUsageExport(storage, from, to, format);
   if (migrate_cmd->parsed()) {
     storage.pool_size = jobs + 1;
     return RunMigrate(storage, jobs);

@@ -139,10 +139,17 @@ int RunServe(const ServeOptions& options) {
   outbox.Start();
   service::InvitationService invitations(*data->env, outbox);
   service::ApiKeyService api_keys(*data->env);
+  service::UsageMeter meter(*data->env);
+  service::UsageService usage(*data->env, &meter);
   api::Services services{*data->env, accounts,   organizations, members,     audit,
                          domains,    workspaces, resources,     invitations, api_keys,
                          options.session_ttl_seconds};
+  services.usage = &usage;
+  services.meter = &meter;
+  services.started_ms = core::NowMs();
   http::Router router(api::BuildRoutes(services));
+  http::HttpMetrics metrics(router);
+  services.metrics = &metrics;
   http::LineWriter log(stdout);
   std::filesystem::path routing_path = options.routing_log.empty()
                                            ? std::filesystem::path(options.data) / "logs" / "routing.jsonl"
@@ -156,7 +163,8 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   http::Pipeline pipeline(router, accounts, api_keys, resolver, workspaces, log, routing_log.get(),
-                          {*base_domain});
+                          {*base_domain, &metrics, &meter});
+  meter.Start(std::chrono::seconds(options.usage_flush_seconds));
   // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.
   service::ChangeFeed change_feed(
       *data->env,
@@ -189,6 +197,7 @@ int RunServe(const ServeOptions& options) {
     return 1;
   }
   change_feed.Stop();
+  meter.Stop();  // flushes what is pending
   outbox.Stop();
   routing_log->Stop();
   Event(log, {{"event", "stopped"}});

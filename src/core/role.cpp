@@ -30,6 +30,7 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kSeeAllWorkspaces: return "workspaces:see_all";
     case Permission::kWriteAllResources: return "resources:write_all";
     case Permission::kReadAuditLog: return "audit_log:read";
+    case Permission::kReadUsage: return "usage:read";
   }
   return "unknown";
 }
@@ -42,7 +43,8 @@ Role MinimumRole(Permission permission) {
     case Permission::kManageWorkspaces:
     case Permission::kSeeAllWorkspaces:
     case Permission::kWriteAllResources:
-    case Permission::kReadAuditLog: return Role::kAdmin;
+    case Permission::kReadAuditLog:
+    case Permission::kReadUsage: return Role::kAdmin;
     case Permission::kManageOwners:
     case Permission::kBilling:
     case Permission::kDeleteOrganization: return Role::kOwner;

@@ -20,13 +20,14 @@ enum class Permission {
   kSeeAllWorkspaces,
   kWriteAllResources,   // read / write resources in any workspace without a workspace role
   kReadAuditLog,
+  kReadUsage,           // usage figures (issue 7: admins, like the audit log)
 };
 
 inline constexpr Permission kAllPermissions[] = {
     Permission::kReadOrganization, Permission::kUpdateOrganization, Permission::kManageMembers,
     Permission::kManageOwners,     Permission::kBilling,            Permission::kDeleteOrganization,
     Permission::kManageWorkspaces, Permission::kSeeAllWorkspaces,   Permission::kWriteAllResources,
-    Permission::kReadAuditLog};
+    Permission::kReadAuditLog,     Permission::kReadUsage};
 
 inline constexpr Role kAllRoles[] = {Role::kOwner, Role::kAdmin, Role::kMember};
 

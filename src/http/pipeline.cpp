@@ -165,6 +165,7 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
         Error e = Error::Make(ErrorCode::kRateLimited,
                               "this organization is over its requests_per_minute limit");
         e.retry_after_seconds = *retry_after;
+        if (options_.metrics) options_.metrics->CountRateLimited();
         return e;
       }
     }
@@ -217,7 +218,7 @@ Response Pipeline::Handle(Request& request) {
     }
   } else {
     route_pattern = match.route->pattern;
-    RequestContext context{request, request_id, std::move(match.params), {}, {}};
+    RequestContext context{request, request_id, std::move(match.params), {}, {}, {}, {}};
     try {
       auto result = Dispatch(context, *match.route, routing);
       if (!result.ok() && routing.outcome == "refused") {
@@ -235,6 +236,7 @@ Response Pipeline::Handle(Request& request) {
                               .Finish());
       }
       response = result.ok() ? std::move(*result) : ProblemResponse(result.error(), request_id);
+      Meter(context, response);
     } catch (const std::exception& e) {
       response = ProblemResponse(Error::Internal(e.what()), request_id);
       nlohmann::json line = {{"ts", core::FormatRfc3339(core::NowMs())},
@@ -250,7 +252,20 @@ Response Pipeline::Handle(Request& request) {
                   .count();
   LogAccess(request, response, request_id, route_pattern, ms);
   LogRouting(request, request_id, route_pattern, routing);
+  if (options_.metrics) options_.metrics->Observe(match.route, response.status, ms / 1000.0);
   return response;
+}
+
+void Pipeline::Meter(const RequestContext& context, const Response& response) {
+  // Requests the organization's budget refused cost it nothing; nor do those of callers it
+  // was not resolved for (strangers cannot run up another organization's usage).
+  if (!options_.usage || response.status == 429) return;
+  const std::string& organization_id = context.tenant ? context.tenant->organization.id
+                                                      : context.metered_organization_id;
+  if (organization_id.empty()) return;
+  bool write = IsStateChanging(context.request.method) && response.status >= 200 &&
+               response.status < 300;
+  options_.usage->Record(organization_id, write);
 }
 
 Response Pipeline::Refuse(const Request& partial, int status, std::string_view code,

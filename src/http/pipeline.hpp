@@ -1,7 +1,8 @@
 #pragma once
 // The request pipeline: request id -> route -> authenticate -> resolve tenant -> authorize ->
 // handler -> render, then one access-log line and one routing-log line (every routing
-// decision: the signals, the organization they named, the outcome and why). It is the Handler
+// decision: the signals, the organization they named, the outcome and why), and the request
+// counted in the metrics and in its organization's usage. It is the Handler
 // the server calls, and a plain function from Request to Response that tests can call without
 // a socket.
 // Thread-safety: thread-safe (all state is immutable or owned by thread-safe services).
@@ -10,17 +11,21 @@
 
 #include "http/access_log.hpp"
 #include "http/message.hpp"
+#include "http/metrics.hpp"
 #include "http/router.hpp"
 #include "service/account_service.hpp"
 #include "service/api_key_service.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/tenant_resolver.hpp"
+#include "service/usage_meter.hpp"
 #include "service/workspace_service.hpp"
 
 namespace bulkhead::http {
 
 struct PipelineOptions {
   std::string base_domain = "localhost";
+  HttpMetrics* metrics = nullptr;         // request counts and latencies, when set
+  service::UsageMeter* usage = nullptr;   // per-organization usage, when set
 };
 
 // What the routing log records of one request.
@@ -50,6 +55,7 @@ class Pipeline final : public Handler {
   core::Status Authenticate(RequestContext& context, const Route& route);
   service::TenantSignals Signals(const Request& request,
                                  const std::vector<std::pair<std::string, std::string>>& params) const;
+  void Meter(const RequestContext& context, const Response& response);
   void LogAccess(const Request& request, const Response& response, std::string_view request_id,
                  std::string_view route, double duration_ms);
   void LogRouting(const Request& request, std::string_view request_id, std::string_view route,

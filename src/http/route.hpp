@@ -38,6 +38,9 @@ struct RequestContext {
   std::optional<service::Principal> principal;              // user and organization scopes
   std::optional<service::TenantContext> tenant;             // organization scope
   std::optional<service::WorkspaceContext> workspace;       // workspace scope
+  // Set by user-scoped handlers that change an organization from outside its routes (sign-up,
+  // creating one, accepting an invitation), so that usage counts the request for it.
+  std::string metered_organization_id;
 
   // A path parameter by name ("" when absent).
   std::string_view Param(std::string_view name) const;

@@ -1,5 +1,7 @@
 #include "service/organization_service.hpp"
 
+#include "core/email.hpp"
+
 #include "core/settings.hpp"
 #include "core/slug.hpp"
 #include "core/text.hpp"
@@ -37,7 +39,7 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
   const std::string& plan =
       type == "personal" ? env_.config.plans.personal_plan : env_.config.plans.default_plan;
   store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", plan,
-                                core::SettingsToJson({}).dump(), now, now};
+                                core::SettingsToJson({}).dump(), now, now, std::nullopt};
   PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id};
   if (env_.tenants.CreatesInCatalogTransaction()) return prepared;  // see InsertPrepared
   BULKHEAD_TRY(env_.tenants.Create(prepared.key));
@@ -164,6 +166,9 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
 Result<store::OrganizationRecord> OrganizationService::Update(const TenantContext& tenant,
                                                               const UpdateOrganizationInput& input,
                                                               const Actor& actor) {
+  if (input.billing_email && !core::RoleHas(tenant.role, core::Permission::kBilling)) {
+    return Error::Forbidden("only an owner can change the billing contact");
+  }
   std::vector<core::FieldError> errors;
   std::optional<std::string> name;
   if (input.name) {
@@ -176,6 +181,15 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
   }
   if (input.slug) {
     if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
+  }
+  std::optional<std::string> billing_email;
+  if (input.billing_email && *input.billing_email) {
+    auto normalized = core::NormalizeEmail(**input.billing_email);
+    if (normalized.ok()) {
+      billing_email = *normalized;
+    } else {
+      errors.push_back({"billing_email", normalized.error().fields.at(0).message});
+    }
   }
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
@@ -210,14 +224,30 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
       org.settings = core::SettingsToJson(*patched).dump();
     }
   }
-  if (changes.empty()) return org;  // nothing changed: no write, no audit event
+  // The billing contact has an audit action of its own, so billing history is one filter away.
+  std::optional<nlohmann::json> billing_change;
+  if (input.billing_email && billing_email != org.billing_email) {
+    auto as_json = [](const std::optional<std::string>& v) {
+      return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+    };
+    billing_change = {{"from", as_json(org.billing_email)}, {"to", as_json(billing_email)}};
+    org.billing_email = billing_email;
+  }
+  if (changes.empty() && !billing_change) return org;  // nothing changed: no write, no event
   org.updated_at = core::NowMs();
   if (auto st = store::catalog::UpdateOrganization(*lease, org); !st.ok()) {
     return st.error().code == ErrorCode::kConflict ? SlugTaken() : st.error();
   }
-  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease, MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id,
-                             changes)));
+  if (!changes.empty()) {
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id,
+                               changes)));
+  }
+  if (billing_change) {
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(org.id, actor, "organization.billing_contact_changed",
+                               "organization", org.id, *billing_change)));
+  }
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("organization", org.id);  // the old slug stops routing at once

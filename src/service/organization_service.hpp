@@ -36,6 +36,8 @@ struct UpdateOrganizationInput {
   std::optional<std::string> name;
   std::optional<std::string> slug;
   std::optional<nlohmann::json> settings;  // merge patch
+  // Owners only (billing). An empty inner optional clears it.
+  std::optional<std::optional<std::string>> billing_email;
 };
 
 class OrganizationService {

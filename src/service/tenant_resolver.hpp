@@ -56,6 +56,7 @@ class TenantAccess {
   friend class AuditVerifier;      // an operator's walk over every tenant's chain
   friend class InvitationService;  // clears a joining member's stale workspace assignments
   friend class TenantMigrator;     // an operator's migration of every tenant
+  friend class UsageMeter;         // counts in organizations that requests resolved to
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }

@@ -12,15 +12,19 @@ using core::ErrorCode;
 // Queries are named constants: the whole SQL of the catalog is readable in one place.
 constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
 constexpr std::string_view kOrgColumns =
-    "id, name, slug, type, status, plan, settings, created_at, updated_at";
+    "id, name, slug, type, status, plan, settings, created_at, updated_at, billing_email";
+
+Value NullableText(const std::optional<std::string>& text) {
+  return text ? Value{*text} : Value{nullptr};
+}
 
 UserRecord ToUser(const Row& r) {
   return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
 }
 
 OrganizationRecord ToOrganization(const Row& r, std::size_t at = 0) {
-  return {r.Text(at),     r.Text(at + 1), r.Text(at + 2), r.Text(at + 3), r.Text(at + 4),
-          r.Text(at + 5), r.Text(at + 6), r.Int(at + 7),  r.Int(at + 8)};
+  return {r.Text(at),     r.Text(at + 1), r.Text(at + 2), r.Text(at + 3),       r.Text(at + 4),
+          r.Text(at + 5), r.Text(at + 6), r.Int(at + 7),  r.Int(at + 8), r.OptionalText(at + 9)};
 }
 
 constexpr std::string_view kAuditColumns =
@@ -113,16 +117,18 @@ Status DeleteSession(Connection& c, std::string_view token_hash) {
 Status InsertOrganization(Connection& c, const OrganizationRecord& o) {
   return ExecuteStatus(c,
                        "INSERT INTO organizations (id, name, slug, type, status, plan, settings,"
-                       " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                       " created_at, updated_at, billing_email)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                        {o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,
-                        o.updated_at});
+                        o.updated_at, NullableText(o.billing_email)});
 }
 
 Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
   return ExecuteStatus(c,
                        "UPDATE organizations SET name = $2, slug = $3, status = $4, plan = $5,"
-                       " settings = $6, updated_at = $7 WHERE id = $1",
-                       {o.id, o.name, o.slug, o.status, o.plan, o.settings, o.updated_at});
+                       " settings = $6, updated_at = $7, billing_email = $8 WHERE id = $1",
+                       {o.id, o.name, o.slug, o.status, o.plan, o.settings, o.updated_at,
+                        NullableText(o.billing_email)});
 }
 
 Status DeleteOrganization(Connection& c, std::string_view id) {
@@ -151,6 +157,15 @@ Result<bool> SlugExists(Connection& c, std::string_view slug) {
   auto n = QueryCount(c, "SELECT COUNT(*) FROM organizations WHERE slug = $1", {std::string(slug)});
   if (!n.ok()) return n.error();
   return *n > 0;
+}
+
+Result<std::vector<OrganizationTally>> TallyOrganizations(Connection& c) {
+  auto rows = c.Query(
+      "SELECT type, status, COUNT(*) FROM organizations GROUP BY type, status ORDER BY type, status");
+  if (!rows.ok()) return rows.error();
+  std::vector<OrganizationTally> out;
+  for (const auto& r : *rows) out.push_back({r.Text(0), r.Text(1), r.Int(2)});
+  return out;
 }
 
 Result<std::vector<OrganizationRecord>> ListOrganizations(Connection& c) {
@@ -223,12 +238,12 @@ Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganiza
     Connection& c, std::string_view user_id) {
   auto rows = c.Query(
       "SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
-      " o.updated_at, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id"
+      " o.updated_at, o.billing_email, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id"
       " WHERE m.user_id = $1 ORDER BY m.joined_at, o.id",
       {std::string(user_id)});
   if (!rows.ok()) return rows.error();
   std::vector<std::pair<OrganizationRecord, std::string>> out;
-  for (const auto& r : *rows) out.emplace_back(ToOrganization(r), r.Text(9));
+  for (const auto& r : *rows) out.emplace_back(ToOrganization(r), r.Text(10));
   return out;
 }
 

@@ -35,6 +35,13 @@ Result<std::optional<OrganizationRecord>> FindOrganizationBySlug(Connection& c,
 Result<bool> SlugExists(Connection& c, std::string_view slug);
 // Every organization ordered by slug (operators' listing).
 Result<std::vector<OrganizationRecord>> ListOrganizations(Connection& c);
+// How many organizations there are of each type and status (for /metrics).
+struct OrganizationTally {
+  std::string type;
+  std::string status;
+  int64_t count = 0;
+};
+Result<std::vector<OrganizationTally>> TallyOrganizations(Connection& c);
 
 // Memberships. InsertMembership: kConflict when the user is already a member.
 Status InsertMembership(Connection& c, const MembershipRecord& m);

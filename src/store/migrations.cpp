@@ -122,6 +122,26 @@ CREATE TABLE changes (
 );
 )sql";
 
+// The billing contact, and usage per organization and UTC day. Counters (requests, writes) are
+// added to by every instance's periodic flush; gauges hold the day's latest sample. No foreign
+// key: an organization's usage outlives it, so that its last days can still be billed.
+constexpr std::string_view kCatalogV002 = R"sql(
+ALTER TABLE organizations ADD COLUMN billing_email TEXT;
+CREATE TABLE usage_daily (
+  organization_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  requests BIGINT NOT NULL,
+  writes BIGINT NOT NULL,
+  members BIGINT,
+  workspaces BIGINT,
+  resources BIGINT,
+  stored_bytes BIGINT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, day)
+);
+CREATE INDEX usage_daily_day ON usage_daily(day, organization_id);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -202,7 +222,8 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect) {
 }
 
 const std::vector<Migration>& CatalogMigrations() {
-  static const std::vector<Migration> kMigrations = {{1, "V001__init", kCatalogV001}};
+  static const std::vector<Migration> kMigrations = {
+      {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002}};
   return kMigrations;
 }
 

@@ -33,6 +33,7 @@ struct OrganizationRecord {
   std::string settings;  // JSON text
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  std::optional<std::string> billing_email;  // where invoices go; the owner's to change
 };
 
 struct MembershipRecord {

@@ -92,6 +92,34 @@ TEST_F(PlansTest, OnlyTheOwnerChangesThePlanAndItIsAudited) {
   }());
 }
 
+TEST_F(PlansTest, TheBillingContactIsTheOwnersAndAudited) {
+  Account admin = SignUp(client(), "Admin");
+  AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
+  EXPECT_TRUE(client().Request("GET", Org(), std::nullopt, Bearer(owner_.token)).json["billing_email"].is_null());
+  auto denied = client().Request("PATCH", Org(), Json{{"billing_email", "evil@example.com"}}, Bearer(admin.token));
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_EQ(denied.Code(), "forbidden");
+  // Admins still update everything else.
+  EXPECT_EQ(client().Request("PATCH", Org(), Json{{"name", "Acme Two"}}, Bearer(admin.token)).status, 200);
+  auto bad = client().Request("PATCH", Org(), Json{{"billing_email", "not-an-email"}}, Bearer(owner_.token));
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json["errors"][0]["field"], "billing_email");
+  EXPECT_EQ(client().Request("PATCH", Org(), Json{{"billing_email", 7}}, Bearer(owner_.token)).status, 422);
+  auto set = client().Request("PATCH", Org(), Json{{"billing_email", "Invoices@Acme.example"}}, Bearer(owner_.token));
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json["billing_email"], "invoices@acme.example");
+  EXPECT_EQ(client().Request("GET", Org(), std::nullopt, Bearer(admin.token)).json["billing_email"],
+            "invoices@acme.example");
+  auto cleared = client().Request("PATCH", Org(), Json{{"billing_email", nullptr}}, Bearer(owner_.token));
+  EXPECT_TRUE(cleared.json["billing_email"].is_null());
+  auto audit = client().Request("GET", Org() + "/audit-log?action=organization.billing_contact_changed",
+                                std::nullopt, Bearer(owner_.token));
+  ASSERT_EQ(audit.json["data"].size(), 2u) << audit.body;
+  EXPECT_EQ(audit.json["data"][0]["details"], (Json{{"from", "invoices@acme.example"}, {"to", nullptr}}));
+  EXPECT_EQ(audit.json["data"][1]["details"], (Json{{"from", nullptr}, {"to", "invoices@acme.example"}}));
+  EXPECT_EQ(audit.json["data"][1]["actor"]["id"], owner_.user_id);
+}
+
 TEST_F(PlansTest, PlanLimitsAreEnforcedAndNamedAndSettingsOverrideThem) {
   Account second = SignUp(client(), "Second");
   Account third = SignUp(client(), "Third");
