@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# One organization floods the server; how do its neighbours fare?
+#   bench/noisy_neighbour.sh [seconds]
+# Starts its own server on a temporary SQLite data directory (loopback only), creates organization
+# "noisy" and organization "quiet", and measures with wrk `GET /api/v1/organizations/quiet`
+# (8 connections):
+#   1. alone;
+#   2. while 64 connections flood "noisy" within its budget (requests_per_minute = 600, so
+#      nearly every flood request is refused with 429 before any work is done for it);
+#   3. while the same flood runs with no budget (every flood request is served).
+# Prints req/s, p50 and p99 of "quiet" in each case, the flood's own rate and its non-2xx
+# answers, and the ratios to case 1.
+set -euo pipefail
+seconds=${1:-5}
+bin=${BULKHEAD_BINARY:-$(dirname "$0")/../build/bulkhead}
+work=$(mktemp -d /tmp/bulkhead-noisy-XXXXXX)
+port=$(( 20000 + RANDOM % 20000 ))
+base="http://127.0.0.1:$port"
+cleanup() {
+  [ -n "${flood:-}" ] && kill "$flood" 2>/dev/null || true
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin" serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
+token=$(curl -sf "$base/api/v1/auth/signup" \
+  -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}' | jq -r .session_token)
+auth="Authorization: Bearer $token"
+for slug in noisy quiet; do
+  curl -sf -o /dev/null "$base/api/v1/organizations" -H "$auth" -d "{\"name\":\"$slug\",\"slug\":\"$slug\"}"
+done
+
+# wrk's latency table, as "req/s p50 p99 non2xx".
+measure() {  # connections seconds url
+  wrk -t1 -c"$1" -d"$2"s --latency -H "$auth" "$3" >"$work/wrk.txt"
+  local rps p50 p99 non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
+  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
+  echo "$rps $p50 $p99 ${non2xx:-0}"
+}
+flood() {  # runs in the background for the measurement plus a second of warm-up
+  wrk -t1 -c64 -d$((seconds + 2))s --latency -H "$auth" "$base/api/v1/organizations/noisy" \
+    >"$work/flood.txt" &
+  flood=$!
+  sleep 1
+}
+flood_summary() {
+  wait "$flood" || true; flood=
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/flood.txt") $(awk '/Non-2xx/ {print $5}' "$work/flood.txt")"
+}
+quiet="$base/api/v1/organizations/quiet"
+measure 8 1 "$quiet" >/dev/null  # warm-up
+
+read -r a_rps a_p50 a_p99 _ < <(measure 8 "$seconds" "$quiet")
+
+curl -sf -o /dev/null -X PATCH "$base/api/v1/organizations/noisy" -H "$auth" \
+  -d '{"settings":{"limits":{"requests_per_minute":600}}}'
+flood
+read -r b_rps b_p50 b_p99 _ < <(measure 8 "$seconds" "$quiet")
+read -r fb_rps fb_non2xx < <(flood_summary)
+
+# The budget is spent; lift it (a fresh minute of tokens does not matter at this rate).
+sleep 1
+curl -sf -o /dev/null -X PATCH "$base/api/v1/organizations/noisy" -H "$auth" \
+  -d '{"settings":{"limits":{"requests_per_minute":null}}}' || {
+  # Over budget, the PATCH itself is refused: wait for one token.
+  sleep 1
+  curl -sf -o /dev/null -X PATCH "$base/api/v1/organizations/noisy" -H "$auth" \
+    -d '{"settings":{"limits":{"requests_per_minute":null}}}'
+}
+flood
+read -r c_rps c_p50 c_p99 _ < <(measure 8 "$seconds" "$quiet")
+read -r fc_rps fc_non2xx < <(flood_summary)
+
+ratio() { echo "scale=2; $1 / $2" | bc -l; }
+ms() {  # wrk prints 812.00us, 1.20ms or 1.02s
+  case "$1" in
+    *us) echo "scale=3; ${1%us} / 1000" | bc -l ;;
+    *ms) echo "${1%ms}" ;;
+    *s) echo "scale=3; ${1%s} * 1000" | bc -l ;;
+  esac
+}
+printf '%-44s %10s %9s %9s %22s\n' "GET quiet (8 connections, ${seconds}s)" "req/s" "p50" "p99" "flood on noisy"
+printf '%-44s %10s %9s %9s %22s\n' "alone" "$a_rps" "$a_p50" "$a_p99" "-"
+printf '%-44s %10s %9s %9s %22s\n' "noisy floods, over its budget (429)" "$b_rps" "$b_p50" "$b_p99" \
+  "$fb_rps req/s, $fb_non2xx 429"
+printf '%-44s %10s %9s %9s %22s\n' "noisy floods, no budget (all served)" "$c_rps" "$c_p50" "$c_p99" \
+  "$fc_rps req/s, ${fc_non2xx:-0} non-2xx"
+echo "quiet's p99 over alone: $(ratio "$(ms "$b_p99")" "$(ms "$a_p99")")x with the budget," \
+     "$(ratio "$(ms "$c_p99")" "$(ms "$a_p99")")x without;" \
+     "throughput $(ratio "$b_rps" "$a_rps")x and $(ratio "$c_rps" "$a_rps")x"
