@@ -193,6 +193,48 @@ TEST_F(PlansTest, AnOrganizationOverItsRequestBudgetIsLimitedAndOthersAreNot) {
   EXPECT_EQ(quiet_ok, 60);  // the neighbour was never limited
 }
 
+TEST_F(PlansTest, WhileOneOrganizationFloodsOverItsBudgetItsNeighbourIsServedInFull) {
+  // Latency under a flood is measured by bench/noisy_neighbour.sh; this checks that every
+  // neighbour request is answered, correctly, while the flooder is refused.
+  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 60}}}}}},
+                             Bearer(owner_.token)).status, 200);
+  Account other = SignUp(client(), "Other");
+  std::string quiet = CreateOrganization(client(), other.token, "Quiet", UniqueSlug("quiet"))["slug"];
+  std::atomic<bool> stop{false};
+  std::atomic<int> flood_ok{0}, flood_limited{0}, flood_other{0};
+  std::vector<std::thread> flooders;
+  for (int t = 0; t < 8; ++t) {
+    flooders.emplace_back([&] {
+      while (!stop) {
+        auto r = client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token));
+        if (r.status == 200) {
+          ++flood_ok;
+        } else if (r.status == 429 && r.Code() == "rate_limited" && !r.Header("retry-after").empty()) {
+          ++flood_limited;
+        } else {
+          ++flood_other;
+        }
+      }
+    });
+  }
+  int served = 0, wrong = 0;
+  for (int i = 0; i < 200; ++i) {
+    auto r = client().Request("POST", "/api/v1/organizations/" + quiet + "/workspaces",
+                              Json{{"name", "w" + std::to_string(i)}}, Bearer(other.token));
+    (r.status == 201 ? served : wrong) += 1;
+  }
+  stop = true;
+  for (auto& t : flooders) t.join();
+  EXPECT_EQ(served, 200);
+  EXPECT_EQ(wrong, 0);
+  EXPECT_LE(flood_ok.load(), 70);  // a minute's budget, plus what refilled meanwhile
+  EXPECT_GT(flood_limited.load(), 200);
+  EXPECT_EQ(flood_other.load(), 0);
+  auto list = client().Request("GET", "/api/v1/organizations/" + quiet + "/workspaces?limit=200",
+                               std::nullopt, Bearer(other.token));
+  EXPECT_EQ(list.json["data"].size(), 200u);
+}
+
 TEST(PlansFile, AnInvalidPlansFileStopsTheServerAtStart) {
   char pattern[] = "/tmp/bulkhead-plans-XXXXXX";
   std::filesystem::path dir = ::mkdtemp(pattern);
