@@ -144,6 +144,43 @@ TEST_F(PlansTest, PlanLimitsAreEnforcedAndNamedAndSettingsOverrideThem) {
                              Bearer(owner_.token)).status, 201);
 }
 
+TEST_F(PlansTest, LoweringALimitBelowTheCurrentCountBlocksAdditionsAndDeletesNothing) {
+  ASSERT_EQ(client().Request("PUT", Org() + "/plan", Json{{"plan", "business"}}, Bearer(owner_.token)).status, 200);
+  std::vector<Account> members;
+  for (int i = 0; i < 3; ++i) {
+    members.push_back(SignUp(client(), "Member " + std::to_string(i)));
+    AddMember(client(), owner_.token, slug_, members.back().user_id, "member");
+  }
+  for (const char* host : {"a.lower-limits.test", "b.lower-limits.test"}) {
+    ASSERT_EQ(client().Request("POST", Org() + "/domains", Json{{"hostname", host}}, Bearer(owner_.token)).status, 201);
+  }
+  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"max_members", 2}, {"max_custom_domains", 1}}}}}},
+                             Bearer(owner_.token)).status, 200);
+  auto listed = client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(listed.json["data"].size(), 4u);
+  EXPECT_EQ(client().Request("GET", Org(), std::nullopt, Bearer(members[2].token)).status, 200);
+  auto domains = client().Request("GET", Org() + "/domains", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(domains.json["data"].size(), 3u) << domains.body;  // the subdomain and both custom domains
+
+  Account late = SignUp(client(), "Late");
+  auto over = client().Request("POST", Org() + "/members", Json{{"user_id", late.user_id}, {"role", "member"}},
+                               Bearer(owner_.token));
+  EXPECT_EQ(over.status, 409);
+  EXPECT_EQ(over.json["limit"], "max_members");
+  EXPECT_EQ(over.json["maximum"], 2);
+  EXPECT_EQ(over.json["current"], 4);
+  auto domain = client().Request("POST", Org() + "/domains", Json{{"hostname", "c.lower-limits.test"}},
+                                 Bearer(owner_.token));
+  EXPECT_EQ(domain.status, 409);
+  EXPECT_EQ(domain.json["limit"], "max_custom_domains");
+  EXPECT_EQ(domain.json["current"], 2);
+  // Leaving makes room only once the count is under the limit again.
+  ASSERT_EQ(client().Request("DELETE", Org() + "/members/" + members[0].user_id, std::nullopt,
+                             Bearer(members[0].token)).status, 204);
+  EXPECT_EQ(client().Request("POST", Org() + "/members", Json{{"user_id", late.user_id}, {"role", "member"}},
+                             Bearer(owner_.token)).status, 409);
+}
+
 TEST_F(PlansTest, FiftyConcurrentAddsStopExactlyAtTheLimit) {
   ASSERT_EQ(client().Request("PUT", Org() + "/plan", Json{{"plan", "business"}}, Bearer(owner_.token)).status, 200);
   ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"max_members", 10}}}}}},
