@@ -15,6 +15,7 @@
 #include "service/member_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/usage_service.hpp"
+#include "service/secret_service.hpp"
 #include "http/metrics.hpp"
 
 namespace bulkhead::api {
@@ -33,6 +34,7 @@ struct Services {
   service::ApiKeyService& api_keys;
   int64_t session_ttl_seconds = 14 * 24 * 3600;
   service::UsageService* usage = nullptr;
+  service::SecretService* secrets = nullptr;
   // Set once the router exists (the metrics are per route); read by GET /metrics.
   const http::HttpMetrics* metrics = nullptr;
   const service::UsageMeter* meter = nullptr;
@@ -72,6 +74,11 @@ Result<Response> AddDomain(Services& s, RequestContext& c);
 Result<Response> VerifyDomain(Services& s, RequestContext& c);
 Result<Response> RemoveDomain(Services& s, RequestContext& c);
 Result<Response> ResolveHost(Services& s, RequestContext& c);
+// secrets
+Result<Response> PutSecret(Services& s, RequestContext& c);
+Result<Response> ListSecrets(Services& s, RequestContext& c);
+Result<Response> GetSecret(Services& s, RequestContext& c);
+Result<Response> DeleteSecret(Services& s, RequestContext& c);
 // usage and operations
 Result<Response> GetUsage(Services& s, RequestContext& c);
 Result<Response> Metrics(Services& s, RequestContext& c);

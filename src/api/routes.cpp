@@ -132,6 +132,18 @@ std::vector<Route> BuildRoutes(Services& s) {
        WorkspaceRole::kEditor},
       {"DELETE", ws + "/resources/{id}", Scope::kWorkspace, Permission::kReadOrganization,
        Bind(s, DeleteResource), "Delete a resource", 204, true, WorkspaceRole::kEditor},
+      // Secrets: sealed with the organization's key; values only for editors who ask (audited).
+      {"GET", ws + "/secrets", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, ListSecrets), "Secrets' names and metadata, never values", 200, false,
+       WorkspaceRole::kViewer},
+      {"GET", ws + "/secrets/{name}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, GetSecret), "A secret's metadata; its value with ?reveal=true (editors, audited)",
+       200, true, WorkspaceRole::kViewer},
+      {"PUT", ws + "/secrets/{name}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, PutSecret), "Create or replace a secret's value", 200, true,
+       WorkspaceRole::kEditor},
+      {"DELETE", ws + "/secrets/{name}", Scope::kWorkspace, Permission::kReadOrganization,
+       Bind(s, DeleteSecret), "Delete a secret", 204, true, WorkspaceRole::kEditor},
       // Operations.
       {"GET", "/healthz", Scope::kPublic, std::nullopt, Bind(s, Healthz), "Process is up", 200,
        false},

@@ -25,7 +25,7 @@ class RouteTableTest : public ::testing::Test {
     db_ = std::move(db).value();
     tenants_ = std::make_unique<store::SqliteTenantDatabases>(*db_, dir_ / "tenants", 4);
     env_ = std::make_unique<service::Environment>(
-        service::Environment{*db_, *tenants_, cache_, throttle_, {}});
+        service::Environment{*db_, *tenants_, cache_, throttle_, keys_, {}});
     organizations_ = std::make_unique<service::OrganizationService>(*env_);
     accounts_ = std::make_unique<service::AccountService>(*env_, *organizations_);
     members_ = std::make_unique<service::MemberService>(*env_);
@@ -49,6 +49,7 @@ class RouteTableTest : public ::testing::Test {
   std::unique_ptr<store::TenantDatabases> tenants_;
   service::CatalogCache cache_;
   service::LoginThrottle throttle_;
+  service::KeyRing keys_{""};
   std::unique_ptr<service::Environment> env_;
   std::unique_ptr<service::OrganizationService> organizations_;
   std::unique_ptr<service::AccountService> accounts_;

@@ -26,6 +26,7 @@ struct ServeOptions {
   int64_t invitation_ttl_seconds = 7 * 24 * 3600;
   std::string plans_file;                     // empty: the built-in plans
   int usage_flush_seconds = 10;               // usage a crash can lose at most
+  std::string master_key_file;                // empty: BULKHEAD_MASTER_KEY, else DATA/master.key
 };
 
 int RunServe(const ServeOptions& options);
@@ -46,6 +47,8 @@ int RunAuditVerify(const StorageOptions& storage);
 int RunMigrate(const StorageOptions& storage, int jobs);
 // Usage per organization and day between two dates (YYYY-MM-DD, inclusive) as CSV or JSON on
 // stdout. Exit 2 for unusable arguments.
+// Writes a new master key file (32 random bytes, mode 0600); exit 1 if it exists.
+int RunKeysInit(const std::string& path);
 int RunUsageExport(const StorageOptions& storage, const std::string& from, const std::string& to,
                    const std::string& format);
 

@@ -22,6 +22,8 @@ struct StorageOptions {
   std::filesystem::path data = "./data";
   std::string database_url;  // empty: SQLite under `data`
   int pool_size = 8;
+  // 32 bytes (cli/master_key.hpp), or empty for commands that never seal or open data keys.
+  std::string master_key;
 };
 
 // Everything a process needs to run use cases against one store.
@@ -31,6 +33,7 @@ struct DataDirectory {
   std::unique_ptr<store::TenantDatabases> tenants;
   std::unique_ptr<service::CatalogCache> cache;
   std::unique_ptr<service::LoginThrottle> throttle;
+  std::unique_ptr<service::KeyRing> keys;
   std::unique_ptr<service::Environment> env;
   bool postgres() const { return pool != nullptr; }
 };

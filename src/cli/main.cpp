@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--plans", serve.plans_file,
                         "JSON file of plans, their features and limits (default: built-in free, "
                         "team, enterprise)");
+  serve_cmd->add_option("--master-key-file", serve.master_key_file,
+                        "32-byte key that seals every organization's data key (default: "
+                        "$BULKHEAD_MASTER_KEY, else a development key in DATA/master.key)");
   serve_cmd->add_option("--usage-flush-interval", serve.usage_flush_seconds,
                         "seconds between writes of usage counts (a crash loses at most one)")
       ->check(CLI::Range(1, 3600))
@@ -127,6 +130,13 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--to", to, "last day, YYYY-MM-DD (UTC)")->required();
   export_cmd->add_option("--format", format, "csv or json")->capture_default_str();
 
+  std::string key_path;
+  auto* keys_cmd = app.add_subcommand("keys", "The master key");
+  keys_cmd->require_subcommand(1);
+  auto* keys_init_cmd = keys_cmd->add_subcommand(
+      "init", "Write a new random master key to FILE (mode 0600; never overwrites)");
+  keys_init_cmd->add_option("file", key_path, "where to write it")->required();
+
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (list_cmd->parsed()) return RunOrgList(storage, json);
@@ -136,6 +146,7 @@ int main(int argc, char** argv) {
   if (set_plan_cmd->parsed()) return RunOrgSetPlan(storage, slug, plan, plans_file);
   if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
   if (verify_cmd->parsed()) return RunAuditVerify(storage);
+  if (keys_init_cmd->parsed()) return RunKeysInit(key_path);
   if (export_cmd->parsed()) return RunUsageExport(storage, from, to, format);
   if (migrate_cmd->parsed()) {
     storage.pool_size = jobs + 1;

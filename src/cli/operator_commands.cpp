@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/data_dir.hpp"
+#include "cli/master_key.hpp"
 #include "core/hostname.hpp"
 #include "service/audit_verifier.hpp"
 #include "service/tenant_migrator.hpp"
@@ -88,6 +89,14 @@ core::Result<core::PlanCatalog> LoadPlans(const std::string& path) {
   auto document = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded()) return core::Error::Validation("plans", "is not valid JSON");
   return core::ParsePlans(document);
+}
+
+int RunKeysInit(const std::string& path) {
+  auto written = WriteNewKeyFile(path);
+  if (!written.ok()) return Fail(written.error().message);
+  std::printf("wrote a new master key to %s (mode 0600); start the server with "
+              "--master-key-file %s\n", path.c_str(), path.c_str());
+  return 0;
 }
 
 int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const std::string& plan,

@@ -7,6 +7,7 @@
 #include "api/routes.hpp"
 #include "cli/commands.hpp"
 #include "cli/data_dir.hpp"
+#include "cli/master_key.hpp"
 #include "core/hostname.hpp"
 #include "core/time.hpp"
 #include "service/change_feed.hpp"
@@ -95,8 +96,22 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "bulkhead: --smtp-url must start with smtp:// or smtps://\n");
     return 2;
   }
+  auto master_key = LoadMasterKey(options.master_key_file, options.data);
+  if (!master_key.ok()) {
+    std::fprintf(stderr, "bulkhead: master key: %s\n", master_key.error().message.c_str());
+    return 2;
+  }
+  if (master_key->source == "development") {
+    std::fprintf(stderr,
+                 "bulkhead: WARNING: no --master-key-file or %s: using the development master key "
+                 "%s. Anyone who can read the data directory can open every secret in it. "
+                 "For production, create a key with `bulkhead keys init FILE` and keep it apart "
+                 "from the data.\n",
+                 kMasterKeyVariable, (std::filesystem::path(options.data) / "master.key").c_str());
+  }
   // One catalog connection per thread that can touch it, so nobody waits for a connection.
   StorageOptions storage;
+  storage.master_key = std::move(master_key->key);
   storage.data = options.data;
   storage.database_url = options.database_url;
   storage.pool_size = options.pool_size > 0
@@ -145,6 +160,8 @@ int RunServe(const ServeOptions& options) {
                          domains,    workspaces, resources,     invitations, api_keys,
                          options.session_ttl_seconds};
   services.usage = &usage;
+  service::SecretService secrets(*data->env);
+  services.secrets = &secrets;
   services.meter = &meter;
   services.started_ms = core::NowMs();
   http::Router router(api::BuildRoutes(services));
@@ -186,6 +203,7 @@ int RunServe(const ServeOptions& options) {
                                 {"database", data->postgres() ? "postgresql" : "sqlite"},
                                 {"base_domain", *base_domain},
                                 {"routing_log", routing_path.string()},
+                                {"master_key", master_key->source},
                                 {"threads", server_options.io_threads}};
     std::printf("%s\n", listening.dump().c_str());
     std::fflush(stdout);

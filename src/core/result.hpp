@@ -34,6 +34,7 @@ enum class ErrorCode {
   kDomainTaken,           // 409
   kNameTaken,             // 409
   kConflict,              // 409
+  kSecretUnreadable,      // 409: sealed for another place, or changed
   kBodyTooLarge,          // 413
   kUnsupportedMediaType,  // 415
   kValidationFailed,      // 422

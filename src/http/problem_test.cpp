@@ -36,6 +36,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kLimitReached, 409, "limit_reached"},
       {ErrorCode::kDomainTaken, 409, "domain_taken"},
       {ErrorCode::kNameTaken, 409, "name_taken"},
+      {ErrorCode::kSecretUnreadable, 409, "secret_unreadable"},
       {ErrorCode::kBodyTooLarge, 413, "body_too_large"},
       {ErrorCode::kValidationFailed, 422, "validation_failed"},
       {ErrorCode::kVerificationFailed, 422, "verification_failed"},

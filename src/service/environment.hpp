@@ -9,6 +9,7 @@
 #include "core/plans.hpp"
 #include "core/role.hpp"
 #include "service/catalog_cache.hpp"
+#include "service/key_ring.hpp"
 #include "service/login_throttle.hpp"
 #include "store/database.hpp"
 #include "store/tenant_store.hpp"
@@ -32,6 +33,7 @@ struct Environment {
   store::TenantDatabases& tenants;
   CatalogCache& cache;
   LoginThrottle& login_throttle;
+  KeyRing& keys;
   ServiceConfig config;
 };
 

@@ -102,6 +102,8 @@ Result<store::OrganizationRecord> OrganizationService::InsertPrepared(
     return st.error().code == ErrorCode::kConflict ? SlugTaken() : st.error();
   }
   BULKHEAD_TRY(store::catalog::InsertMembership(c, {org.id, owner_id, "owner", org.created_at}));
+  // Its data key commits with it (without a master key, it gets one on first use).
+  if (env_.keys.has_master()) BULKHEAD_TRY(env_.keys.CreateWithin(c, org.id));
   Actor actor{"user", owner_id, request_id};
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       c, MakeAuditEvent(org.id, actor, "organization.created", "organization", org.id,
@@ -275,6 +277,7 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
     BULKHEAD_TRY(txn.Commit());
   }
   env_.tenants.Destroy(tenant.key);
+  env_.keys.Forget(org.id);  // its data keys were deleted with it (cascade): crypto-shredding
   env_.cache.Invalidate("organization", org.id);  // its domains went with it (cascade)
   return core::Ok();
 }

@@ -142,6 +142,37 @@ CREATE TABLE usage_daily (
 CREATE INDEX usage_daily_day ON usage_daily(day, organization_id);
 )sql";
 
+// Each organization's data keys, only ever stored sealed by the master key (the associated
+// data binds the organization and version). Deleting the organization deletes them in the same
+// transaction: what was sealed with them can no longer be opened anywhere (crypto-shredding).
+constexpr std::string_view kCatalogV003 = R"sql(
+CREATE TABLE organization_keys (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  version BIGINT NOT NULL,
+  wrapped TEXT NOT NULL,
+  master_key_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, version)
+);
+CREATE INDEX organization_keys_master ON organization_keys(master_key_id);
+)sql";
+
+// Secrets, sealed with the organization's data key of version key_version.
+constexpr std::string_view kTenantV002 = R"sql(
+CREATE TABLE secrets (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key_version BIGINT NOT NULL,
+  sealed TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, name)
+);
+CREATE INDEX secrets_key_version ON secrets(key_version);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -223,12 +254,14 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect) {
 
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002}};
+      {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002},
+      {3, "V003__organization_keys", kCatalogV003}};
   return kMigrations;
 }
 
 const std::vector<Migration>& TenantMigrations() {
-  static const std::vector<Migration> kMigrations = {{1, "V001__init", kTenantV001}};
+  static const std::vector<Migration> kMigrations = {
+      {1, "V001__init", kTenantV001}, {2, "V002__secrets", kTenantV002}};
   return kMigrations;
 }
 

@@ -264,6 +264,54 @@ void ExecuteSql(const ServerProcess& server, const std::string& organization_id,
   if (!ok) throw std::runtime_error(sql + ": " + message);
 }
 
+std::vector<std::vector<std::string>> QuerySql(const ServerProcess& server,
+                                               const std::string& organization_id,
+                                               const std::string& sql) {
+  std::vector<std::vector<std::string>> rows;
+  if (!OnPostgres()) {
+    fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
+                                          : server.data_dir() / "tenants" / (organization_id + ".db");
+    sqlite3* handle = nullptr;
+    if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+    sqlite3_busy_timeout(handle, 5000);
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+      std::string message = sqlite3_errmsg(handle);
+      sqlite3_close(handle);
+      throw std::runtime_error(sql + ": " + message);
+    }
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      std::vector<std::string> row;
+      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+        const unsigned char* text = sqlite3_column_text(statement, i);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      rows.push_back(std::move(row));
+    }
+    sqlite3_finalize(statement);
+    sqlite3_close(handle);
+    return rows;
+  }
+  PGconn* conn = PQconnectdb(server.database_url().c_str());
+  std::string schema = organization_id.empty() ? "bulkhead" : TenantSchema(organization_id);
+  PGresult* set = PQexec(conn, ("SET search_path TO " + schema).c_str());
+  PQclear(set);
+  PGresult* r = PQexec(conn, sql.c_str());
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+  std::string message = ok ? "" : PQresultErrorMessage(r);
+  if (ok) {
+    for (int i = 0; i < PQntuples(r); ++i) {
+      std::vector<std::string> row;
+      for (int j = 0; j < PQnfields(r); ++j) row.emplace_back(PQgetvalue(r, i, j));
+      rows.push_back(std::move(row));
+    }
+  }
+  PQclear(r);
+  PQfinish(conn);
+  if (!ok) throw std::runtime_error(sql + ": " + message);
+  return rows;
+}
+
 void ServerProcess::Start() {
   ++starts_;
   fs::path out = root_ / ("stdout-" + std::to_string(starts_) + ".log");

@@ -129,6 +129,10 @@ bool TenantStoreExists(const ServerProcess& server, const std::string& organizat
 // someone with access to the database would (for tamper tests).
 void ExecuteSql(const ServerProcess& server, const std::string& organization_id,
                 const std::string& sql);
+// The same, for one query: its rows as text (NULL as "").
+std::vector<std::vector<std::string>> QuerySql(const ServerProcess& server,
+                                               const std::string& organization_id,
+                                               const std::string& sql);
 
 }  // namespace bulkhead::testing
 

@@ -106,6 +106,8 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   }
   f.resource = c.Request("POST", base + "/workspaces/" + f.workspace + "/resources",
                          Json{{"kind", "monitor"}, {"name", "existing"}}, owner).json["id"];
+  EXPECT_EQ(c.Request("PUT", base + "/workspaces/" + f.workspace + "/secrets/existing",
+                      Json{{"value", "s3cret"}}, owner).status, 200);
   f.domain = f.slug + ".example.com";
   EXPECT_EQ(c.Request("POST", base + "/domains", Json{{"hostname", f.domain}}, owner).status, 201);
   f.invitation = c.Request("POST", base + "/invitations",
@@ -135,6 +137,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   fill("{ws}", f.workspace);
   fill("{user_id}", p.target.user_id);
   fill("{hostname}", f.domain);
+  fill("{name}", "existing");
   if (suffix.rfind("/invitations/{id}", 0) == 0) fill("{id}", f.invitation);
   if (suffix.rfind("/api-keys/{id}", 0) == 0) fill("{id}", f.spare_key);
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
@@ -159,12 +162,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
           {{"POST", "/workspaces/{ws}/resources"},
            [](auto&, auto&) { return Json{{"kind", "monitor"}, {"name", "new"}}; }},
           {{"PATCH", "/workspaces/{ws}/resources/{id}"}, [](auto&, auto&) { return Json{{"spec", {{"a", 1}}}}; }},
+          {{"PUT", "/workspaces/{ws}/secrets/{name}"}, [](auto&, auto&) { return Json{{"value", "new"}}; }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},          {"POST", "/domains/{hostname}/verify"},
       {"DELETE", "/domains/{hostname}"},         {"DELETE", "/invitations/{id}"},
       {"DELETE", "/api-keys/{id}"},              {"DELETE", "/workspaces/{ws}"},
       {"DELETE", "/workspaces/{ws}/members/{user_id}"}, {"DELETE", "/workspaces/{ws}/resources/{id}"},
+      {"DELETE", "/workspaces/{ws}/secrets/{name}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});

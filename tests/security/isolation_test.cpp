@@ -75,6 +75,9 @@ class IsolationTest : public ::testing::Test {
                               owner);
     ASSERT_EQ(resource.status, 201) << resource.body;
     a_resource_ = resource.json["id"];
+    auto secret = c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/secrets/" + a_secret_,
+                            Json{{"value", "secret " + marker_}}, owner);
+    ASSERT_EQ(secret.status, 200) << secret.body;
     auto invitation = c.Request("POST", base + "/invitations",
                                 Json{{"email", marker_ + "-invitee@example.com"}, {"role", "member"}}, owner);
     ASSERT_EQ(invitation.status, 201) << invitation.body;
@@ -109,6 +112,7 @@ class IsolationTest : public ::testing::Test {
          {std::string(), std::string("/members?limit=200"), std::string("/domains"),
           std::string("/audit-log?limit=200"), std::string("/workspaces"),
           "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
+          "/workspaces/" + a_workspace_ + "/secrets",
           std::string("/invitations"), std::string("/api-keys")}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
@@ -124,6 +128,7 @@ class IsolationTest : public ::testing::Test {
   Account a_owner_, a_member_, b_owner_;
   std::string a_id_, a_slug_, a_domain_, b_slug_;
   std::string a_workspace_, a_resource_, a_invitation_, a_key_id_;
+  std::string a_secret_ = "api-token";
   std::string b_key_;
 };
 
@@ -162,6 +167,8 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
     return B{Json{{"spec", {{"pwned", true}}}}};
   }
   if (method == "DELETE" && suffix == "/workspaces/{ws}/resources/{id}") return B{};
+  if (method == "PUT" && suffix == "/workspaces/{ws}/secrets/{name}") return B{Json{{"value", "planted"}}};
+  if (method == "DELETE" && suffix == "/workspaces/{ws}/secrets/{name}") return B{};
   return std::nullopt;
 }
 
@@ -193,7 +200,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :
              {std::pair<std::string, std::string>{"{user_id}", a_member_.user_id},
-              {"{hostname}", a_domain_}, {"{ws}", a_workspace_}, {"{id}", id_value}}) {
+              {"{hostname}", a_domain_}, {"{ws}", a_workspace_}, {"{id}", id_value},
+              {"{name}", a_secret_}}) {
           if (auto at = path.find(param); at != std::string::npos) path.replace(at, param.size(), value);
         }
         EXPECT_EQ(path.find('{'), std::string::npos) << "unfilled parameter in " << path;

@@ -1,0 +1,162 @@
+#include "service/key_ring.hpp"
+
+#include <sodium.h>
+
+#include "core/base64.hpp"
+#include "core/time.hpp"
+#include "crypto/seal.hpp"
+#include "crypto/token.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+
+namespace {
+
+constexpr std::size_t kMaxUnsealed = 100'000;
+
+std::string WrapAssociatedData(const std::string& organization_id, int64_t version) {
+  return "bulkhead/organization-key/v1|" + organization_id + "|" + std::to_string(version);
+}
+
+std::string CacheKey(const std::string& organization_id, int64_t version) {
+  return organization_id + "/" + std::to_string(version);
+}
+
+}  // namespace
+
+KeyRing::KeyRing(std::string master_key) : master_(std::move(master_key)) {
+  if (!master_.empty()) {
+    master_id_ = crypto::HashToken("bulkhead/master-key-id/v1|" + master_).substr(0, 16);
+  }
+}
+
+core::Status KeyRing::RequireMaster() const {
+  if (master_.empty()) return Error::Internal("this process was started without a master key");
+  return core::Ok();
+}
+
+std::string KeyRing::Wrap(const std::string& organization_id, int64_t version,
+                          const std::string& key) const {
+  return core::Base64UrlEncode(
+      crypto::Seal(master_, key, WrapAssociatedData(organization_id, version)));
+}
+
+core::Result<std::string> KeyRing::Unwrap(const store::OrganizationKeyRecord& record) const {
+  BULKHEAD_TRY(RequireMaster());
+  auto sealed = core::Base64UrlDecode(record.wrapped);
+  std::optional<std::string> key;
+  if (sealed) {
+    key = crypto::Open(master_, *sealed, WrapAssociatedData(record.organization_id, record.version));
+  }
+  if (!key) {
+    return Error::Internal("the data key of organization " + record.organization_id + " (version " +
+                           std::to_string(record.version) +
+                           ") does not open with this master key (master key id " + master_id_ +
+                           ", sealed by " + record.master_key_id + ")");
+  }
+  return *key;
+}
+
+DataKey KeyRing::Remember(const std::string& organization_id, int64_t version, std::string key) {
+  std::lock_guard lock(mu_);
+  if (unsealed_.size() >= kMaxUnsealed) unsealed_.clear();  // unsealing again is cheap
+  unsealed_[CacheKey(organization_id, version)] = key;
+  return DataKey{version, std::move(key)};
+}
+
+core::Status KeyRing::CreateWithin(store::Connection& catalog, const std::string& organization_id) {
+  BULKHEAD_TRY(RequireMaster());
+  std::string key = crypto::NewKey();
+  BULKHEAD_TRY(store::keys::Insert(
+      catalog, {organization_id, 1, Wrap(organization_id, 1, key), master_id_, core::NowMs()}));
+  sodium_memzero(key.data(), key.size());
+  return core::Ok();
+}
+
+core::Result<DataKey> KeyRing::Current(store::Database& catalog,
+                                       const std::string& organization_id) {
+  BULKHEAD_TRY(RequireMaster());
+  int64_t version = 0;
+  {
+    auto lease = catalog.Acquire();  // released before Version takes its own
+    auto record = store::keys::Current(*lease, organization_id);
+    if (!record.ok()) return record.error();
+    if (*record) {
+      version = (*record)->version;
+    } else {
+      // Created before data keys existed: give it one; a concurrent creator wins the race.
+      std::string key = crypto::NewKey();
+      store::OrganizationKeyRecord created{organization_id, 1, Wrap(organization_id, 1, key),
+                                           master_id_, core::NowMs()};
+      auto inserted = store::keys::Insert(*lease, created);
+      if (inserted.ok()) return Remember(organization_id, 1, std::move(key));
+      if (inserted.error().code != core::ErrorCode::kConflict) return inserted.error();
+      version = 1;
+    }
+  }
+  return Version(catalog, organization_id, version);
+}
+
+core::Result<DataKey> KeyRing::Version(store::Database& catalog, const std::string& organization_id,
+                                       int64_t version) {
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = unsealed_.find(CacheKey(organization_id, version)); it != unsealed_.end()) {
+      return DataKey{version, it->second};
+    }
+  }
+  BULKHEAD_TRY(RequireMaster());
+  auto lease = catalog.Acquire();
+  auto record = store::keys::Find(*lease, organization_id, version);
+  if (!record.ok()) return record.error();
+  if (!*record) {
+    return Error::Make(core::ErrorCode::kSecretUnreadable,
+                       "the organization has no data key of version " + std::to_string(version));
+  }
+  auto key = Unwrap(**record);
+  if (!key.ok()) return key.error();
+  return Remember(organization_id, version, std::move(*key));
+}
+
+void KeyRing::Forget(const std::string& organization_id) {
+  std::lock_guard lock(mu_);
+  std::string prefix = organization_id + "/";
+  for (auto it = unsealed_.begin(); it != unsealed_.end();) {
+    it = it->first.rfind(prefix, 0) == 0 ? unsealed_.erase(it) : std::next(it);
+  }
+}
+
+core::Result<std::string> ParseMasterKey(std::string_view source, std::string_view text) {
+  if (text.size() == crypto::kKeyBytes) return std::string(text);  // raw bytes (a key file)
+  std::string trimmed(text);
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) {
+    trimmed.pop_back();
+  }
+  if (trimmed.size() == 2 * crypto::kKeyBytes) {
+    std::string out(crypto::kKeyBytes, '\0');
+    std::size_t written = 0;
+    if (sodium_hex2bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), trimmed.data(),
+                       trimmed.size(), nullptr, &written, nullptr) == 0 &&
+        written == crypto::kKeyBytes) {
+      return out;
+    }
+  }
+  if (trimmed.size() == 44 || trimmed.size() == 43) {
+    std::string out(crypto::kKeyBytes, '\0');
+    std::size_t written = 0;
+    for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_URLSAFE,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
+      if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), trimmed.data(),
+                            trimmed.size(), nullptr, &written, nullptr, variant) == 0 &&
+          written == crypto::kKeyBytes) {
+        return out;
+      }
+    }
+  }
+  return Error::Validation(std::string(source),
+                           "must be 32 bytes: a file of 32 random bytes (bulkhead keys init), or "
+                           "64 hex digits or base64 in the environment variable");
+}
+
+}  // namespace bulkhead::service

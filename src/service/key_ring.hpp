@@ -1,0 +1,62 @@
+#pragma once
+// The key hierarchy: one master key per deployment (never stored by Bulkhead in the database)
+// seals each organization's 256-bit data keys, which seal that organization's secrets. Data
+// keys are unsealed on first use and kept in memory; they are never written in the clear.
+// Thread-safety: thread-safe.
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/result.hpp"
+#include "store/database.hpp"
+#include "store/key_store.hpp"
+
+namespace bulkhead::service {
+
+struct DataKey {
+  int64_t version = 0;
+  std::string key;  // kKeyBytes
+};
+
+class KeyRing {
+ public:
+  // `master_key` is 32 bytes, or empty for operator commands that never seal or open.
+  explicit KeyRing(std::string master_key);
+  KeyRing(const KeyRing&) = delete;
+  KeyRing& operator=(const KeyRing&) = delete;
+
+  bool has_master() const { return !master_.empty(); }
+  // A fingerprint of the master key (not secret): which master sealed a data key.
+  const std::string& master_key_id() const { return master_id_; }
+
+  // Inside the transaction that creates the organization: its first data key.
+  core::Status CreateWithin(store::Connection& catalog, const std::string& organization_id);
+  // The organization's newest data key; organizations from before keys existed get one now.
+  core::Result<DataKey> Current(store::Database& catalog, const std::string& organization_id);
+  // A data key by version (for values sealed before a rotation).
+  core::Result<DataKey> Version(store::Database& catalog, const std::string& organization_id,
+                                int64_t version);
+  // Drops the organization's unsealed keys from memory (after it is deleted).
+  void Forget(const std::string& organization_id);
+
+  // Sealing a data key under this master key, and opening one (also used by rotation).
+  std::string Wrap(const std::string& organization_id, int64_t version, const std::string& key) const;
+  core::Result<std::string> Unwrap(const store::OrganizationKeyRecord& record) const;
+
+ private:
+  core::Status RequireMaster() const;
+  DataKey Remember(const std::string& organization_id, int64_t version, std::string key);
+
+  std::string master_;
+  std::string master_id_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::string> unsealed_;  // GUARDED_BY(mu_): "<org>/<version>"
+};
+
+// 32 bytes from a key file or the text of BULKHEAD_MASTER_KEY (64 hex digits or base64 of 32
+// bytes); kValidationFailed on field `source` otherwise.
+core::Result<std::string> ParseMasterKey(std::string_view source, std::string_view bytes_or_text);
+
+}  // namespace bulkhead::service

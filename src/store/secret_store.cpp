@@ -1,0 +1,64 @@
+#include "store/secret_store.hpp"
+
+namespace bulkhead::store::tenant {
+namespace {
+
+constexpr std::string_view kColumns =
+    "workspace_id, name, key_version, sealed, created_by, updated_by, created_at, updated_at";
+
+SecretRecord ToSecret(const Row& r) {
+  return {r.Text(0), r.Text(1), r.Int(2), r.Text(3), r.Text(4), r.Text(5), r.Int(6), r.Int(7)};
+}
+
+}  // namespace
+
+Result<bool> PutSecret(Connection& c, const SecretRecord& s) {
+  auto updated = c.Execute(
+      "UPDATE secrets SET key_version = $3, sealed = $4, updated_by = $5, updated_at = $6"
+      " WHERE workspace_id = $1 AND name = $2",
+      {s.workspace_id, s.name, s.key_version, s.sealed, s.updated_by, s.updated_at});
+  if (!updated.ok()) return updated.error();
+  if (*updated > 0) return false;
+  auto inserted = c.Execute(
+      "INSERT INTO secrets (workspace_id, name, key_version, sealed, created_by, updated_by,"
+      " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {s.workspace_id, s.name, s.key_version, s.sealed, s.created_by, s.updated_by, s.created_at,
+       s.updated_at});
+  if (!inserted.ok()) return inserted.error();
+  return true;
+}
+
+Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view workspace_id,
+                                               std::string_view name) {
+  static const std::string kSql =
+      "SELECT " + std::string(kColumns) + " FROM secrets WHERE workspace_id = $1 AND name = $2";
+  auto rows = c.Query(kSql, {std::string(workspace_id), std::string(name)});
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<SecretRecord>();
+  return std::optional<SecretRecord>(ToSecret(rows->front()));
+}
+
+Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id) {
+  static const std::string kSql = "SELECT " + std::string(kColumns) +
+                                  " FROM secrets WHERE workspace_id = $1 ORDER BY name";
+  auto rows = c.Query(kSql, {std::string(workspace_id)});
+  if (!rows.ok()) return rows.error();
+  std::vector<SecretRecord> out;
+  for (const auto& r : *rows) out.push_back(ToSecret(r));
+  return out;
+}
+
+Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::string_view name) {
+  auto n = c.Execute("DELETE FROM secrets WHERE workspace_id = $1 AND name = $2",
+                     {std::string(workspace_id), std::string(name)});
+  if (!n.ok()) return n.error();
+  return *n > 0;
+}
+
+Result<int64_t> CountSecrets(Connection& c) {
+  auto rows = c.Query("SELECT COUNT(*) FROM secrets");
+  if (!rows.ok()) return rows.error();
+  return rows->at(0).Int(0);
+}
+
+}  // namespace bulkhead::store::tenant
