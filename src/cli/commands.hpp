@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cli/data_dir.hpp"
 #include "core/plans.hpp"
@@ -27,6 +28,7 @@ struct ServeOptions {
   std::string plans_file;                     // empty: the built-in plans
   int usage_flush_seconds = 10;               // usage a crash can lose at most
   std::string master_key_file;                // empty: BULKHEAD_MASTER_KEY, else DATA/master.key
+  std::vector<std::string> previous_master_key_files;  // during a master rotation
 };
 
 int RunServe(const ServeOptions& options);
@@ -49,6 +51,13 @@ int RunMigrate(const StorageOptions& storage, int jobs);
 // stdout. Exit 2 for unusable arguments.
 // Writes a new master key file (32 random bytes, mode 0600); exit 1 if it exists.
 int RunKeysInit(const std::string& path);
+// Seals every organization's data keys with the current master key (--master-key-file), opening
+// them with the previous ones; resumable.
+int RunKeysRotateMaster(StorageOptions storage, const std::string& master_key_file,
+                        const std::vector<std::string>& previous_files);
+// A new data key for one organization, and its secrets sealed again with it; resumable.
+int RunKeysRotateOrganization(StorageOptions storage, const std::string& master_key_file,
+                              const std::string& slug);
 int RunUsageExport(const StorageOptions& storage, const std::string& from, const std::string& to,
                    const std::string& format);
 

@@ -89,7 +89,7 @@ core::Result<DataDirectory> OpenDataDirectory(const StorageOptions& options,
   }
   d.cache = std::make_unique<service::CatalogCache>();
   d.throttle = std::make_unique<service::LoginThrottle>();
-  d.keys = std::make_unique<service::KeyRing>(options.master_key);
+  d.keys = std::make_unique<service::KeyRing>(options.master_key, options.previous_master_keys);
   d.env = std::make_unique<service::Environment>(service::Environment{
       *d.catalog, *d.tenants, *d.cache, *d.throttle, *d.keys, std::move(config)});
   return d;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "service/catalog_cache.hpp"
@@ -24,6 +25,7 @@ struct StorageOptions {
   int pool_size = 8;
   // 32 bytes (cli/master_key.hpp), or empty for commands that never seal or open data keys.
   std::string master_key;
+  std::vector<std::string> previous_master_keys;  // only open data keys (master rotation)
 };
 
 // Everything a process needs to run use cases against one store.

@@ -54,6 +54,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--master-key-file", serve.master_key_file,
                         "32-byte key that seals every organization's data key (default: "
                         "$BULKHEAD_MASTER_KEY, else a development key in DATA/master.key)");
+  serve_cmd->add_option("--previous-master-key-file", serve.previous_master_key_files,
+                        "a former master key, to open data keys not yet sealed again by "
+                        "`bulkhead keys rotate-master` (repeatable)");
   serve_cmd->add_option("--usage-flush-interval", serve.usage_flush_seconds,
                         "seconds between writes of usage counts (a crash loses at most one)")
       ->check(CLI::Range(1, 3600))
@@ -136,6 +139,21 @@ int main(int argc, char** argv) {
   auto* keys_init_cmd = keys_cmd->add_subcommand(
       "init", "Write a new random master key to FILE (mode 0600; never overwrites)");
   keys_init_cmd->add_option("file", key_path, "where to write it")->required();
+  std::string master_key_file;
+  std::vector<std::string> previous_key_files;
+  auto* rotate_master_cmd = keys_cmd->add_subcommand(
+      "rotate-master", "Seal every data key with the master key, opening them with previous ones");
+  storage_flags(rotate_master_cmd);
+  rotate_master_cmd->add_option("--master-key-file", master_key_file, "the new master key")->required();
+  rotate_master_cmd->add_option("--previous-master-key-file", previous_key_files,
+                                "the master key(s) being replaced")
+      ->required();
+  auto* rotate_org_cmd = keys_cmd->add_subcommand(
+      "rotate", "Give one organization a new data key and seal its secrets again with it");
+  storage_flags(rotate_org_cmd);
+  rotate_org_cmd->add_option("--org", slug, "the organization's slug")->required();
+  rotate_org_cmd->add_option("--master-key-file", master_key_file,
+                             "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
 
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
@@ -147,6 +165,11 @@ int main(int argc, char** argv) {
   if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
   if (verify_cmd->parsed()) return RunAuditVerify(storage);
   if (keys_init_cmd->parsed()) return RunKeysInit(key_path);
+  // A rotation holds a tenant connection while it reads keys from the catalog: on PostgreSQL
+  // both come from one pool.
+  if (rotate_master_cmd->parsed() || rotate_org_cmd->parsed()) storage.pool_size = 2;
+  if (rotate_master_cmd->parsed()) return RunKeysRotateMaster(storage, master_key_file, previous_key_files);
+  if (rotate_org_cmd->parsed()) return RunKeysRotateOrganization(storage, master_key_file, slug);
   if (export_cmd->parsed()) return RunUsageExport(storage, from, to, format);
   if (migrate_cmd->parsed()) {
     storage.pool_size = jobs + 1;

@@ -75,3 +75,26 @@ core::Result<MasterKey> LoadMasterKey(const std::string& key_file, const std::fi
 }
 
 }  // namespace bulkhead::cli
+
+namespace bulkhead::cli {
+
+core::Result<MasterKey> LoadExistingMasterKey(const std::string& key_file,
+                                              const std::filesystem::path& data) {
+  if (key_file.empty() && !std::getenv(kMasterKeyVariable) && !std::filesystem::exists(data / "master.key")) {
+    return Error::NotFound(std::string("no master key: give --master-key-file or ") +
+                           kMasterKeyVariable);
+  }
+  return LoadMasterKey(key_file, data);
+}
+
+core::Result<std::vector<std::string>> LoadPreviousMasterKeys(const std::vector<std::string>& paths) {
+  std::vector<std::string> keys;
+  for (const auto& path : paths) {
+    auto key = ReadKeyFile(path);
+    if (!key.ok()) return key.error();
+    keys.push_back(std::move(*key));
+  }
+  return keys;
+}
+
+}  // namespace bulkhead::cli

@@ -16,6 +16,7 @@
 #include "cli/master_key.hpp"
 #include "core/hostname.hpp"
 #include "service/audit_verifier.hpp"
+#include "service/key_rotation.hpp"
 #include "service/tenant_migrator.hpp"
 #include "service/organization_service.hpp"
 #include "store/catalog_store.hpp"
@@ -96,6 +97,45 @@ int RunKeysInit(const std::string& path) {
   if (!written.ok()) return Fail(written.error().message);
   std::printf("wrote a new master key to %s (mode 0600); start the server with "
               "--master-key-file %s\n", path.c_str(), path.c_str());
+  return 0;
+}
+
+int RunKeysRotateMaster(StorageOptions storage, const std::string& master_key_file,
+                        const std::vector<std::string>& previous_files) {
+  auto key = LoadExistingMasterKey(master_key_file, storage.data);
+  if (!key.ok()) return Fail(key.error().message, 2);
+  auto previous = LoadPreviousMasterKeys(previous_files);
+  if (!previous.ok()) return Fail(previous.error().message, 2);
+  storage.master_key = std::move(key->key);
+  storage.previous_master_keys = std::move(*previous);
+  auto dir = OpenExistingStorage(storage);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::KeyRotation rotation(*dir->env);
+  auto done = rotation.RotateMaster([](int64_t n) { std::fprintf(stderr, "\rrewrapped %lld", static_cast<long long>(n)); });
+  if (!done.ok()) return Fail(done.error().message);
+  std::printf("%lld data keys sealed again with master key %s\n",
+              static_cast<long long>(done->rewrapped), dir->env->keys.master_key_id().c_str());
+  return 0;
+}
+
+int RunKeysRotateOrganization(StorageOptions storage, const std::string& master_key_file,
+                              const std::string& slug) {
+  auto key = LoadExistingMasterKey(master_key_file, storage.data);
+  if (!key.ok()) return Fail(key.error().message, 2);
+  storage.master_key = std::move(key->key);
+  auto dir = OpenExistingStorage(storage);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::OrganizationService organizations(*dir->env);
+  auto org = organizations.FindBySlug(slug);
+  if (!org.ok()) return Fail(org.error().message);
+  if (!*org) return Fail("no organization '" + slug + "'");
+  service::KeyRotation rotation(*dir->env);
+  auto done = rotation.RotateOrganization((*org)->id, service::Actor{"system", "cli", ""});
+  if (!done.ok()) return Fail(done.error().message);
+  std::printf("%s: data key version %lld%s; %lld secrets sealed again\n", slug.c_str(),
+              static_cast<long long>(done->to_version),
+              done->resumed ? " (finished an interrupted rotation)" : "",
+              static_cast<long long>(done->resealed));
   return 0;
 }
 

@@ -112,6 +112,13 @@ int RunServe(const ServeOptions& options) {
   // One catalog connection per thread that can touch it, so nobody waits for a connection.
   StorageOptions storage;
   storage.master_key = std::move(master_key->key);
+  auto previous_keys = LoadPreviousMasterKeys(options.previous_master_key_files);
+  if (!previous_keys.ok()) {
+    std::fprintf(stderr, "bulkhead: --previous-master-key-file: %s\n",
+                 previous_keys.error().message.c_str());
+    return 2;
+  }
+  storage.previous_master_keys = std::move(*previous_keys);
   storage.data = options.data;
   storage.database_url = options.database_url;
   storage.pool_size = options.pool_size > 0

@@ -25,10 +25,14 @@ std::string CacheKey(const std::string& organization_id, int64_t version) {
 
 }  // namespace
 
-KeyRing::KeyRing(std::string master_key) : master_(std::move(master_key)) {
-  if (!master_.empty()) {
-    master_id_ = crypto::HashToken("bulkhead/master-key-id/v1|" + master_).substr(0, 16);
-  }
+std::string MasterKeyId(const std::string& master_key) {
+  return crypto::HashToken("bulkhead/master-key-id/v1|" + master_key).substr(0, 16);
+}
+
+KeyRing::KeyRing(std::string master_key, std::vector<std::string> previous)
+    : master_(std::move(master_key)) {
+  if (!master_.empty()) master_id_ = MasterKeyId(master_);
+  for (auto& key : previous) previous_.emplace_back(MasterKeyId(key), std::move(key));
 }
 
 core::Status KeyRing::RequireMaster() const {
@@ -44,10 +48,14 @@ std::string KeyRing::Wrap(const std::string& organization_id, int64_t version,
 
 core::Result<std::string> KeyRing::Unwrap(const store::OrganizationKeyRecord& record) const {
   BULKHEAD_TRY(RequireMaster());
+  const std::string* master = &master_;
+  for (const auto& [id, previous] : previous_) {
+    if (id == record.master_key_id) master = &previous;
+  }
   auto sealed = core::Base64UrlDecode(record.wrapped);
   std::optional<std::string> key;
   if (sealed) {
-    key = crypto::Open(master_, *sealed, WrapAssociatedData(record.organization_id, record.version));
+    key = crypto::Open(*master, *sealed, WrapAssociatedData(record.organization_id, record.version));
   }
   if (!key) {
     return Error::Internal("the data key of organization " + record.organization_id + " (version " +
@@ -117,6 +125,14 @@ core::Result<DataKey> KeyRing::Version(store::Database& catalog, const std::stri
   auto key = Unwrap(**record);
   if (!key.ok()) return key.error();
   return Remember(organization_id, version, std::move(*key));
+}
+
+std::optional<DataKey> KeyRing::Cached(const std::string& organization_id, int64_t version) {
+  std::lock_guard lock(mu_);
+  if (auto it = unsealed_.find(CacheKey(organization_id, version)); it != unsealed_.end()) {
+    return DataKey{version, it->second};
+  }
+  return std::nullopt;
 }
 
 void KeyRing::Forget(const std::string& organization_id) {

@@ -6,8 +6,11 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/result.hpp"
 #include "store/database.hpp"
@@ -23,7 +26,9 @@ struct DataKey {
 class KeyRing {
  public:
   // `master_key` is 32 bytes, or empty for operator commands that never seal or open.
-  explicit KeyRing(std::string master_key);
+  // `previous` masters only open data keys (during a master rotation, until every data key is
+  // sealed by the current one).
+  explicit KeyRing(std::string master_key, std::vector<std::string> previous = {});
   KeyRing(const KeyRing&) = delete;
   KeyRing& operator=(const KeyRing&) = delete;
 
@@ -38,6 +43,9 @@ class KeyRing {
   // A data key by version (for values sealed before a rotation).
   core::Result<DataKey> Version(store::Database& catalog, const std::string& organization_id,
                                 int64_t version);
+  // A data key already unsealed in memory (no database access, so callers holding a
+  // connection of a shared pool cannot wait on another).
+  std::optional<DataKey> Cached(const std::string& organization_id, int64_t version);
   // Drops the organization's unsealed keys from memory (after it is deleted).
   void Forget(const std::string& organization_id);
 
@@ -51,9 +59,13 @@ class KeyRing {
 
   std::string master_;
   std::string master_id_;
+  std::vector<std::pair<std::string, std::string>> previous_;  // {id, key}
   std::mutex mu_;
   std::unordered_map<std::string, std::string> unsealed_;  // GUARDED_BY(mu_): "<org>/<version>"
 };
+
+// The fingerprint of a master key.
+std::string MasterKeyId(const std::string& master_key);
 
 // 32 bytes from a key file or the text of BULKHEAD_MASTER_KEY (64 hex digits or base64 of 32
 // bytes); kValidationFailed on field `source` otherwise.

@@ -100,30 +100,52 @@ Result<SecretView> SecretService::Get(const TenantContext& tenant, const Workspa
     if (!*found) return SecretNotFound();
     return SecretView{std::move(**found), std::nullopt};
   }
-  // Revealing is audited in the same transaction that reads the value.
-  return InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
-    auto found = store::tenant::FindSecret(c, ws, name);
-    if (!found.ok()) return found.error();
-    if (!*found) return SecretNotFound();
-    const store::SecretRecord& record = **found;
-    auto key = env_.keys.Version(env_.catalog, org, record.key_version);
-    if (!key.ok()) return key.error();
-    auto sealed = core::Base64UrlDecode(record.sealed);
-    std::optional<std::string> value;
-    if (sealed) {
-      value = crypto::Open(key->key, *sealed, SecretAssociatedData(org, ws, name, record.key_version));
+  // Revealing is audited in the same transaction that reads the value. The data key is
+  // unsealed before that transaction (on PostgreSQL the catalog and the tenant share one pool:
+  // a transaction must not wait for a second connection); a rotation in between retries.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int64_t version = 0;
+    {
+      auto database = env_.tenants.Open(tenant.key);
+      if (!database.ok()) return database.error();
+      auto lease = (*database)->Acquire();
+      auto found = store::tenant::FindSecret(*lease, ws, name);
+      if (!found.ok()) return found.error();
+      if (!*found) return SecretNotFound();
+      version = (*found)->key_version;
     }
-    if (!value) {
-      return Error::Make(ErrorCode::kSecretUnreadable,
-                         "the stored value of secret '" + name +
-                             "' does not open with this organization's key for this workspace "
-                             "and name: it was sealed elsewhere or changed");
-    }
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(org, actor, "secret.revealed", "secret", ws + "/" + name,
-                          {{"workspace_id", ws}, {"name", name}})));
-    return SecretView{record, std::move(value)};
-  });
+    auto unsealed = env_.keys.Version(env_.catalog, org, version);
+    if (!unsealed.ok()) return unsealed.error();
+    bool rotated = false;
+    auto revealed = InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
+      auto found = store::tenant::FindSecret(c, ws, name);
+      if (!found.ok()) return found.error();
+      if (!*found) return SecretNotFound();
+      const store::SecretRecord& record = **found;
+      auto key = env_.keys.Cached(org, record.key_version);
+      if (!key) {
+        rotated = true;
+        return Error::Make(ErrorCode::kUnavailable, "the secret was sealed again meanwhile");
+      }
+      auto sealed = core::Base64UrlDecode(record.sealed);
+      std::optional<std::string> value;
+      if (sealed) {
+        value = crypto::Open(key->key, *sealed, SecretAssociatedData(org, ws, name, record.key_version));
+      }
+      if (!value) {
+        return Error::Make(ErrorCode::kSecretUnreadable,
+                           "the stored value of secret '" + name +
+                               "' does not open with this organization's key for this workspace "
+                               "and name: it was sealed elsewhere or changed");
+      }
+      BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+          c, MakeAuditEvent(org, actor, "secret.revealed", "secret", ws + "/" + name,
+                            {{"workspace_id", ws}, {"name", name}})));
+      return SecretView{record, std::move(value)};
+    });
+    if (!rotated) return revealed;
+  }
+  return Error::Make(ErrorCode::kUnavailable, "the secret is being sealed again; retry");
 }
 
 core::Status SecretService::Delete(const TenantContext& tenant, const WorkspaceContext& workspace,

@@ -57,6 +57,7 @@ class TenantAccess {
   friend class InvitationService;  // clears a joining member's stale workspace assignments
   friend class TenantMigrator;     // an operator's migration of every tenant
   friend class UsageMeter;         // counts in organizations that requests resolved to
+  friend class KeyRotation;        // an operator's re-sealing of an organization's secrets
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }

@@ -55,6 +55,25 @@ Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::str
   return *n > 0;
 }
 
+Result<std::vector<SecretRecord>> SecretsBelowVersion(Connection& c, int64_t version, int limit) {
+  static const std::string kSql = "SELECT " + std::string(kColumns) +
+                                  " FROM secrets WHERE key_version < $1"
+                                  " ORDER BY workspace_id, name LIMIT $2";
+  auto rows = c.Query(kSql, {version, int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<SecretRecord> out;
+  for (const auto& r : *rows) out.push_back(ToSecret(r));
+  return out;
+}
+
+Status ResealSecret(Connection& c, const SecretRecord& s) {
+  auto r = c.Execute(
+      "UPDATE secrets SET key_version = $3, sealed = $4 WHERE workspace_id = $1 AND name = $2",
+      {s.workspace_id, s.name, s.key_version, s.sealed});
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
 Result<int64_t> CountSecrets(Connection& c) {
   auto rows = c.Query("SELECT COUNT(*) FROM secrets");
   if (!rows.ok()) return rows.error();

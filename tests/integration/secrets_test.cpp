@@ -3,8 +3,10 @@
 // logged in the clear; a sealed value moved to another workspace or organization does not
 // open; deleting an organization deletes its data key with it.
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "integration/harness.hpp"
 
@@ -218,6 +220,112 @@ TEST(MasterKeyTest, WithoutAKeyTheServerWarnsAndKeepsADevelopmentKey) {
   ServerProcess server;
   EXPECT_NE(server.Output().find("\"master_key\":\"development\""), std::string::npos);
   EXPECT_EQ(fs::file_size(server.data_dir() / "master.key"), 32u);
+}
+
+}  // namespace
+}  // namespace bulkhead::testing
+
+namespace bulkhead::testing {
+namespace {
+
+// Master rotation while a server serves: it runs with the new key and the previous one, the
+// operator seals every data key again, and requests succeed throughout.
+TEST(KeyRotationTest, TheMasterKeyIsRotatedWhileServing) {
+  char pattern[] = "/tmp/bulkhead-rotate-XXXXXX";
+  fs::path dir = ::mkdtemp(pattern);
+  const std::string old_key = (dir / "old.key").string(), new_key = (dir / "new.key").string();
+  ASSERT_EQ(RunCli({"keys", "init", old_key}).exit_code, 0);
+  ASSERT_EQ(RunCli({"keys", "init", new_key}).exit_code, 0);
+  ServerProcess first({"--master-key-file", old_key});
+  Account owner = SignUp(first.client(), "Owner");
+  std::vector<std::string> orgs;
+  for (int i = 0; i < 5; ++i) {
+    std::string id = CreateOrganization(first.client(), owner.token, "Org", UniqueSlug("rot"))["id"];
+    auto ws = first.client().Request("POST", "/api/v1/organizations/" + id + "/workspaces",
+                                     Json{{"name", "W"}}, Bearer(owner.token)).json["id"].get<std::string>();
+    ASSERT_EQ(first.client().Request("PUT", "/api/v1/organizations/" + id + "/workspaces/" + ws + "/secrets/K",
+                                     Json{{"value", "value " + id}}, Bearer(owner.token)).status, 200);
+    orgs.push_back(id + "/workspaces/" + ws);
+  }
+  EXPECT_EQ(first.Stop(), 0);
+
+  // A rolling restart with the new key first and the old one as previous.
+  ServerProcess serving(ServerProcess::SameStorageAs{first},
+                        {"--master-key-file", new_key, "--previous-master-key-file", old_key});
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::thread reader([&] {
+    while (!stop) {
+      for (const auto& path : orgs) {
+        auto r = serving.client().Request("GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true",
+                                          std::nullopt, Bearer(owner.token));
+        (r.status == 200 && r.json["value"].get<std::string>().rfind("value ", 0) == 0 ? ok : failed) += 1;
+      }
+    }
+  });
+  auto rotated = RunCli({"keys", "rotate-master", "--master-key-file", new_key,
+                         "--previous-master-key-file", old_key}, serving);
+  stop = true;
+  reader.join();
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("data keys sealed again"), std::string::npos) << rotated.out;
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(failed.load(), 0);
+  // Every data key is now sealed by one master; run again, nothing is left to do.
+  EXPECT_EQ(QuerySql(serving, "", "SELECT COUNT(DISTINCT master_key_id) FROM organization_keys")[0][0], "1");
+  auto again = RunCli({"keys", "rotate-master", "--master-key-file", new_key,
+                       "--previous-master-key-file", old_key}, serving);
+  EXPECT_EQ(again.out.rfind("0 data keys", 0), 0u) << again.out;
+  EXPECT_EQ(serving.Stop(), 0);
+
+  // The new key alone opens everything; the old one alone opens nothing any more.
+  {
+    ServerProcess after(ServerProcess::SameStorageAs{first}, {"--master-key-file", new_key});
+    for (const auto& path : orgs) {
+      EXPECT_EQ(after.client().Request("GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true",
+                                       std::nullopt, Bearer(owner.token)).status, 200);
+    }
+  }
+  {
+    ServerProcess stale(ServerProcess::SameStorageAs{first}, {"--master-key-file", old_key});
+    auto r = stale.client().Request("GET", "/api/v1/organizations/" + orgs[0] + "/secrets/K?reveal=true",
+                                    std::nullopt, Bearer(owner.token));
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(r.body.find("value "), std::string::npos);
+  }
+  fs::remove_all(dir);
+}
+
+TEST(KeyRotationTest, AnOrganizationsDataKeyIsRotatedAndItsSecretsSealedAgain) {
+  ServerProcess server;
+  Account owner = SignUp(server.client(), "Owner");
+  auto org = CreateOrganization(server.client(), owner.token, "Acme", UniqueSlug("acme"));
+  std::string id = org["id"], slug = org["slug"];
+  std::string base = "/api/v1/organizations/" + id + "/workspaces/";
+  std::string ws = server.client().Request("POST", "/api/v1/organizations/" + id + "/workspaces",
+                                           Json{{"name", "W"}}, Bearer(owner.token)).json["id"];
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(server.client().Request("PUT", base + ws + "/secrets/S" + std::to_string(i),
+                                      Json{{"value", "v" + std::to_string(i)}}, Bearer(owner.token)).status, 200);
+  }
+  auto rotated = RunCli({"keys", "rotate", "--org", slug}, server);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("data key version 2; 3 secrets sealed again"), std::string::npos) << rotated.out;
+  EXPECT_EQ(QuerySql(server, id, "SELECT COUNT(*) FROM secrets WHERE key_version = 2")[0][0], "3");
+  for (int i = 0; i < 3; ++i) {
+    auto r = server.client().Request("GET", base + ws + "/secrets/S" + std::to_string(i) + "?reveal=true",
+                                     std::nullopt, Bearer(owner.token));
+    EXPECT_EQ(r.json["value"], "v" + std::to_string(i)) << r.body;
+    EXPECT_EQ(r.json["key_version"], 2);
+  }
+  // New values use the new key at once; the rotation is audited.
+  auto put = server.client().Request("PUT", base + ws + "/secrets/NEW", Json{{"value", "n"}}, Bearer(owner.token));
+  EXPECT_EQ(put.json["key_version"], 2);
+  auto audit = server.client().Request("GET", "/api/v1/organizations/" + id + "/audit-log?action=organization.key_rotated",
+                                       std::nullopt, Bearer(owner.token));
+  ASSERT_EQ(audit.json["data"].size(), 1u) << audit.body;
+  EXPECT_EQ(audit.json["data"][0]["details"], (Json{{"from_version", 1}, {"to_version", 2}}));
+  EXPECT_EQ(RunCli({"keys", "rotate", "--org", "no-such-org"}, server).exit_code, 1);
 }
 
 }  // namespace

@@ -1,0 +1,114 @@
+#include "service/key_rotation.hpp"
+
+#include "core/base64.hpp"
+#include "core/time.hpp"
+#include "crypto/seal.hpp"
+#include "service/organization_service.hpp"
+#include "service/secret_service.hpp"
+#include "service/tenant_resolver.hpp"
+#include "store/catalog_store.hpp"
+#include "store/key_store.hpp"
+#include "store/secret_store.hpp"
+
+namespace bulkhead::service {
+
+using core::Error;
+
+namespace {
+constexpr int kBatch = 100;
+}  // namespace
+
+core::Result<MasterRotation> KeyRotation::RotateMaster(const std::function<void(int64_t)>& progress) {
+  MasterRotation out;
+  if (!env_.keys.has_master()) return Error::Internal("no master key");
+  while (true) {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto batch = store::keys::SealedByOtherMaster(*lease, env_.keys.master_key_id(), kBatch);
+    if (!batch.ok()) return batch.error();
+    if (batch->empty()) return out;
+    for (auto& record : *batch) {
+      auto key = env_.keys.Unwrap(record);
+      if (!key.ok()) return key.error();  // sealed by a master this run was not given
+      record.wrapped = env_.keys.Wrap(record.organization_id, record.version, *key);
+      record.master_key_id = env_.keys.master_key_id();
+      BULKHEAD_TRY(store::keys::Rewrap(*lease, record));
+    }
+    BULKHEAD_TRY(txn.Commit());
+    out.rewrapped += static_cast<int64_t>(batch->size());
+    if (progress) progress(out.rewrapped);
+  }
+}
+
+core::Result<OrganizationRotation> KeyRotation::RotateOrganization(const std::string& organization_id,
+                                                                   const Actor& actor) {
+  OrganizationRotation out;
+  auto current = env_.keys.Current(env_.catalog, organization_id);
+  if (!current.ok()) return current.error();
+  store::TenantKey tenant = TenantAccess::KeyFor(organization_id);
+  auto database = env_.tenants.Open(tenant);
+  if (!database.ok()) return database.error();
+  {
+    auto lease = (*database)->Acquire();
+    auto pending = store::tenant::SecretsBelowVersion(*lease, current->version, 1);
+    if (!pending.ok()) return pending.error();
+    out.resumed = !pending->empty();
+  }
+  out.from_version = current->version;
+  out.to_version = current->version;
+  if (!out.resumed) {
+    // A new version, sealed by the master key, audited in the same catalog transaction.
+    std::string key = crypto::NewKey();
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto newest = store::keys::Current(*lease, organization_id);
+    if (!newest.ok()) return newest.error();
+    out.to_version = (*newest ? (*newest)->version : 0) + 1;
+    BULKHEAD_TRY(store::keys::Insert(*lease, {organization_id, out.to_version,
+                                              env_.keys.Wrap(organization_id, out.to_version, key),
+                                              env_.keys.master_key_id(), core::NowMs()}));
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease, MakeAuditEvent(organization_id, actor, "organization.key_rotated", "organization",
+                               organization_id,
+                               {{"from_version", out.from_version}, {"to_version", out.to_version}})));
+    BULKHEAD_TRY(txn.Commit());
+  }
+  auto target = env_.keys.Version(env_.catalog, organization_id, out.to_version);
+  if (!target.ok()) return target.error();
+  while (true) {
+    auto lease = (*database)->Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto batch = store::tenant::SecretsBelowVersion(*lease, out.to_version, kBatch);
+    if (!batch.ok()) return batch.error();
+    if (batch->empty()) break;
+    for (auto& secret : *batch) {
+      auto old_key = env_.keys.Version(env_.catalog, organization_id, secret.key_version);
+      if (!old_key.ok()) return old_key.error();
+      auto sealed = core::Base64UrlDecode(secret.sealed);
+      std::optional<std::string> value;
+      if (sealed) {
+        value = crypto::Open(old_key->key, *sealed,
+                             SecretAssociatedData(organization_id, secret.workspace_id, secret.name,
+                                                  secret.key_version));
+      }
+      if (!value) {
+        return Error::Make(core::ErrorCode::kSecretUnreadable,
+                           "secret '" + secret.name + "' of workspace " + secret.workspace_id +
+                               " does not open with its key (moved or changed): delete or replace it, then run again");
+      }
+      secret.key_version = out.to_version;
+      secret.sealed = core::Base64UrlEncode(crypto::Seal(
+          target->key, *value,
+          SecretAssociatedData(organization_id, secret.workspace_id, secret.name, out.to_version)));
+      BULKHEAD_TRY(store::tenant::ResealSecret(*lease, secret));
+    }
+    BULKHEAD_TRY(txn.Commit());
+    out.resealed += static_cast<int64_t>(batch->size());
+  }
+  return out;
+}
+
+}  // namespace bulkhead::service
