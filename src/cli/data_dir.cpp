@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "crypto/password.hpp"
 #include "store/migrations.hpp"
 #include "store/postgres_tenants.hpp"
@@ -57,6 +59,13 @@ core::Result<DataDirectory> OpenDataDirectory(const StorageOptions& options,
   if (ec) {
     return core::Error::Internal("cannot create data directory " + dir.string() + ": " +
                                  ec.message());
+  }
+  // A directory made beforehand (by an operator, a volume mount) may be open to others.
+  if ((std::filesystem::status(dir, ec).permissions() &
+       (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+      std::filesystem::perms::none) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+    if (!ec) std::fprintf(stderr, "bulkhead: made data directory %s private (0700)\n", dir.c_str());
   }
   DataDirectory d;
   if (options.database_url.empty()) {

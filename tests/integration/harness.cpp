@@ -382,6 +382,10 @@ std::string ServerProcess::Output() const {
   return ReadFile(root_ / ("stdout-" + std::to_string(starts_) + ".log"));
 }
 
+std::string ServerProcess::ErrorOutput() const {
+  return ReadFile(root_ / ("stderr-" + std::to_string(starts_) + ".log"));
+}
+
 std::string UniqueEmail(const std::string& prefix) {
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++g_counter) +
          "@example.com";

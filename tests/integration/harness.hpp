@@ -79,6 +79,7 @@ class ServerProcess {
   void Kill9();
   void Start();  // again, on the same data directory
   std::string Output() const;  // what the server printed on stdout so far
+  std::string ErrorOutput() const;  // and on stderr
 
  private:
   std::filesystem::path root_;
