@@ -29,6 +29,8 @@ struct ServeOptions {
   int usage_flush_seconds = 10;               // usage a crash can lose at most
   std::string master_key_file;                // empty: BULKHEAD_MASTER_KEY, else DATA/master.key
   std::vector<std::string> previous_master_key_files;  // during a master rotation
+  std::string tls_cert;                       // PEM; with tls_key, HTTPS only
+  std::string tls_key;
 };
 
 int RunServe(const ServeOptions& options);

@@ -1,11 +1,14 @@
 // bulkhead: the server and its operator commands.
 
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 
 int main(int argc, char** argv) {
   using namespace bulkhead::cli;
+  ::umask(077);  // every file and directory Bulkhead creates is private to its user
   CLI::App app{"Bulkhead: a multi-tenant organizations server"};
   app.require_subcommand(1);
 
@@ -54,6 +57,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--master-key-file", serve.master_key_file,
                         "32-byte key that seals every organization's data key (default: "
                         "$BULKHEAD_MASTER_KEY, else a development key in DATA/master.key)");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                        "PEM certificate chain; with --tls-key the port serves HTTPS only");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
   serve_cmd->add_option("--previous-master-key-file", serve.previous_master_key_files,
                         "a former master key, to open data keys not yet sealed again by "
                         "`bulkhead keys rotate-master` (repeatable)");

@@ -86,7 +86,16 @@ int RunServe(const ServeOptions& options) {
     return 2;
   }
   config.plans = *plans;
-  config.public_url = options.public_url.empty() ? "http://" + options.listen : options.public_url;
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    std::fprintf(stderr, "bulkhead: --tls-cert and --tls-key go together\n");
+    return 2;
+  }
+  server_options.tls_cert_file = options.tls_cert;
+  server_options.tls_key_file = options.tls_key;
+  bool tls = !options.tls_cert.empty();
+  config.public_url = options.public_url.empty()
+                          ? std::string(tls ? "https://" : "http://") + options.listen
+                          : options.public_url;
   if (config.public_url.rfind("http://", 0) != 0 && config.public_url.rfind("https://", 0) != 0) {
     std::fprintf(stderr, "bulkhead: --public-url must start with http:// or https://\n");
     return 2;
@@ -211,6 +220,7 @@ int RunServe(const ServeOptions& options) {
                                 {"base_domain", *base_domain},
                                 {"routing_log", routing_path.string()},
                                 {"master_key", master_key->source},
+                                {"tls", tls},
                                 {"threads", server_options.io_threads}};
     std::printf("%s\n", listening.dump().c_str());
     std::fflush(stdout);

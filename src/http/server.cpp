@@ -3,7 +3,9 @@
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace bulkhead::http {
@@ -28,7 +31,13 @@ constexpr std::size_t kDrainBytes = 4 << 20;
 constexpr std::size_t kFirstReadBytes = 4096;  // the first read of a request; the parser asks for more
 }  // namespace
 
-class Session;
+// What the server keeps of a connection, whatever its transport.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Graceful shutdown: an idle connection closes now; a busy one after its response.
+  virtual void Shutdown() = 0;
+};
 
 class Server::Impl {
  public:
@@ -40,12 +49,15 @@ class Server::Impl {
         workers_(static_cast<std::size_t>(std::max(1, options_.worker_threads))),
         signals_(ioc_, SIGINT, SIGTERM) {}
 
+  // TLS 1.2 and 1.3 with forward-secret AEAD suites only (Mozilla's "intermediate" profile).
+  void LoadTls();
+
   void Listen();
   void Run();
   void Stop();
   void Accept();
 
-  void Register(const std::shared_ptr<Session>& session);
+  void Register(const std::shared_ptr<Connection>& session);
   void SessionEnded() {
     std::lock_guard lock(mu_);
     --live_sessions_;
@@ -59,7 +71,7 @@ class Server::Impl {
   std::condition_variable changed_;
   bool stop_requested_ = false;                  // GUARDED_BY(mu_)
   int live_sessions_ = 0;                        // GUARDED_BY(mu_)
-  std::vector<std::weak_ptr<Session>> sessions_;  // GUARDED_BY(mu_)
+  std::vector<std::weak_ptr<Connection>> sessions_;  // GUARDED_BY(mu_)
 
   ServerOptions options_;
   Handler& handler_;
@@ -67,34 +79,53 @@ class Server::Impl {
   tcp::acceptor acceptor_;
   asio::thread_pool workers_;
   asio::signal_set signals_;
+  std::optional<asio::ssl::context> tls_;  // set when serving HTTPS
   uint16_t port_ = 0;
 };
 
-// One connection: bytes, limits, timeouts and keep-alive. Every handler runs on the
-// connection's strand.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection: bytes, limits, timeouts and keep-alive, over plain TCP
+// (beast::tcp_stream) or TLS (beast::ssl_stream). Every handler runs on the connection's strand.
+template <typename Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
  public:
-  Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server), options_(server.options_) {
+  template <typename... TlsContext>
+  Session(tcp::socket socket, Server::Impl& server, TlsContext&... tls)
+      : stream_(std::move(socket), tls...), server_(server), options_(server.options_) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = Socket().remote_endpoint(ec);
     if (!ec) remote_ = endpoint.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    Socket().set_option(tcp::no_delay(true), ec);
   }
-  ~Session() { server_.SessionEnded(); }
+  ~Session() override { server_.SessionEnded(); }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        // Bytes that are not a TLS handshake (plain HTTP on this port) end the connection.
+        self->Lowest().expires_after(std::chrono::seconds(self->options_.read_timeout_seconds));
+        self->stream_.async_handshake(asio::ssl::stream_base::server,
+                                      [self](beast::error_code ec) {
+                                        if (ec) return self->Close();
+                                        self->ReadHeader();
+                                      });
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
-  // Graceful shutdown: an idle connection closes now; a busy one after its response.
-  void Shutdown() {
-    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  void Shutdown() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (!self->busy_) self->Close();
     });
   }
 
  private:
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+  tcp::socket& Socket() { return Lowest().socket(); }
+
   // Waits idle for the first bytes of the next request (idle timeout), then reads the rest
   // of its header (read timeout). From its first byte a request counts as in flight, so a
   // graceful shutdown lets it finish instead of cutting it off.
@@ -104,9 +135,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
     parser_->body_limit(options_.body_limit);
     if (buffer_.size() > 0) return ReadRestOfHeader();  // a pipelined request is waiting
-    stream_.expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(options_.idle_timeout_seconds));
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
                               if (ec) return self->Close();  // closed, idle timeout or shutdown
                               self->ReadRestOfHeader();
@@ -115,9 +146,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadRestOfHeader() {
     busy_ = true;
-    stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                self->OnHeader(ec);
                              });
   }
@@ -153,9 +184,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (parser_->is_done()) return OnRequest();
     if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+      Lowest().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
       return bhttp::async_write(stream_, *cont,
-                                [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                                [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
                                   if (ec) return self->Close();
                                   self->ReadBody();
                                 });
@@ -164,9 +195,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
     bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec == bhttp::error::body_limit) {
                           return self->Refuse(413, "body_too_large", "request body exceeds 1 MiB");
                         }
@@ -194,6 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (with_body) request.body = std::move(message.body());
     request.remote_address = remote_;
+    request.secure = kTls;
     return request;
   }
 
@@ -201,7 +233,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep_alive = parser_->get().keep_alive();
     auto request = std::make_shared<Request>(ToRequest(true));
     if (server_.handler_.IsBlocking(*request)) {
-      asio::post(server_.workers_, [self = shared_from_this(), request, keep_alive] {
+      asio::post(server_.workers_, [self = this->shared_from_this(), request, keep_alive] {
         Response response = self->SafeHandle(*request);
         asio::post(self->stream_.get_executor(),
                    [self, response = std::move(response), keep_alive]() mutable {
@@ -226,6 +258,7 @@ class Session : public std::enable_shared_from_this<Session> {
     Request partial;
     if (parser_ && parser_->is_header_done()) partial = ToRequest(false);
     partial.remote_address = remote_;
+    partial.secure = kTls;
     Write(server_.handler_.Refuse(partial, status, code, detail), false, true);
   }
 
@@ -242,9 +275,9 @@ class Session : public std::enable_shared_from_this<Session> {
     bool keep = keep_alive && !response.close && !server_.stopping();
     message->keep_alive(keep);
     message->prepare_payload();
-    stream_.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+    Lowest().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
     bhttp::async_write(stream_, *message,
-                       [self = shared_from_this(), message, keep, drain](beast::error_code ec,
+                       [self = this->shared_from_this(), message, keep, drain](beast::error_code ec,
                                                                          std::size_t) {
                          self->busy_ = false;
                          if (ec) return self->Close();
@@ -256,15 +289,15 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Drain() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Socket().shutdown(tcp::socket::shutdown_send, ignored);
     drain_buffer_.resize(64 * 1024);
-    stream_.expires_after(kDrainTime);
+    Lowest().expires_after(kDrainTime);
     DrainSome();
   }
 
   void DrainSome() {
     stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kDrainBytes) return self->Close();
                               self->DrainSome();
@@ -273,11 +306,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    Socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Socket().close(ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::Impl& server_;
@@ -288,7 +321,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t drained_ = 0;
 };
 
-void Server::Impl::Register(const std::shared_ptr<Session>& session) {
+void Server::Impl::Register(const std::shared_ptr<Connection>& session) {
   std::lock_guard lock(mu_);
   ++live_sessions_;
   if (sessions_.size() > 1024) {
@@ -297,7 +330,30 @@ void Server::Impl::Register(const std::shared_ptr<Session>& session) {
   sessions_.push_back(session);
 }
 
+void Server::Impl::LoadTls() {
+  namespace ssl = asio::ssl;
+  tls_.emplace(ssl::context::tls_server);
+  tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                    ssl::context::single_dh_use | SSL_OP_NO_RENEGOTIATION |
+                    SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+  SSL_CTX_set_cipher_list(tls_->native_handle(),
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  beast::error_code ec;
+  tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
+  if (ec) throw std::runtime_error("--tls-cert " + options_.tls_cert_file + ": " + ec.message());
+  tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("--tls-key " + options_.tls_key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
+    throw std::runtime_error("--tls-key does not match the certificate in --tls-cert");
+  }
+}
+
 void Server::Impl::Listen() {
+  if (!options_.tls_cert_file.empty()) LoadTls();
   beast::error_code ec;
   auto address = asio::ip::make_address(options_.host, ec);
   if (ec) throw std::runtime_error("invalid listen address '" + options_.host + "'");
@@ -319,9 +375,16 @@ void Server::Impl::Accept() {
       if (!acceptor_.is_open()) return;  // closed by Stop()
       return Accept();                    // e.g. too many open files: keep serving the others
     }
-    auto session = std::make_shared<Session>(std::move(socket), *this);
-    Register(session);
-    session->Start();
+    if (tls_) {
+      auto session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+          std::move(socket), *this, *tls_);
+      Register(session);
+      session->Start();
+    } else {
+      auto session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this);
+      Register(session);
+      session->Start();
+    }
     Accept();
   });
 }
@@ -354,7 +417,7 @@ void Server::Impl::Run() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     signals_.cancel(ignored);
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<Connection>> live;
     {
       std::lock_guard lock(mu_);
       for (auto& w : sessions_) {

@@ -26,6 +26,9 @@ struct ServerOptions {
   int read_timeout_seconds = 30;          // to receive one whole request once it started
   int idle_timeout_seconds = 60;          // keep-alive wait for the next request
   int shutdown_grace_seconds = 10;        // in-flight requests get this long on SIGTERM
+  // PEM files; when set, the port serves HTTPS only (TLS 1.2 and 1.3).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {
