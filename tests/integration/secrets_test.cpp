@@ -216,6 +216,20 @@ TEST(MasterKeyTest, KeysInitWritesAPrivateKeyAndTheServerUsesIt) {
   fs::remove_all(dir);
 }
 
+TEST(MasterKeyTest, TheEnvironmentVariableGivesTheKey) {
+  ::setenv("BULKHEAD_MASTER_KEY", std::string(64, 'a').c_str(), 1);  // 32 bytes of 0xaa, in hex
+  {
+    ServerProcess server;
+    EXPECT_NE(server.Output().find("\"master_key\":\"environment\""), std::string::npos) << server.Output();
+    EXPECT_FALSE(fs::exists(server.data_dir() / "master.key"));
+  }
+  ::setenv("BULKHEAD_MASTER_KEY", "not a key", 1);
+  auto r = RunCli({"serve", "--listen", "127.0.0.1:0", "--data", "/tmp/bulkhead-never-created"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("BULKHEAD_MASTER_KEY"), std::string::npos) << r.err;
+  ::unsetenv("BULKHEAD_MASTER_KEY");
+}
+
 TEST(MasterKeyTest, WithoutAKeyTheServerWarnsAndKeepsADevelopmentKey) {
   ServerProcess server;
   EXPECT_NE(server.Output().find("\"master_key\":\"development\""), std::string::npos);
