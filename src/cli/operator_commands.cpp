@@ -111,7 +111,9 @@ int RunKeysRotateMaster(StorageOptions storage, const std::string& master_key_fi
   auto dir = OpenExistingStorage(storage);
   if (!dir.ok()) return Fail(dir.error().message);
   service::KeyRotation rotation(*dir->env);
-  auto done = rotation.RotateMaster([](int64_t n) { std::fprintf(stderr, "\rrewrapped %lld", static_cast<long long>(n)); });
+  auto done = rotation.RotateMaster(
+      [](int64_t n) { std::fprintf(stderr, "\rsealed again: %lld", static_cast<long long>(n)); });
+  if (done.ok() && done->rewrapped > 0) std::fprintf(stderr, "\n");
   if (!done.ok()) return Fail(done.error().message);
   std::printf("%lld data keys sealed again with master key %s\n",
               static_cast<long long>(done->rewrapped), dir->env->keys.master_key_id().c_str());

@@ -91,29 +91,27 @@ Result<SecretView> SecretService::Get(const TenantContext& tenant, const Workspa
   }
   const std::string& org = tenant.organization.id;
   const std::string& ws = workspace.workspace.id;
-  if (!reveal) {
+  auto read = [&]() -> Result<store::SecretRecord> {
     auto database = env_.tenants.Open(tenant.key);
     if (!database.ok()) return database.error();
     auto lease = (*database)->Acquire();
     auto found = store::tenant::FindSecret(*lease, ws, name);
     if (!found.ok()) return found.error();
     if (!*found) return SecretNotFound();
-    return SecretView{std::move(**found), std::nullopt};
+    return std::move(**found);
+  };
+  if (!reveal) {
+    auto record = read();
+    if (!record.ok()) return record.error();
+    return SecretView{std::move(*record), std::nullopt};
   }
   // Revealing is audited in the same transaction that reads the value. The data key is
   // unsealed before that transaction (on PostgreSQL the catalog and the tenant share one pool:
   // a transaction must not wait for a second connection); a rotation in between retries.
   for (int attempt = 0; attempt < 3; ++attempt) {
-    int64_t version = 0;
-    {
-      auto database = env_.tenants.Open(tenant.key);
-      if (!database.ok()) return database.error();
-      auto lease = (*database)->Acquire();
-      auto found = store::tenant::FindSecret(*lease, ws, name);
-      if (!found.ok()) return found.error();
-      if (!*found) return SecretNotFound();
-      version = (*found)->key_version;
-    }
+    auto current = read();
+    if (!current.ok()) return current.error();
+    int64_t version = current->key_version;
     auto unsealed = env_.keys.Version(env_.catalog, org, version);
     if (!unsealed.ok()) return unsealed.error();
     bool rotated = false;

@@ -237,14 +237,24 @@ bool TenantStoreExists(const ServerProcess& server, const std::string& organizat
   return exists;
 }
 
+namespace {
+
+// The catalog (organization_id empty) or an organization's SQLite file.
+sqlite3* OpenSqliteStore(const ServerProcess& server, const std::string& organization_id) {
+  fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
+                                        : server.data_dir() / "tenants" / (organization_id + ".db");
+  sqlite3* handle = nullptr;
+  if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+  sqlite3_busy_timeout(handle, 5000);
+  return handle;
+}
+
+}  // namespace
+
 void ExecuteSql(const ServerProcess& server, const std::string& organization_id,
                 const std::string& sql) {
   if (!OnPostgres()) {
-    fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
-                                          : server.data_dir() / "tenants" / (organization_id + ".db");
-    sqlite3* handle = nullptr;
-    if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
-    sqlite3_busy_timeout(handle, 5000);
+    sqlite3* handle = OpenSqliteStore(server, organization_id);
     char* error = nullptr;
     int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &error);
     std::string message = error ? error : "";
@@ -269,11 +279,7 @@ std::vector<std::vector<std::string>> QuerySql(const ServerProcess& server,
                                                const std::string& sql) {
   std::vector<std::vector<std::string>> rows;
   if (!OnPostgres()) {
-    fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
-                                          : server.data_dir() / "tenants" / (organization_id + ".db");
-    sqlite3* handle = nullptr;
-    if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
-    sqlite3_busy_timeout(handle, 5000);
+    sqlite3* handle = OpenSqliteStore(server, organization_id);
     sqlite3_stmt* statement = nullptr;
     if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
       std::string message = sqlite3_errmsg(handle);
