@@ -33,10 +33,16 @@ void UsageMeter::Record(const std::string& organization_id, bool write) {
 UsageCounters UsageMeter::Pending(const std::string& organization_id, int64_t day) const {
   Shard& shard = ShardFor(organization_id);
   std::lock_guard lock(shard.mu);
+  std::lock_guard inflight(inflight_mu_);
   UsageCounters out;
-  if (auto it = shard.pending.find(organization_id); it != shard.pending.end()) {
-    for (const auto& d : it->second) {
-      if (d.day == day) out = d.counters;
+  using Pendings = std::unordered_map<std::string, std::vector<DayCounters>>;
+  for (const Pendings* map : {static_cast<const Pendings*>(&shard.pending), &inflight_}) {
+    if (auto it = map->find(organization_id); it != map->end()) {
+      for (const auto& d : it->second) {
+        if (d.day != day) continue;
+        out.requests += d.counters.requests;
+        out.writes += d.counters.writes;
+      }
     }
   }
   return out;
@@ -68,31 +74,49 @@ core::Result<store::UsageGauges> SampleUsageGauges(Environment& env, const store
 }
 
 std::vector<UsageMeter::Batch> UsageMeter::Drain() {
+  // Counts move from a shard to inflight_ under both locks: Pending sees them in one or the other.
   std::vector<Batch> batch;
   for (auto& shard : shards_) {
-    std::unordered_map<std::string, std::vector<DayCounters>> taken;
-    {
-      std::lock_guard lock(shard.mu);
-      taken.swap(shard.pending);
-    }
-    for (auto& [organization_id, days] : taken) {
+    std::lock_guard lock(shard.mu);
+    std::lock_guard inflight(inflight_mu_);
+    for (auto& [organization_id, days] : shard.pending) {
       for (const auto& d : days) batch.push_back({organization_id, d.day, d.counters});
+      inflight_[organization_id] = std::move(days);
     }
+    shard.pending.clear();
   }
   return batch;
 }
 
-void UsageMeter::Restore(const std::vector<Batch>& batch) {
-  for (const auto& b : batch) {
-    Shard& shard = ShardFor(b.organization_id);
+void UsageMeter::Published(std::vector<Batch>::const_iterator from,
+                           std::vector<Batch>::const_iterator to) {
+  std::lock_guard inflight(inflight_mu_);
+  for (auto b = from; b != to; ++b) {
+    auto it = inflight_.find(b->organization_id);
+    if (it == inflight_.end()) continue;
+    std::erase_if(it->second, [&](const DayCounters& d) { return d.day == b->day; });
+    if (it->second.empty()) inflight_.erase(it);
+  }
+}
+
+void UsageMeter::Restore(std::vector<Batch>::const_iterator from,
+                         std::vector<Batch>::const_iterator to) {
+  for (auto b = from; b != to; ++b) {
+    Shard& shard = ShardFor(b->organization_id);
     std::lock_guard lock(shard.mu);
-    auto& days = shard.pending[b.organization_id];
-    auto it = std::find_if(days.begin(), days.end(), [&](const auto& d) { return d.day == b.day; });
+    auto& days = shard.pending[b->organization_id];
+    auto it = std::find_if(days.begin(), days.end(), [&](const auto& d) { return d.day == b->day; });
     if (it == days.end()) {
-      days.insert(days.begin(), {b.day, b.counters});  // older than what arrived since
+      days.insert(days.begin(), {b->day, b->counters});  // older than what arrived since
     } else {
-      it->counters.requests += b.counters.requests;
-      it->counters.writes += b.counters.writes;
+      it->counters.requests += b->counters.requests;
+      it->counters.writes += b->counters.writes;
+    }
+    // Out of inflight_ under the same shard lock, so Pending never sees it twice.
+    std::lock_guard inflight(inflight_mu_);
+    if (auto f = inflight_.find(b->organization_id); f != inflight_.end()) {
+      std::erase_if(f->second, [&](const DayCounters& d) { return d.day == b->day; });
+      if (f->second.empty()) inflight_.erase(f);
     }
   }
 }
@@ -126,6 +150,8 @@ core::Status UsageMeter::Flush() {
   }
   for (std::size_t at = 0; at < records.size(); at += kRowsPerTransaction) {
     std::size_t end = std::min(records.size(), at + kRowsPerTransaction);
+    // Committing and leaving inflight_ happen together for readers (ReadConsistently).
+    std::unique_lock publish(publish_mu_);
     auto status = [&]() -> core::Status {
       auto lease = env_.catalog.Acquire();
       store::Transaction txn(*lease, /*write=*/true);
@@ -133,9 +159,12 @@ core::Status UsageMeter::Flush() {
       for (std::size_t i = at; i < end; ++i) BULKHEAD_TRY(store::usage::Add(*lease, records[i]));
       return txn.Commit();
     }();
-    if (!status.ok()) {
+    auto first = batch.cbegin() + static_cast<std::ptrdiff_t>(at);
+    if (status.ok()) {
+      Published(first, batch.cbegin() + static_cast<std::ptrdiff_t>(end));
+    } else {
       // Keep what was not written for the next flush; what committed stays committed.
-      Restore(std::vector<Batch>(batch.begin() + static_cast<std::ptrdiff_t>(at), batch.end()));
+      Restore(first, batch.cend());
       flush_failures_.fetch_add(1, std::memory_order_relaxed);
       return status;
     }

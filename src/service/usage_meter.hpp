@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -43,8 +44,13 @@ class UsageMeter {
 
   // One request for the organization (a successful change when `write`), today.
   void Record(const std::string& organization_id, bool write);
-  // What this instance counted but has not flushed yet.
+  // What this instance counted but has not flushed yet (including a flush under way).
   UsageCounters Pending(const std::string& organization_id, int64_t day) const;
+  // Held by a reader across its read of the flushed figures and Pending, so that a flush
+  // committing meanwhile cannot make a count appear twice or not at all.
+  std::shared_lock<std::shared_mutex> ReadConsistently() const {
+    return std::shared_lock<std::shared_mutex>(publish_mu_);
+  }
 
   // Writes everything pending. On failure the counts stay pending for the next attempt.
   core::Status Flush();
@@ -74,12 +80,19 @@ class UsageMeter {
   };
   Shard& ShardFor(const std::string& organization_id) const;
   std::vector<Batch> Drain();
-  void Restore(const std::vector<Batch>& batch);
+  void Restore(std::vector<Batch>::const_iterator from, std::vector<Batch>::const_iterator to);
+  void Published(std::vector<Batch>::const_iterator from, std::vector<Batch>::const_iterator to);
   void Loop(std::chrono::milliseconds interval);
 
   Environment& env_;
   static constexpr std::size_t kShards = 16;
   mutable std::array<Shard, kShards> shards_;
+
+  // Lock order: publish_mu_, then a shard's mu, then inflight_mu_.
+  mutable std::shared_mutex publish_mu_;
+  // Counts a flush took out of the shards and has not committed yet, still seen by Pending.
+  mutable std::mutex inflight_mu_;
+  std::unordered_map<std::string, std::vector<DayCounters>> inflight_;  // GUARDED_BY(inflight_mu_)
 
   std::mutex flush_mu_;  // one flush at a time
   int64_t sampled_day_ = -1;                    // GUARDED_BY(flush_mu_)

@@ -29,6 +29,9 @@ core::Result<UsageReport> UsageService::ForOrganization(const TenantContext& ten
   const std::string& id = tenant.organization.id;
   std::vector<store::UsageRecord> rows;
   std::optional<store::UsageGauges> carried;
+  // Flushed rows and this instance's pending counts, read as one (see UsageMeter).
+  std::shared_lock<std::shared_mutex> consistent;
+  if (meter_) consistent = meter_->ReadConsistently();
   {
     auto lease = env_.catalog.Acquire();
     auto listed = store::usage::List(*lease, id, core::FormatDay(from), core::FormatDay(to));

@@ -119,6 +119,26 @@ TEST_F(UsageTest, FiguresMatchTheRequestsMade) {
   EXPECT_TRUE(found) << json.out;
 }
 
+TEST_F(UsageTest, EveryReadCountsEachRequestExactlyOnceWhileFlushesRun) {
+  // Flushes run every second while this reads; each read must see every earlier request once:
+  // none lost while a flush is writing it, none counted both pending and flushed.
+  int64_t made = 1;  // creating the organization
+  auto started = std::chrono::steady_clock::now();
+  int reads = 0;
+  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(4)) {
+    for (int i = 0; i < 3; ++i) {
+      ASSERT_EQ(client().Request("GET", Org(), std::nullopt, Bearer(owner_.token)).status, 200);
+      ++made;
+    }
+    auto usage = Usage("?from=" + Today() + "&to=" + Today());
+    ASSERT_EQ(usage.status, 200);
+    ASSERT_EQ(usage.json["data"][0]["requests"], made) << "read " << reads;
+    ++made;  // the read itself, counted after it answered
+    ++reads;
+  }
+  EXPECT_GT(reads, 10);
+}
+
 TEST_F(UsageTest, ADefaultPeriodIsTheLastThirtyDaysAndBadPeriodsAreRefused) {
   auto usage = Usage();
   ASSERT_EQ(usage.status, 200) << usage.body;
