@@ -26,8 +26,8 @@ Result<Response> PutSecret(Services& s, RequestContext& c) {
   if (!body.ok()) return body.error();
   auto value = body->RequiredString("value");
   BULKHEAD_TRY(body->Finish());
-  auto secret = s.secrets->Put(*c.tenant, *c.workspace, std::string(c.Param("name")), *value,
-                               c.Actor());
+  auto secret =
+      s.secrets->Put(*c.tenant, *c.workspace, std::string(c.Param("name")), *value, c.Actor());
   if (!secret.ok()) return secret.error();
   return JsonResponse(200, SecretJson(*secret));
 }
@@ -45,11 +45,12 @@ Result<Response> GetSecret(Services& s, RequestContext& c) {
   if (!params) return core::Error::Validation("query", "is not a valid query string");
   bool reveal = false;
   if (auto text = http::QueryValue(*params, "reveal")) {
-    if (*text != "true" && *text != "false") return core::Error::Validation("reveal", "must be true or false");
+    if (*text != "true" && *text != "false")
+      return core::Error::Validation("reveal", "must be true or false");
     reveal = *text == "true";
   }
-  auto secret = s.secrets->Get(*c.tenant, *c.workspace, std::string(c.Param("name")), reveal,
-                               c.Actor());
+  auto secret =
+      s.secrets->Get(*c.tenant, *c.workspace, std::string(c.Param("name")), reveal, c.Actor());
   if (!secret.ok()) return secret.error();
   Response response = JsonResponse(200, SecretJson(*secret));
   if (reveal) response.SetHeader("Cache-Control", "no-store");

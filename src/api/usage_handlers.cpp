@@ -36,13 +36,13 @@ Result<Response> GetUsage(Services& s, RequestContext& c) {
   if (!report.ok()) return report.error();
   nlohmann::json days = nlohmann::json::array();
   for (const auto& d : report->days) days.push_back(UsageDayJson(d));
-  return JsonResponse(200, {{"organization_id", c.tenant->organization.id},
-                            {"from", report->from},
-                            {"to", report->to},
-                            {"data", days},
-                            {"totals",
-                             {{"requests", report->totals.requests},
-                              {"writes", report->totals.writes}}}});
+  return JsonResponse(
+      200,
+      {{"organization_id", c.tenant->organization.id},
+       {"from", report->from},
+       {"to", report->to},
+       {"data", days},
+       {"totals", {{"requests", report->totals.requests}, {"writes", report->totals.writes}}}});
 }
 
 }  // namespace bulkhead::api

@@ -16,17 +16,18 @@ namespace bulkhead::cli {
 using core::Error;
 
 core::Result<std::string> ReadKeyFile(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Error::NotFound("no key file " + path.string());
   if ((st.st_mode & 077) != 0) {
-    return Error::Validation("master key file", path.string() +
-                                                    " can be read by other users: chmod 600 it");
+    return Error::Validation("master key file",
+                             path.string() + " can be read by other users: chmod 600 it");
   }
   std::ifstream in(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (!in.good() && !in.eof()) return Error::Internal("cannot read " + path.string());
   if (bytes.size() != crypto::kKeyBytes) {
-    return Error::Validation("master key file", path.string() + " must hold exactly 32 bytes (it has " +
+    return Error::Validation("master key file", path.string() +
+                                                    " must hold exactly 32 bytes (it has " +
                                                     std::to_string(bytes.size()) + ")");
   }
   return bytes;
@@ -40,8 +41,8 @@ core::Status WriteNewKeyFile(const std::filesystem::path& path) {
                            : Error::Internal("cannot create " + path.string());
   }
   std::string key = crypto::NewKey();
-  bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-                 ::fsync(fd) == 0;
+  bool written =
+      ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     std::filesystem::remove(path);
@@ -50,7 +51,8 @@ core::Status WriteNewKeyFile(const std::filesystem::path& path) {
   return core::Ok();
 }
 
-core::Result<MasterKey> LoadMasterKey(const std::string& key_file, const std::filesystem::path& data) {
+core::Result<MasterKey> LoadMasterKey(const std::string& key_file,
+                                      const std::filesystem::path& data) {
   if (!key_file.empty()) {
     auto key = ReadKeyFile(key_file);
     if (!key.ok()) return key.error();
@@ -65,7 +67,8 @@ core::Result<MasterKey> LoadMasterKey(const std::string& key_file, const std::fi
   std::filesystem::create_directories(data, ec);
   auto path = data / "master.key";
   if (!std::filesystem::exists(path)) {
-    if (auto st = WriteNewKeyFile(path); !st.ok() && st.error().code != core::ErrorCode::kConflict) {
+    if (auto st = WriteNewKeyFile(path);
+        !st.ok() && st.error().code != core::ErrorCode::kConflict) {
       return st.error();
     }
   }
@@ -80,14 +83,16 @@ namespace bulkhead::cli {
 
 core::Result<MasterKey> LoadExistingMasterKey(const std::string& key_file,
                                               const std::filesystem::path& data) {
-  if (key_file.empty() && !std::getenv(kMasterKeyVariable) && !std::filesystem::exists(data / "master.key")) {
+  if (key_file.empty() && !std::getenv(kMasterKeyVariable) &&
+      !std::filesystem::exists(data / "master.key")) {
     return Error::NotFound(std::string("no master key: give --master-key-file or ") +
                            kMasterKeyVariable);
   }
   return LoadMasterKey(key_file, data);
 }
 
-core::Result<std::vector<std::string>> LoadPreviousMasterKeys(const std::vector<std::string>& paths) {
+core::Result<std::vector<std::string>> LoadPreviousMasterKeys(
+    const std::vector<std::string>& paths) {
   std::vector<std::string> keys;
   for (const auto& path : paths) {
     auto key = ReadKeyFile(path);

@@ -18,12 +18,14 @@ struct MasterKey {
 
 inline constexpr const char* kMasterKeyVariable = "BULKHEAD_MASTER_KEY";
 
-core::Result<MasterKey> LoadMasterKey(const std::string& key_file, const std::filesystem::path& data);
+core::Result<MasterKey> LoadMasterKey(const std::string& key_file,
+                                      const std::filesystem::path& data);
 // For operator commands: like LoadMasterKey, but never creates the development key.
 core::Result<MasterKey> LoadExistingMasterKey(const std::string& key_file,
                                               const std::filesystem::path& data);
 // Each file of `paths` (--previous-master-key-file), read as a key file.
-core::Result<std::vector<std::string>> LoadPreviousMasterKeys(const std::vector<std::string>& paths);
+core::Result<std::vector<std::string>> LoadPreviousMasterKeys(
+    const std::vector<std::string>& paths);
 // Reads a key file: exactly 32 bytes, not readable by group or others.
 core::Result<std::string> ReadKeyFile(const std::filesystem::path& path);
 // Writes 32 random bytes to a new file with mode 0600; refuses to replace an existing one.

@@ -21,7 +21,8 @@ int ExportFail(const std::string& message, int code) {
 
 // Slugs are a-z 0-9 -, ids UUIDs: no CSV field ever needs quoting.
 void PrintCsv(const std::vector<service::UsageExportRow>& rows) {
-  std::printf("organization_id,slug,date,requests,writes,members,workspaces,resources,stored_bytes\n");
+  std::printf(
+      "organization_id,slug,date,requests,writes,members,workspaces,resources,stored_bytes\n");
   for (const auto& r : rows) {
     const auto& u = r.usage;
     std::printf("%s,%s,%s,%lld,%lld,%lld,%lld,%lld,%lld\n", r.organization_id.c_str(),

@@ -23,7 +23,9 @@ std::string FormatDay(int64_t day) {
 }
 
 Result<int64_t> ParseDay(std::string_view field, std::string_view text) {
-  auto invalid = [&] { return Error::Validation(std::string(field), "must be a date, YYYY-MM-DD"); };
+  auto invalid = [&] {
+    return Error::Validation(std::string(field), "must be a date, YYYY-MM-DD");
+  };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return invalid();
   auto number = [&](std::size_t at, std::size_t length, int& out) {
     out = 0;
@@ -35,7 +37,8 @@ Result<int64_t> ParseDay(std::string_view field, std::string_view text) {
   };
   int y = 0, m = 0, d = 0;
   if (!number(0, 4, y) || !number(5, 2, m) || !number(8, 2, d)) return invalid();
-  std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(m)},
+  std::chrono::year_month_day date{std::chrono::year{y},
+                                   std::chrono::month{static_cast<unsigned>(m)},
                                    std::chrono::day{static_cast<unsigned>(d)}};
   if (!date.ok()) return invalid();
   return static_cast<int64_t>(std::chrono::sys_days{date}.time_since_epoch().count());

@@ -25,8 +25,9 @@ TEST(DayTest, ParsingAndFormattingRoundTrip) {
 }
 
 TEST(DayTest, AnythingButARealYyyyMmDdDateIsRefusedOnTheField) {
-  for (const char* bad : {"", "2026-11-3", "2026/11/23", "2026-13-01", "2026-02-29", "2026-11-23T00:00:00Z",
-                          "20261123", "2026-00-10", "2026-11-00", "+026-11-23", "2026-1a-23"}) {
+  for (const char* bad :
+       {"", "2026-11-3", "2026/11/23", "2026-13-01", "2026-02-29", "2026-11-23T00:00:00Z",
+        "20261123", "2026-00-10", "2026-11-00", "+026-11-23", "2026-1a-23"}) {
     auto parsed = ParseDay("to", bad);
     ASSERT_FALSE(parsed.ok()) << bad;
     EXPECT_EQ(parsed.error().code, ErrorCode::kValidationFailed);

@@ -20,9 +20,12 @@ const unsigned char* Bytes(std::string_view s) {
 
 }  // namespace
 
-std::string NewKey() { return RandomBytes(kKeyBytes); }
+std::string NewKey() {
+  return RandomBytes(kKeyBytes);
+}
 
-std::string Seal(std::string_view key, std::string_view plaintext, std::string_view associated_data) {
+std::string Seal(std::string_view key, std::string_view plaintext,
+                 std::string_view associated_data) {
   if (key.size() != kKeyBytes) throw std::invalid_argument("a sealing key is 32 bytes");
   InitCrypto();
   std::string out(kNonceBytes + plaintext.size() + kTagBytes, '\0');

@@ -16,7 +16,8 @@ inline constexpr std::size_t kKeyBytes = 32;
 // A new random 256-bit key.
 std::string NewKey();
 // nonce || ciphertext || tag. `key` must be kKeyBytes long.
-std::string Seal(std::string_view key, std::string_view plaintext, std::string_view associated_data);
+std::string Seal(std::string_view key, std::string_view plaintext,
+                 std::string_view associated_data);
 // The plaintext, or nullopt when the key or the associated data is not the one it was sealed
 // with, or the bytes were changed.
 std::optional<std::string> Open(std::string_view key, std::string_view sealed,

@@ -26,7 +26,8 @@ HttpMetrics::Series& HttpMetrics::SeriesFor(const Route* route) {
 void HttpMetrics::Observe(const Route* route, int status, double seconds) {
   Series& s = SeriesFor(route);
   if (status >= kMinStatus && status < kMinStatus + kStatuses) {
-    s.by_status[static_cast<std::size_t>(status - kMinStatus)].fetch_add(1, std::memory_order_relaxed);
+    s.by_status[static_cast<std::size_t>(status - kMinStatus)].fetch_add(1,
+                                                                         std::memory_order_relaxed);
   }
   std::size_t bucket = 0;
   while (bucket < kBuckets.size() && seconds > kBuckets[bucket]) ++bucket;
@@ -71,8 +72,8 @@ void HttpMetrics::Render(std::string& out) const {
   AppendMetricHeader(out, "bulkhead_http_requests_total", "counter",
                      "Requests answered, by route pattern, method and status code.");
   for (const auto& s : series_) {
-    std::string base = "method=\"" + PrometheusLabel(s->method) + "\",route=\"" +
-                       PrometheusLabel(s->route) + "\"";
+    std::string base =
+        "method=\"" + PrometheusLabel(s->method) + "\",route=\"" + PrometheusLabel(s->route) + "\"";
     for (int i = 0; i < kStatuses; ++i) {
       uint64_t n = s->by_status[static_cast<std::size_t>(i)].load(std::memory_order_relaxed);
       if (n == 0) continue;
@@ -92,8 +93,8 @@ void HttpMetrics::Render(std::string& out) const {
       count += read[b];
     }
     if (count == 0) continue;  // routes never called stay out of the output
-    std::string base = "method=\"" + PrometheusLabel(s->method) + "\",route=\"" +
-                       PrometheusLabel(s->route) + "\"";
+    std::string base =
+        "method=\"" + PrometheusLabel(s->method) + "\",route=\"" + PrometheusLabel(s->route) + "\"";
     uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kBuckets.size(); ++b) {
       cumulative += read[b];

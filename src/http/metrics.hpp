@@ -32,13 +32,12 @@ class HttpMetrics {
  private:
   static constexpr int kMinStatus = 100;
   static constexpr int kStatuses = 500;  // 100-599
-  static constexpr std::array<double, 13> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                      0.025,  0.05,  0.1,    0.25,  0.5,
-                                                      1,      2.5,   5};
+  static constexpr std::array<double, 13> kBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
   struct Series {
     std::string method;
     std::string route;
-    std::unique_ptr<std::atomic<uint64_t>[]> by_status;       // kStatuses
+    std::unique_ptr<std::atomic<uint64_t>[]> by_status;                // kStatuses
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last: +Inf
     std::atomic<uint64_t> sum_micros{0};
   };

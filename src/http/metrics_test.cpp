@@ -44,16 +44,21 @@ TEST(HttpMetricsTest, TheHistogramIsCumulativeAndEndsWithTheCount) {
   metrics.Observe(route, 200, 9.0);     // +Inf only
   std::string out;
   metrics.Render(out);
-  const std::string base = "bulkhead_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",";
+  const std::string base =
+      "bulkhead_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",";
   EXPECT_NE(out.find(base + "le=\"0.0005\"} 1\n"), std::string::npos) << out;
   EXPECT_NE(out.find(base + "le=\"0.001\"} 1\n"), std::string::npos);
   EXPECT_NE(out.find(base + "le=\"0.0025\"} 2\n"), std::string::npos);
   EXPECT_NE(out.find(base + "le=\"5\"} 2\n"), std::string::npos);
   EXPECT_NE(out.find(base + "le=\"+Inf\"} 3\n"), std::string::npos);
-  EXPECT_NE(out.find("bulkhead_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"),
-            std::string::npos);
-  EXPECT_NE(out.find("bulkhead_http_request_duration_seconds_sum{method=\"GET\",route=\"/healthz\"} 9.0024\n"),
-            std::string::npos);
+  EXPECT_NE(
+      out.find(
+          "bulkhead_http_request_duration_seconds_count{method=\"GET\",route=\"/healthz\"} 3\n"),
+      std::string::npos);
+  EXPECT_NE(
+      out.find(
+          "bulkhead_http_request_duration_seconds_sum{method=\"GET\",route=\"/healthz\"} 9.0024\n"),
+      std::string::npos);
 }
 
 TEST(HttpMetricsTest, LabelValuesAreEscaped) {

@@ -55,7 +55,8 @@ core::Result<std::string> KeyRing::Unwrap(const store::OrganizationKeyRecord& re
   auto sealed = core::Base64UrlDecode(record.wrapped);
   std::optional<std::string> key;
   if (sealed) {
-    key = crypto::Open(*master, *sealed, WrapAssociatedData(record.organization_id, record.version));
+    key =
+        crypto::Open(*master, *sealed, WrapAssociatedData(record.organization_id, record.version));
   }
   if (!key) {
     return Error::Internal("the data key of organization " + record.organization_id + " (version " +
@@ -146,7 +147,8 @@ void KeyRing::Forget(const std::string& organization_id) {
 core::Result<std::string> ParseMasterKey(std::string_view source, std::string_view text) {
   if (text.size() == crypto::kKeyBytes) return std::string(text);  // raw bytes (a key file)
   std::string trimmed(text);
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) {
+  while (!trimmed.empty() &&
+         (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) {
     trimmed.pop_back();
   }
   if (trimmed.size() == 2 * crypto::kKeyBytes) {
@@ -161,10 +163,12 @@ core::Result<std::string> ParseMasterKey(std::string_view source, std::string_vi
   if (trimmed.size() == 44 || trimmed.size() == 43) {
     std::string out(crypto::kKeyBytes, '\0');
     std::size_t written = 0;
-    for (int variant : {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_URLSAFE,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
-      if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), trimmed.data(),
-                            trimmed.size(), nullptr, &written, nullptr, variant) == 0 &&
+    for (int variant :
+         {sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_URLSAFE,
+          sodium_base64_VARIANT_URLSAFE_NO_PADDING, sodium_base64_VARIANT_ORIGINAL_NO_PADDING}) {
+      if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                            trimmed.data(), trimmed.size(), nullptr, &written, nullptr,
+                            variant) == 0 &&
           written == crypto::kKeyBytes) {
         return out;
       }

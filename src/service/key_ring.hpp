@@ -50,7 +50,8 @@ class KeyRing {
   void Forget(const std::string& organization_id);
 
   // Sealing a data key under this master key, and opening one (also used by rotation).
-  std::string Wrap(const std::string& organization_id, int64_t version, const std::string& key) const;
+  std::string Wrap(const std::string& organization_id, int64_t version,
+                   const std::string& key) const;
   core::Result<std::string> Unwrap(const store::OrganizationKeyRecord& record) const;
 
  private:

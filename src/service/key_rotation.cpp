@@ -18,7 +18,8 @@ namespace {
 constexpr int kBatch = 100;
 }  // namespace
 
-core::Result<MasterRotation> KeyRotation::RotateMaster(const std::function<void(int64_t)>& progress) {
+core::Result<MasterRotation> KeyRotation::RotateMaster(
+    const std::function<void(int64_t)>& progress) {
   MasterRotation out;
   if (!env_.keys.has_master()) return Error::Internal("no master key");
   while (true) {
@@ -41,8 +42,8 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(const std::function<void(
   }
 }
 
-core::Result<OrganizationRotation> KeyRotation::RotateOrganization(const std::string& organization_id,
-                                                                   const Actor& actor) {
+core::Result<OrganizationRotation> KeyRotation::RotateOrganization(
+    const std::string& organization_id, const Actor& actor) {
   OrganizationRotation out;
   auto current = env_.keys.Current(env_.catalog, organization_id);
   if (!current.ok()) return current.error();
@@ -70,9 +71,10 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(const std::st
                                               env_.keys.Wrap(organization_id, out.to_version, key),
                                               env_.keys.master_key_id(), core::NowMs()}));
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(organization_id, actor, "organization.key_rotated", "organization",
-                               organization_id,
-                               {{"from_version", out.from_version}, {"to_version", out.to_version}})));
+        *lease,
+        MakeAuditEvent(organization_id, actor, "organization.key_rotated", "organization",
+                       organization_id,
+                       {{"from_version", out.from_version}, {"to_version", out.to_version}})));
     BULKHEAD_TRY(txn.Commit());
   }
   auto target = env_.keys.Version(env_.catalog, organization_id, out.to_version);
@@ -97,7 +99,8 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(const std::st
       if (!value) {
         return Error::Make(core::ErrorCode::kSecretUnreadable,
                            "secret '" + secret.name + "' of workspace " + secret.workspace_id +
-                               " does not open with its key (moved or changed): delete or replace it, then run again");
+                               " does not open with its key (moved or changed): delete or replace "
+                               "it, then run again");
       }
       secret.key_version = out.to_version;
       secret.sealed = core::Base64UrlEncode(crypto::Seal(

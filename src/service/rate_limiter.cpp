@@ -13,15 +13,16 @@ std::optional<int> RateLimiter::Take(const std::string& organization_id,
   double per_second = static_cast<double>(requests_per_minute) / 60.0;
   Shard& shard = shards_[std::hash<std::string>{}(organization_id) % kShards];
   std::lock_guard lock(shard.mu);
-  if (shard.buckets.size() >= kMaxBucketsPerShard) shard.buckets.clear();  // idle ones refill anyway
+  if (shard.buckets.size() >= kMaxBucketsPerShard)
+    shard.buckets.clear();  // idle ones refill anyway
   auto [it, fresh] = shard.buckets.try_emplace(organization_id);
   Bucket& bucket = it->second;
   if (fresh || bucket.limit != requests_per_minute) {
     bucket = Bucket{static_cast<double>(requests_per_minute), requests_per_minute, now};
   } else {
     double elapsed = std::chrono::duration<double>(now - bucket.refilled).count();
-    bucket.tokens = std::min(static_cast<double>(requests_per_minute),
-                             bucket.tokens + elapsed * per_second);
+    bucket.tokens =
+        std::min(static_cast<double>(requests_per_minute), bucket.tokens + elapsed * per_second);
     bucket.refilled = now;
   }
   if (bucket.tokens >= 1.0) {

@@ -15,7 +15,9 @@ using core::Result;
 
 namespace {
 
-Error SecretNotFound() { return Error::NotFound("secret"); }
+Error SecretNotFound() {
+  return Error::NotFound("secret");
+}
 
 bool ValidSecretName(const std::string& name) {
   if (name.empty() || name.size() > 128) return false;
@@ -29,15 +31,16 @@ bool ValidSecretName(const std::string& name) {
 
 }  // namespace
 
-std::string SecretAssociatedData(const std::string& organization_id, const std::string& workspace_id,
-                                 const std::string& name, int64_t key_version) {
+std::string SecretAssociatedData(const std::string& organization_id,
+                                 const std::string& workspace_id, const std::string& name,
+                                 int64_t key_version) {
   return "bulkhead/secret/v1|" + organization_id + "|" + workspace_id + "|" + name + "|" +
          std::to_string(key_version);
 }
 
-Result<SecretView> SecretService::Put(const TenantContext& tenant, const WorkspaceContext& workspace,
-                                      const std::string& name, const std::string& value,
-                                      const Actor& actor, bool* created) {
+Result<SecretView> SecretService::Put(const TenantContext& tenant,
+                                      const WorkspaceContext& workspace, const std::string& name,
+                                      const std::string& value, const Actor& actor, bool* created) {
   if (!ValidSecretName(name)) {
     return Error::Validation("name", "must be 1-128 of A-Z a-z 0-9 _ . -");
   }
@@ -49,10 +52,16 @@ Result<SecretView> SecretService::Put(const TenantContext& tenant, const Workspa
   const std::string& org = tenant.organization.id;
   const std::string& ws = workspace.workspace.id;
   int64_t now = core::NowMs();
-  store::SecretRecord record{ws, name, key->version,
-                             core::Base64UrlEncode(crypto::Seal(
-                                 key->key, value, SecretAssociatedData(org, ws, name, key->version))),
-                             actor.id, actor.id, now, now};
+  store::SecretRecord record{
+      ws,
+      name,
+      key->version,
+      core::Base64UrlEncode(
+          crypto::Seal(key->key, value, SecretAssociatedData(org, ws, name, key->version))),
+      actor.id,
+      actor.id,
+      now,
+      now};
   return InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
     BULKHEAD_TRY(CurrentWorkspace(c, ws));
     auto existing = store::tenant::FindSecret(c, ws, name);
@@ -83,8 +92,9 @@ Result<std::vector<SecretView>> SecretService::List(const TenantContext& tenant,
   return out;
 }
 
-Result<SecretView> SecretService::Get(const TenantContext& tenant, const WorkspaceContext& workspace,
-                                      const std::string& name, bool reveal, const Actor& actor) {
+Result<SecretView> SecretService::Get(const TenantContext& tenant,
+                                      const WorkspaceContext& workspace, const std::string& name,
+                                      bool reveal, const Actor& actor) {
   if (!ValidSecretName(name)) return SecretNotFound();
   if (reveal && !core::WorkspaceRoleHas(workspace.role, core::WorkspaceRole::kEditor)) {
     return Error::Forbidden("revealing a secret's value needs the workspace editor role");
@@ -115,32 +125,35 @@ Result<SecretView> SecretService::Get(const TenantContext& tenant, const Workspa
     auto unsealed = env_.keys.Version(env_.catalog, org, version);
     if (!unsealed.ok()) return unsealed.error();
     bool rotated = false;
-    auto revealed = InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
-      auto found = store::tenant::FindSecret(c, ws, name);
-      if (!found.ok()) return found.error();
-      if (!*found) return SecretNotFound();
-      const store::SecretRecord& record = **found;
-      auto key = env_.keys.Cached(org, record.key_version);
-      if (!key) {
-        rotated = true;
-        return Error::Make(ErrorCode::kUnavailable, "the secret was sealed again meanwhile");
-      }
-      auto sealed = core::Base64UrlDecode(record.sealed);
-      std::optional<std::string> value;
-      if (sealed) {
-        value = crypto::Open(key->key, *sealed, SecretAssociatedData(org, ws, name, record.key_version));
-      }
-      if (!value) {
-        return Error::Make(ErrorCode::kSecretUnreadable,
-                           "the stored value of secret '" + name +
-                               "' does not open with this organization's key for this workspace "
-                               "and name: it was sealed elsewhere or changed");
-      }
-      BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-          c, MakeAuditEvent(org, actor, "secret.revealed", "secret", ws + "/" + name,
-                            {{"workspace_id", ws}, {"name", name}})));
-      return SecretView{record, std::move(value)};
-    });
+    auto revealed =
+        InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
+          auto found = store::tenant::FindSecret(c, ws, name);
+          if (!found.ok()) return found.error();
+          if (!*found) return SecretNotFound();
+          const store::SecretRecord& record = **found;
+          auto key = env_.keys.Cached(org, record.key_version);
+          if (!key) {
+            rotated = true;
+            return Error::Make(ErrorCode::kUnavailable, "the secret was sealed again meanwhile");
+          }
+          auto sealed = core::Base64UrlDecode(record.sealed);
+          std::optional<std::string> value;
+          if (sealed) {
+            value = crypto::Open(key->key, *sealed,
+                                 SecretAssociatedData(org, ws, name, record.key_version));
+          }
+          if (!value) {
+            return Error::Make(
+                ErrorCode::kSecretUnreadable,
+                "the stored value of secret '" + name +
+                    "' does not open with this organization's key for this workspace "
+                    "and name: it was sealed elsewhere or changed");
+          }
+          BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+              c, MakeAuditEvent(org, actor, "secret.revealed", "secret", ws + "/" + name,
+                                {{"workspace_id", ws}, {"name", name}})));
+          return SecretView{record, std::move(value)};
+        });
     if (!rotated) return revealed;
   }
   return Error::Make(ErrorCode::kUnavailable, "the secret is being sealed again; retry");
@@ -155,8 +168,8 @@ core::Status SecretService::Delete(const TenantContext& tenant, const WorkspaceC
     if (!deleted.ok()) return deleted.error();
     if (!*deleted) return SecretNotFound();
     return store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "secret.deleted", "secret", ws + "/" + name,
-                          {{"workspace_id", ws}, {"name", name}}));
+        c, MakeAuditEvent(tenant.organization.id, actor, "secret.deleted", "secret",
+                          ws + "/" + name, {{"workspace_id", ws}, {"name", name}}));
   });
 }
 

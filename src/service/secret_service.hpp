@@ -45,7 +45,8 @@ class SecretService {
 };
 
 // The associated data a secret is sealed with.
-std::string SecretAssociatedData(const std::string& organization_id, const std::string& workspace_id,
-                                 const std::string& name, int64_t key_version);
+std::string SecretAssociatedData(const std::string& organization_id,
+                                 const std::string& workspace_id, const std::string& name,
+                                 int64_t key_version);
 
 }  // namespace bulkhead::service

@@ -105,7 +105,8 @@ void UsageMeter::Restore(std::vector<Batch>::const_iterator from,
     Shard& shard = ShardFor(b->organization_id);
     std::lock_guard lock(shard.mu);
     auto& days = shard.pending[b->organization_id];
-    auto it = std::find_if(days.begin(), days.end(), [&](const auto& d) { return d.day == b->day; });
+    auto it =
+        std::find_if(days.begin(), days.end(), [&](const auto& d) { return d.day == b->day; });
     if (it == days.end()) {
       days.insert(days.begin(), {b->day, b->counters});  // older than what arrived since
     } else {

@@ -94,9 +94,9 @@ class UsageMeter {
   mutable std::mutex inflight_mu_;
   std::unordered_map<std::string, std::vector<DayCounters>> inflight_;  // GUARDED_BY(inflight_mu_)
 
-  std::mutex flush_mu_;  // one flush at a time
-  int64_t sampled_day_ = -1;                    // GUARDED_BY(flush_mu_)
-  std::unordered_set<std::string> sampled_;     // GUARDED_BY(flush_mu_): sampled on sampled_day_
+  std::mutex flush_mu_;                      // one flush at a time
+  int64_t sampled_day_ = -1;                 // GUARDED_BY(flush_mu_)
+  std::unordered_set<std::string> sampled_;  // GUARDED_BY(flush_mu_): sampled on sampled_day_
 
   std::atomic<int64_t> flushes_{0};
   std::atomic<int64_t> flush_failures_{0};

@@ -15,8 +15,8 @@ namespace {
 core::Status CheckPeriod(int64_t from, int64_t to) {
   if (from > to) return Error::Validation("from", "must not be after to");
   if (to - from + 1 > kMaxUsageDays) {
-    return Error::Validation("from", "the period is at most " + std::to_string(kMaxUsageDays) +
-                                         " days");
+    return Error::Validation("from",
+                             "the period is at most " + std::to_string(kMaxUsageDays) + " days");
   }
   return core::Ok();
 }
@@ -90,7 +90,8 @@ core::Result<std::vector<UsageExportRow>> UsageService::Export(int64_t from, int
   for (const auto& r : *rows) {
     if (r.gauges) carried[r.organization_id] = *r.gauges;
     UsageExportRow row{r.organization_id, "", {r.day, {r.requests, r.writes}, {}}};
-    if (auto it = carried.find(r.organization_id); it != carried.end()) row.usage.gauges = it->second;
+    if (auto it = carried.find(r.organization_id); it != carried.end())
+      row.usage.gauges = it->second;
     if (auto it = slugs.find(r.organization_id); it != slugs.end()) row.slug = it->second;
     out.push_back(std::move(row));
   }

@@ -3,7 +3,8 @@
 namespace bulkhead::store::keys {
 namespace {
 
-constexpr std::string_view kColumns = "organization_id, version, wrapped, master_key_id, created_at";
+constexpr std::string_view kColumns =
+    "organization_id, version, wrapped, master_key_id, created_at";
 
 OrganizationKeyRecord ToKey(const Row& r) {
   return {r.Text(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)};
@@ -28,7 +29,8 @@ Status Insert(Connection& c, const OrganizationKeyRecord& k) {
   return core::Ok();
 }
 
-Result<std::optional<OrganizationKeyRecord>> Current(Connection& c, std::string_view organization_id) {
+Result<std::optional<OrganizationKeyRecord>> Current(Connection& c,
+                                                     std::string_view organization_id) {
   static const std::string kSql = "SELECT " + std::string(kColumns) +
                                   " FROM organization_keys WHERE organization_id = $1"
                                   " ORDER BY version DESC LIMIT 1";
@@ -37,8 +39,9 @@ Result<std::optional<OrganizationKeyRecord>> Current(Connection& c, std::string_
 
 Result<std::optional<OrganizationKeyRecord>> Find(Connection& c, std::string_view organization_id,
                                                   int64_t version) {
-  static const std::string kSql = "SELECT " + std::string(kColumns) +
-                                  " FROM organization_keys WHERE organization_id = $1 AND version = $2";
+  static const std::string kSql =
+      "SELECT " + std::string(kColumns) +
+      " FROM organization_keys WHERE organization_id = $1 AND version = $2";
   return One(c, kSql, {std::string(organization_id), version});
 }
 

@@ -24,7 +24,8 @@ namespace keys {
 
 Status Insert(Connection& c, const OrganizationKeyRecord& key);
 // The newest version, if the organization has a key.
-Result<std::optional<OrganizationKeyRecord>> Current(Connection& c, std::string_view organization_id);
+Result<std::optional<OrganizationKeyRecord>> Current(Connection& c,
+                                                     std::string_view organization_id);
 Result<std::optional<OrganizationKeyRecord>> Find(Connection& c, std::string_view organization_id,
                                                   int64_t version);
 // Up to `limit` keys not sealed by `master_key_id`, for rewrapping.

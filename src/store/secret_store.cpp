@@ -39,8 +39,8 @@ Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view w
 }
 
 Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id) {
-  static const std::string kSql = "SELECT " + std::string(kColumns) +
-                                  " FROM secrets WHERE workspace_id = $1 ORDER BY name";
+  static const std::string kSql =
+      "SELECT " + std::string(kColumns) + " FROM secrets WHERE workspace_id = $1 ORDER BY name";
   auto rows = c.Query(kSql, {std::string(workspace_id)});
   if (!rows.ok()) return rows.error();
   std::vector<SecretRecord> out;

@@ -48,8 +48,8 @@ Status Add(Connection& c, const UsageRecord& u) {
 
 Result<std::vector<UsageRecord>> List(Connection& c, std::string_view organization_id,
                                       std::string_view from, std::string_view to) {
-  std::string sql = "SELECT " + std::string(kUsageColumns) +
-                    " FROM usage_daily WHERE day >= $1 AND day <= $2";
+  std::string sql =
+      "SELECT " + std::string(kUsageColumns) + " FROM usage_daily WHERE day >= $1 AND day <= $2";
   std::vector<Value> params = {std::string(from), std::string(to)};
   if (!organization_id.empty()) {
     sql += " AND organization_id = $3";
@@ -67,12 +67,14 @@ Result<std::vector<UsageRecord>> List(Connection& c, std::string_view organizati
 Result<std::vector<UsageRecord>> LatestGaugesBefore(Connection& c, std::string_view organization_id,
                                                     std::string_view day) {
   std::string filter = organization_id.empty() ? "" : " AND organization_id = $2";
-  std::string sql = "SELECT u.organization_id, u.day, u.requests, u.writes, u.members,"
-                    " u.workspaces, u.resources, u.stored_bytes FROM usage_daily u JOIN"
-                    " (SELECT organization_id, MAX(day) AS day FROM usage_daily"
-                    " WHERE day < $1 AND members IS NOT NULL" + filter +
-                    " GROUP BY organization_id) l"
-                    " ON u.organization_id = l.organization_id AND u.day = l.day";
+  std::string sql =
+      "SELECT u.organization_id, u.day, u.requests, u.writes, u.members,"
+      " u.workspaces, u.resources, u.stored_bytes FROM usage_daily u JOIN"
+      " (SELECT organization_id, MAX(day) AS day FROM usage_daily"
+      " WHERE day < $1 AND members IS NOT NULL" +
+      filter +
+      " GROUP BY organization_id) l"
+      " ON u.organization_id = l.organization_id AND u.day = l.day";
   std::vector<Value> params = {std::string(day)};
   if (!organization_id.empty()) params.emplace_back(std::string(organization_id));
   sql += " ORDER BY u.organization_id";
@@ -89,11 +91,13 @@ namespace tenant {
 
 Result<int64_t> StoredBytes(Connection& c) {
   auto rows = c.dialect() == Dialect::kPostgres
-                  ? c.Query("SELECT COALESCE(SUM(pg_total_relation_size(t.oid)), 0)::BIGINT"
-                            " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
-                            " WHERE n.nspname = current_schema() AND t.relkind = 'r'")
-                  : c.Query("SELECT page_count * page_size FROM pragma_page_count(),"
-                            " pragma_page_size()");
+                  ? c.Query(
+                        "SELECT COALESCE(SUM(pg_total_relation_size(t.oid)), 0)::BIGINT"
+                        " FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace"
+                        " WHERE n.nspname = current_schema() AND t.relkind = 'r'")
+                  : c.Query(
+                        "SELECT page_count * page_size FROM pragma_page_count(),"
+                        " pragma_page_size()");
   if (!rows.ok()) return rows.error();
   return rows->at(0).Int(0);
 }

@@ -20,7 +20,8 @@ std::vector<std::string> FilesContaining(const fs::path& root, const std::string
                                          std::optional<fs::file_time_type> since = std::nullopt) {
   std::vector<std::string> found;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied, ec);
+  for (auto it = fs::recursive_directory_iterator(
+           root, fs::directory_options::skip_permission_denied, ec);
        it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (ec || !it->is_regular_file(ec)) continue;
     if (since && it->last_write_time(ec) < *since) continue;
@@ -51,7 +52,8 @@ class SecretsTest : public ServerTest<SecretsTest> {
   }
   HttpResponse Put(const std::string& org, const std::string& ws, const std::string& name,
                    const std::string& value, const Account& who) {
-    return client().Request("PUT", SecretPath(org, ws, name), Json{{"value", value}}, Bearer(who.token));
+    return client().Request("PUT", SecretPath(org, ws, name), Json{{"value", value}},
+                            Bearer(who.token));
   }
   HttpResponse Reveal(const std::string& org, const std::string& ws, const std::string& name,
                       const Account& who) {
@@ -61,9 +63,10 @@ class SecretsTest : public ServerTest<SecretsTest> {
   Account Assigned(const std::string& role) {
     Account a = SignUp(client(), "Member " + role);
     AddMember(client(), owner_.token, org_id_, a.user_id, "member");
-    auto r = client().Request("PUT", "/api/v1/organizations/" + org_id_ + "/workspaces/" + workspace_ +
-                                         "/members/" + a.user_id,
-                              Json{{"role", role}}, Bearer(owner_.token));
+    auto r = client().Request(
+        "PUT",
+        "/api/v1/organizations/" + org_id_ + "/workspaces/" + workspace_ + "/members/" + a.user_id,
+        Json{{"role", role}}, Bearer(owner_.token));
     EXPECT_EQ(r.status, 200) << r.body;
     return a;
   }
@@ -83,8 +86,9 @@ TEST_F(SecretsTest, EditorsWriteViewersSeeNamesOnlyAndRevealsAreAudited) {
   EXPECT_EQ(put.body.find("hunter2"), std::string::npos);
 
   EXPECT_EQ(Put(org_id_, workspace_, "OTHER", "x", viewer).status, 403);
-  auto list = client().Request("GET", "/api/v1/organizations/" + org_id_ + "/workspaces/" + workspace_ + "/secrets",
-                               std::nullopt, Bearer(viewer.token));
+  auto list = client().Request(
+      "GET", "/api/v1/organizations/" + org_id_ + "/workspaces/" + workspace_ + "/secrets",
+      std::nullopt, Bearer(viewer.token));
   ASSERT_EQ(list.status, 200) << list.body;
   ASSERT_EQ(list.json["data"].size(), 1u);
   EXPECT_EQ(list.json["data"][0]["name"], "DB_PASSWORD");
@@ -108,24 +112,35 @@ TEST_F(SecretsTest, EditorsWriteViewersSeeNamesOnlyAndRevealsAreAudited) {
   EXPECT_EQ(again.json["created_by"], editor.user_id);
   EXPECT_EQ(again.json["updated_by"], owner_.user_id);
 
-  auto audit = client().Request("GET", "/api/v1/organizations/" + org_id_ + "/audit-log?action=secret.revealed",
-                                std::nullopt, Bearer(owner_.token));
+  auto audit = client().Request(
+      "GET", "/api/v1/organizations/" + org_id_ + "/audit-log?action=secret.revealed", std::nullopt,
+      Bearer(owner_.token));
   ASSERT_EQ(audit.json["data"].size(), 2u) << audit.body;
   EXPECT_EQ(audit.json["data"][1]["actor"]["id"], editor.user_id);
   auto all = client().Request("GET", "/api/v1/organizations/" + org_id_ + "/audit-log?limit=200",
                               std::nullopt, Bearer(owner_.token));
   EXPECT_EQ(all.body.find("hunter2"), std::string::npos);
 
-  for (const std::string& bad : {std::string(129, 'a'), std::string("semi;colon"), std::string("a+b")}) {
+  for (const std::string& bad :
+       {std::string(129, 'a'), std::string("semi;colon"), std::string("a+b")}) {
     EXPECT_EQ(Put(org_id_, workspace_, bad, "v", owner_).status, 422) << bad;
   }
-  EXPECT_EQ(client().Request("PUT", SecretPath(org_id_, workspace_, "N"), Json{{"value", std::string(65537, 'v')}},
-                             Bearer(owner_.token)).status, 422);
+  EXPECT_EQ(client()
+                .Request("PUT", SecretPath(org_id_, workspace_, "N"),
+                         Json{{"value", std::string(65537, 'v')}}, Bearer(owner_.token))
+                .status,
+            422);
   EXPECT_EQ(Reveal(org_id_, workspace_, "MISSING", owner_).status, 404);
-  EXPECT_EQ(client().Request("DELETE", SecretPath(org_id_, workspace_, "DB_PASSWORD"), std::nullopt,
-                             Bearer(viewer.token)).status, 403);
-  EXPECT_EQ(client().Request("DELETE", SecretPath(org_id_, workspace_, "DB_PASSWORD"), std::nullopt,
-                             Bearer(editor.token)).status, 204);
+  EXPECT_EQ(client()
+                .Request("DELETE", SecretPath(org_id_, workspace_, "DB_PASSWORD"), std::nullopt,
+                         Bearer(viewer.token))
+                .status,
+            403);
+  EXPECT_EQ(client()
+                .Request("DELETE", SecretPath(org_id_, workspace_, "DB_PASSWORD"), std::nullopt,
+                         Bearer(editor.token))
+                .status,
+            204);
   EXPECT_EQ(Reveal(org_id_, workspace_, "DB_PASSWORD", owner_).status, 404);
 }
 
@@ -142,7 +157,8 @@ TEST_F(SecretsTest, NoByteOfAValueIsStoredOrLoggedInTheClear) {
   if (OnPostgres()) {
     server().Start();
     auto dir = QuerySql(server(), "", "SHOW data_directory");
-    auto oid = QuerySql(server(), "", "SELECT oid FROM pg_database WHERE datname = current_database()");
+    auto oid =
+        QuerySql(server(), "", "SELECT oid FROM pg_database WHERE datname = current_database()");
     ASSERT_EQ(dir.size(), 1u);
     QuerySql(server(), "", "CHECKPOINT");
     fs::path data = dir[0][0];
@@ -159,8 +175,9 @@ TEST_F(SecretsTest, ASealedValueMovedToAnotherWorkspaceOrOrganizationDoesNotOpen
   auto sealed = QuerySql(server(), org_id_,
                          "SELECT sealed FROM secrets WHERE workspace_id = '" + workspace_ + "'");
   ASSERT_EQ(sealed.size(), 1u);
-  ExecuteSql(server(), org_id_,
-             "UPDATE secrets SET sealed = '" + sealed[0][0] + "' WHERE workspace_id = '" + staging + "'");
+  ExecuteSql(
+      server(), org_id_,
+      "UPDATE secrets SET sealed = '" + sealed[0][0] + "' WHERE workspace_id = '" + staging + "'");
   auto moved = Reveal(org_id_, staging, "KEY", owner_);
   EXPECT_EQ(moved.status, 409);
   EXPECT_EQ(moved.Code(), "secret_unreadable");
@@ -171,8 +188,9 @@ TEST_F(SecretsTest, ASealedValueMovedToAnotherWorkspaceOrOrganizationDoesNotOpen
   std::string other_id = other["id"];
   std::string other_ws = NewWorkspace(other_id, owner_, "Production");
   ASSERT_EQ(Put(other_id, other_ws, "KEY", "globex value", owner_).status, 200);
-  ExecuteSql(server(), other_id,
-             "UPDATE secrets SET sealed = '" + sealed[0][0] + "' WHERE workspace_id = '" + other_ws + "'");
+  ExecuteSql(
+      server(), other_id,
+      "UPDATE secrets SET sealed = '" + sealed[0][0] + "' WHERE workspace_id = '" + other_ws + "'");
   EXPECT_EQ(Reveal(other_id, other_ws, "KEY", owner_).Code(), "secret_unreadable");
   // The original still opens.
   EXPECT_EQ(Reveal(org_id_, workspace_, "KEY", owner_).json["value"], "production value");
@@ -183,16 +201,25 @@ TEST_F(SecretsTest, DeletingTheOrganizationDeletesItsDataKey) {
   const std::string count =
       "SELECT COUNT(*) FROM organization_keys WHERE organization_id = '" + org_id_ + "'";
   EXPECT_EQ(QuerySql(server(), "", count)[0][0], "1");
-  auto wrapped = QuerySql(server(), "", "SELECT wrapped FROM organization_keys WHERE organization_id = '" +
-                                            org_id_ + "'");
-  auto slug = client().Request("GET", "/api/v1/organizations/" + org_id_, std::nullopt, Bearer(owner_.token))
-                  .json["slug"].get<std::string>();
-  ASSERT_EQ(client().Request("DELETE", "/api/v1/organizations/" + org_id_, Json{{"confirm", slug}},
-                             Bearer(owner_.token)).status, 204);
+  auto wrapped =
+      QuerySql(server(), "",
+               "SELECT wrapped FROM organization_keys WHERE organization_id = '" + org_id_ + "'");
+  auto slug =
+      client()
+          .Request("GET", "/api/v1/organizations/" + org_id_, std::nullopt, Bearer(owner_.token))
+          .json["slug"]
+          .get<std::string>();
+  ASSERT_EQ(client()
+                .Request("DELETE", "/api/v1/organizations/" + org_id_, Json{{"confirm", slug}},
+                         Bearer(owner_.token))
+                .status,
+            204);
   EXPECT_EQ(QuerySql(server(), "", count)[0][0], "0");
   // Nowhere else in the catalog either.
-  EXPECT_TRUE(QuerySql(server(), "", "SELECT organization_id FROM organization_keys WHERE wrapped = '" +
-                                         wrapped[0][0] + "'").empty());
+  EXPECT_TRUE(QuerySql(server(), "",
+                       "SELECT organization_id FROM organization_keys WHERE wrapped = '" +
+                           wrapped[0][0] + "'")
+                  .empty());
 }
 
 TEST(MasterKeyTest, KeysInitWritesAPrivateKeyAndTheServerUsesIt) {
@@ -201,11 +228,14 @@ TEST(MasterKeyTest, KeysInitWritesAPrivateKeyAndTheServerUsesIt) {
   auto init = RunCli({"keys", "init", (dir / "master.key").string()});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   EXPECT_EQ(fs::file_size(dir / "master.key"), 32u);
-  EXPECT_EQ(fs::status(dir / "master.key").permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
-  EXPECT_EQ(RunCli({"keys", "init", (dir / "master.key").string()}).exit_code, 1);  // never overwritten
+  EXPECT_EQ(fs::status(dir / "master.key").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(RunCli({"keys", "init", (dir / "master.key").string()}).exit_code,
+            1);  // never overwritten
   {
     ServerProcess server({"--master-key-file", (dir / "master.key").string()});
-    EXPECT_NE(server.Output().find("\"master_key\":\"file\""), std::string::npos) << server.Output();
+    EXPECT_NE(server.Output().find("\"master_key\":\"file\""), std::string::npos)
+        << server.Output();
     EXPECT_FALSE(fs::exists(server.data_dir() / "master.key"));
   }
   fs::permissions(dir / "master.key", fs::perms::group_read, fs::perm_options::add);
@@ -220,7 +250,8 @@ TEST(MasterKeyTest, TheEnvironmentVariableGivesTheKey) {
   ::setenv("BULKHEAD_MASTER_KEY", std::string(64, 'a').c_str(), 1);  // 32 bytes of 0xaa, in hex
   {
     ServerProcess server;
-    EXPECT_NE(server.Output().find("\"master_key\":\"environment\""), std::string::npos) << server.Output();
+    EXPECT_NE(server.Output().find("\"master_key\":\"environment\""), std::string::npos)
+        << server.Output();
     EXPECT_FALSE(fs::exists(server.data_dir() / "master.key"));
   }
   ::setenv("BULKHEAD_MASTER_KEY", "not a key", 1);
@@ -254,11 +285,19 @@ TEST(KeyRotationTest, TheMasterKeyIsRotatedWhileServing) {
   Account owner = SignUp(first.client(), "Owner");
   std::vector<std::string> orgs;
   for (int i = 0; i < 5; ++i) {
-    std::string id = CreateOrganization(first.client(), owner.token, "Org", UniqueSlug("rot"))["id"];
-    auto ws = first.client().Request("POST", "/api/v1/organizations/" + id + "/workspaces",
-                                     Json{{"name", "W"}}, Bearer(owner.token)).json["id"].get<std::string>();
-    ASSERT_EQ(first.client().Request("PUT", "/api/v1/organizations/" + id + "/workspaces/" + ws + "/secrets/K",
-                                     Json{{"value", "value " + id}}, Bearer(owner.token)).status, 200);
+    std::string id =
+        CreateOrganization(first.client(), owner.token, "Org", UniqueSlug("rot"))["id"];
+    auto ws = first.client()
+                  .Request("POST", "/api/v1/organizations/" + id + "/workspaces",
+                           Json{{"name", "W"}}, Bearer(owner.token))
+                  .json["id"]
+                  .get<std::string>();
+    ASSERT_EQ(
+        first.client()
+            .Request("PUT", "/api/v1/organizations/" + id + "/workspaces/" + ws + "/secrets/K",
+                     Json{{"value", "value " + id}}, Bearer(owner.token))
+            .status,
+        200);
     orgs.push_back(id + "/workspaces/" + ws);
   }
   EXPECT_EQ(first.Stop(), 0);
@@ -271,14 +310,18 @@ TEST(KeyRotationTest, TheMasterKeyIsRotatedWhileServing) {
   std::thread reader([&] {
     while (!stop) {
       for (const auto& path : orgs) {
-        auto r = serving.client().Request("GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true",
-                                          std::nullopt, Bearer(owner.token));
-        (r.status == 200 && r.json["value"].get<std::string>().rfind("value ", 0) == 0 ? ok : failed) += 1;
+        auto r = serving.client().Request(
+            "GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true", std::nullopt,
+            Bearer(owner.token));
+        (r.status == 200 && r.json["value"].get<std::string>().rfind("value ", 0) == 0 ? ok
+                                                                                       : failed) +=
+            1;
       }
     }
   });
   auto rotated = RunCli({"keys", "rotate-master", "--master-key-file", new_key,
-                         "--previous-master-key-file", old_key}, serving);
+                         "--previous-master-key-file", old_key},
+                        serving);
   stop = true;
   reader.join();
   ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
@@ -286,9 +329,12 @@ TEST(KeyRotationTest, TheMasterKeyIsRotatedWhileServing) {
   EXPECT_GT(ok.load(), 0);
   EXPECT_EQ(failed.load(), 0);
   // Every data key is now sealed by one master; run again, nothing is left to do.
-  EXPECT_EQ(QuerySql(serving, "", "SELECT COUNT(DISTINCT master_key_id) FROM organization_keys")[0][0], "1");
+  EXPECT_EQ(
+      QuerySql(serving, "", "SELECT COUNT(DISTINCT master_key_id) FROM organization_keys")[0][0],
+      "1");
   auto again = RunCli({"keys", "rotate-master", "--master-key-file", new_key,
-                       "--previous-master-key-file", old_key}, serving);
+                       "--previous-master-key-file", old_key},
+                      serving);
   EXPECT_EQ(again.out.rfind("0 data keys", 0), 0u) << again.out;
   EXPECT_EQ(serving.Stop(), 0);
 
@@ -296,14 +342,18 @@ TEST(KeyRotationTest, TheMasterKeyIsRotatedWhileServing) {
   {
     ServerProcess after(ServerProcess::SameStorageAs{first}, {"--master-key-file", new_key});
     for (const auto& path : orgs) {
-      EXPECT_EQ(after.client().Request("GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true",
-                                       std::nullopt, Bearer(owner.token)).status, 200);
+      EXPECT_EQ(after.client()
+                    .Request("GET", "/api/v1/organizations/" + path + "/secrets/K?reveal=true",
+                             std::nullopt, Bearer(owner.token))
+                    .status,
+                200);
     }
   }
   {
     ServerProcess stale(ServerProcess::SameStorageAs{first}, {"--master-key-file", old_key});
-    auto r = stale.client().Request("GET", "/api/v1/organizations/" + orgs[0] + "/secrets/K?reveal=true",
-                                    std::nullopt, Bearer(owner.token));
+    auto r =
+        stale.client().Request("GET", "/api/v1/organizations/" + orgs[0] + "/secrets/K?reveal=true",
+                               std::nullopt, Bearer(owner.token));
     EXPECT_EQ(r.status, 500);
     EXPECT_EQ(r.body.find("value "), std::string::npos);
   }
@@ -316,27 +366,36 @@ TEST(KeyRotationTest, AnOrganizationsDataKeyIsRotatedAndItsSecretsSealedAgain) {
   auto org = CreateOrganization(server.client(), owner.token, "Acme", UniqueSlug("acme"));
   std::string id = org["id"], slug = org["slug"];
   std::string base = "/api/v1/organizations/" + id + "/workspaces/";
-  std::string ws = server.client().Request("POST", "/api/v1/organizations/" + id + "/workspaces",
-                                           Json{{"name", "W"}}, Bearer(owner.token)).json["id"];
+  std::string ws = server.client()
+                       .Request("POST", "/api/v1/organizations/" + id + "/workspaces",
+                                Json{{"name", "W"}}, Bearer(owner.token))
+                       .json["id"];
   for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(server.client().Request("PUT", base + ws + "/secrets/S" + std::to_string(i),
-                                      Json{{"value", "v" + std::to_string(i)}}, Bearer(owner.token)).status, 200);
+    ASSERT_EQ(server.client()
+                  .Request("PUT", base + ws + "/secrets/S" + std::to_string(i),
+                           Json{{"value", "v" + std::to_string(i)}}, Bearer(owner.token))
+                  .status,
+              200);
   }
   auto rotated = RunCli({"keys", "rotate", "--org", slug}, server);
   ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
-  EXPECT_NE(rotated.out.find("data key version 2; 3 secrets sealed again"), std::string::npos) << rotated.out;
+  EXPECT_NE(rotated.out.find("data key version 2; 3 secrets sealed again"), std::string::npos)
+      << rotated.out;
   EXPECT_EQ(QuerySql(server, id, "SELECT COUNT(*) FROM secrets WHERE key_version = 2")[0][0], "3");
   for (int i = 0; i < 3; ++i) {
-    auto r = server.client().Request("GET", base + ws + "/secrets/S" + std::to_string(i) + "?reveal=true",
+    auto r = server.client().Request("GET",
+                                     base + ws + "/secrets/S" + std::to_string(i) + "?reveal=true",
                                      std::nullopt, Bearer(owner.token));
     EXPECT_EQ(r.json["value"], "v" + std::to_string(i)) << r.body;
     EXPECT_EQ(r.json["key_version"], 2);
   }
   // New values use the new key at once; the rotation is audited.
-  auto put = server.client().Request("PUT", base + ws + "/secrets/NEW", Json{{"value", "n"}}, Bearer(owner.token));
+  auto put = server.client().Request("PUT", base + ws + "/secrets/NEW", Json{{"value", "n"}},
+                                     Bearer(owner.token));
   EXPECT_EQ(put.json["key_version"], 2);
-  auto audit = server.client().Request("GET", "/api/v1/organizations/" + id + "/audit-log?action=organization.key_rotated",
-                                       std::nullopt, Bearer(owner.token));
+  auto audit = server.client().Request(
+      "GET", "/api/v1/organizations/" + id + "/audit-log?action=organization.key_rotated",
+      std::nullopt, Bearer(owner.token));
   ASSERT_EQ(audit.json["data"].size(), 1u) << audit.body;
   EXPECT_EQ(audit.json["data"][0]["details"], (Json{{"from_version", 1}, {"to_version", 2}}));
   EXPECT_EQ(RunCli({"keys", "rotate", "--org", "no-such-org"}, server).exit_code, 1);

@@ -26,8 +26,8 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
 }
 
 // One HTTPS request to loopback that trusts `ca` only; `max_tls` limits the protocol version.
-CurlResult Https(uint16_t port, const fs::path& ca, const std::string& method, const std::string& path,
-                 const std::string& body = "", long max_tls = 0) {
+CurlResult Https(uint16_t port, const fs::path& ca, const std::string& method,
+                 const std::string& path, const std::string& body = "", long max_tls = 0) {
   CurlResult out;
   CURL* curl = curl_easy_init();
   std::string url = "https://127.0.0.1:" + std::to_string(port) + path;
@@ -55,9 +55,11 @@ class TlsTest : public ::testing::Test {
   void SetUp() override {
     char pattern[] = "/tmp/bulkhead-tls-XXXXXX";
     dir_ = ::mkdtemp(pattern);
-    std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-                          " -keyout " + (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() +
-                          " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null";
+    std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+        " -keyout " +
+        (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() +
+        " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0);
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
         "--tls-cert", (dir_ / "cert.pem").string(), "--tls-key", (dir_ / "key.pem").string()});
@@ -77,8 +79,9 @@ TEST_F(TlsTest, ServesHttpsWithHstsAndSecureCookies) {
   EXPECT_EQ(health.status, 200);
   EXPECT_NE(health.headers.find("Strict-Transport-Security: max-age=63072000"), std::string::npos)
       << health.headers;
-  auto signup = Https(server_->port(), dir_ / "cert.pem", "POST", "/api/v1/auth/signup",
-                      Json{{"email", UniqueEmail("tls")}, {"password", kPassword}, {"name", "Tls"}}.dump());
+  auto signup =
+      Https(server_->port(), dir_ / "cert.pem", "POST", "/api/v1/auth/signup",
+            Json{{"email", UniqueEmail("tls")}, {"password", kPassword}, {"name", "Tls"}}.dump());
   EXPECT_EQ(signup.status, 201) << signup.body;
   EXPECT_NE(signup.headers.find("; Secure"), std::string::npos) << signup.headers;
   EXPECT_NE(server_->Output().find("\"tls\":true"), std::string::npos);
@@ -87,9 +90,11 @@ TEST_F(TlsTest, ServesHttpsWithHstsAndSecureCookies) {
 TEST_F(TlsTest, PlainHttpAndOldTlsAreRefused) {
   auto plain = server_->client().RawBytes("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   EXPECT_EQ(plain.status, 0) << plain.body;  // closed without an answer
-  auto old = Https(server_->port(), dir_ / "cert.pem", "GET", "/healthz", "", CURL_SSLVERSION_MAX_TLSv1_1);
+  auto old =
+      Https(server_->port(), dir_ / "cert.pem", "GET", "/healthz", "", CURL_SSLVERSION_MAX_TLSv1_1);
   EXPECT_NE(old.code, CURLE_OK);
-  auto tls12 = Https(server_->port(), dir_ / "cert.pem", "GET", "/healthz", "", CURL_SSLVERSION_MAX_TLSv1_2);
+  auto tls12 =
+      Https(server_->port(), dir_ / "cert.pem", "GET", "/healthz", "", CURL_SSLVERSION_MAX_TLSv1_2);
   EXPECT_EQ(tls12.code, CURLE_OK) << curl_easy_strerror(tls12.code);
   // The server still serves after refusing.
   EXPECT_EQ(Https(server_->port(), dir_ / "cert.pem", "GET", "/healthz").status, 200);
@@ -99,18 +104,21 @@ TEST(TlsConfigTest, AKeyThatDoesNotMatchTheCertificateStopsTheServer) {
   char pattern[] = "/tmp/bulkhead-tls-XXXXXX";
   fs::path dir = ::mkdtemp(pattern);
   for (const char* name : {"a", "b"}) {
-    std::string command = std::string("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes") +
-                          " -keyout " + (dir / (std::string(name) + ".key")).string() + " -out " +
-                          (dir / (std::string(name) + ".pem")).string() + " -days 1 -subj /CN=x 2>/dev/null";
+    std::string command =
+        std::string("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes") +
+        " -keyout " + (dir / (std::string(name) + ".key")).string() + " -out " +
+        (dir / (std::string(name) + ".pem")).string() + " -days 1 -subj /CN=x 2>/dev/null";
     ASSERT_EQ(std::system(command.c_str()), 0);
   }
-  auto r = RunCli({"serve", "--listen", "127.0.0.1:0", "--data", (dir / "data").string(), "--tls-cert",
-                   (dir / "a.pem").string(), "--tls-key", (dir / "b.key").string()});
+  auto r = RunCli({"serve", "--listen", "127.0.0.1:0", "--data", (dir / "data").string(),
+                   "--tls-cert", (dir / "a.pem").string(), "--tls-key", (dir / "b.key").string()});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("--tls-key"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("mismatch"), std::string::npos) << r.err;
-  EXPECT_EQ(RunCli({"serve", "--listen", "127.0.0.1:0", "--data", (dir / "data").string(), "--tls-cert",
-                    (dir / "a.pem").string()}).exit_code, 2);
+  EXPECT_EQ(RunCli({"serve", "--listen", "127.0.0.1:0", "--data", (dir / "data").string(),
+                    "--tls-cert", (dir / "a.pem").string()})
+                .exit_code,
+            2);
   fs::remove_all(dir);
 }
 

@@ -24,7 +24,8 @@ std::string Today() {
 class UsageTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--usage-flush-interval", "1"});
+    server_ =
+        std::make_unique<ServerProcess>(std::vector<std::string>{"--usage-flush-interval", "1"});
     owner_ = SignUp(client(), "Owner");
     auto org = CreateOrganization(client(), owner_.token, "Acme", UniqueSlug("acme"));
     slug_ = org["slug"];
@@ -62,29 +63,37 @@ TEST_F(UsageTest, FiguresMatchTheRequestsMade) {
   // Creating the organization was its first request and write.
   std::vector<std::string> workspaces;
   for (const char* name : {"Production", "Staging"}) {
-    auto w = client().Request("POST", Org() + "/workspaces", Json{{"name", name}}, Bearer(owner_.token));
+    auto w =
+        client().Request("POST", Org() + "/workspaces", Json{{"name", name}}, Bearer(owner_.token));
     ASSERT_EQ(w.status, 201) << w.body;
     workspaces.push_back(w.json["id"]);
   }
   for (int i = 0; i < 3; ++i) {
     auto r = client().Request("POST", Org() + "/workspaces/" + workspaces[0] + "/resources",
-                              Json{{"kind", "monitor"}, {"name", "m" + std::to_string(i)},
+                              Json{{"kind", "monitor"},
+                                   {"name", "m" + std::to_string(i)},
                                    {"spec", {{"url", std::string(2000, 'x')}}}},
                               Bearer(owner_.token));
     ASSERT_EQ(r.status, 201) << r.body;
   }
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status, 200);
+    ASSERT_EQ(
+        client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status,
+        200);
   }
   // A refused write is a request, not a write.
-  ASSERT_EQ(client().Request("POST", Org() + "/workspaces", Json{{"name", ""}}, Bearer(owner_.token)).status,
+  ASSERT_EQ(client()
+                .Request("POST", Org() + "/workspaces", Json{{"name", ""}}, Bearer(owner_.token))
+                .status,
             422);
   Account bob = SignUp(client(), "Bob");
   AddMember(client(), owner_.token, slug_, bob.user_id, "member");
   // Strangers are not counted: they never reach the organization.
   Account stranger = SignUp(client(), "Stranger");
   for (int i = 0; i < 4; ++i) {
-    ASSERT_EQ(client().Request("GET", Org() + "/members", std::nullopt, Bearer(stranger.token)).status, 404);
+    ASSERT_EQ(
+        client().Request("GET", Org() + "/members", std::nullopt, Bearer(stranger.token)).status,
+        404);
   }
   // 1 creation + 2 workspaces + 3 resources + 5 reads + 1 refused + 1 member = 13; 7 writes.
   auto usage = Usage("?from=" + Today() + "&to=" + Today());
@@ -105,7 +114,8 @@ TEST_F(UsageTest, FiguresMatchTheRequestsMade) {
   std::string line = ExportLine(14);
   ASSERT_FALSE(line.empty()) << "no flushed export line with 14 requests";
   EXPECT_NE(line.find("," + slug_ + "," + Today() + ",14,7,2,2,3,"), std::string::npos) << line;
-  auto json = RunCli({"usage", "export", "--from", Today(), "--to", Today(), "--format", "json"}, *server_);
+  auto json =
+      RunCli({"usage", "export", "--from", Today(), "--to", Today(), "--format", "json"}, *server_);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   bool found = false;
   for (const auto& row : Json::parse(json.out)) {
@@ -154,7 +164,8 @@ TEST_F(UsageTest, ADefaultPeriodIsTheLastThirtyDaysAndBadPeriodsAreRefused) {
   }
   auto cli = RunCli({"usage", "export", "--from", "2026-11-10", "--to", "2026-11-01"}, *server_);
   EXPECT_EQ(cli.exit_code, 2);
-  cli = RunCli({"usage", "export", "--from", "2026-11-01", "--to", "2026-11-10", "--format", "xml"}, *server_);
+  cli = RunCli({"usage", "export", "--from", "2026-11-01", "--to", "2026-11-10", "--format", "xml"},
+               *server_);
   EXPECT_EQ(cli.exit_code, 2);
 }
 
@@ -163,18 +174,25 @@ TEST_F(UsageTest, UsageIsForAdminsAndOwners) {
   Account member = SignUp(client(), "Member");
   AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
   AddMember(client(), owner_.token, slug_, member.user_id, "member");
-  EXPECT_EQ(client().Request("GET", Org() + "/usage", std::nullopt, Bearer(admin.token)).status, 200);
+  EXPECT_EQ(client().Request("GET", Org() + "/usage", std::nullopt, Bearer(admin.token)).status,
+            200);
   auto denied = client().Request("GET", Org() + "/usage", std::nullopt, Bearer(member.token));
   EXPECT_EQ(denied.status, 403);
   EXPECT_EQ(denied.Code(), "forbidden");
 }
 
 TEST_F(UsageTest, RateLimitedRequestsAreNotCounted) {
-  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 5}}}}}},
-                             Bearer(owner_.token)).status, 200);
+  ASSERT_EQ(
+      client()
+          .Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 5}}}}}},
+                   Bearer(owner_.token))
+          .status,
+      200);
   int ok = 0;
   for (int i = 0; i < 12; ++i) {
-    if (client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status == 200) ++ok;
+    if (client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status ==
+        200)
+      ++ok;
   }
   ASSERT_LT(ok, 12);
   // The organization is still over its budget, so read the flushed figures as billing does:
@@ -184,7 +202,8 @@ TEST_F(UsageTest, RateLimitedRequestsAreNotCounted) {
 
 TEST_F(UsageTest, ACleanStopFlushesWhatWasCounted) {
   // A long interval: only the flush at stop can have written these.
-  server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--usage-flush-interval", "3600"});
+  server_ =
+      std::make_unique<ServerProcess>(std::vector<std::string>{"--usage-flush-interval", "3600"});
   owner_ = SignUp(client(), "Owner");
   auto org = CreateOrganization(client(), owner_.token, "Acme", UniqueSlug("acme"));
   slug_ = org["slug"];
@@ -195,7 +214,8 @@ TEST_F(UsageTest, ACleanStopFlushesWhatWasCounted) {
   EXPECT_EQ(server_->Stop(), 0);
   auto r = RunCli({"usage", "export", "--from", Today(), "--to", Today()}, *server_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(id_ + "," + slug_ + "," + Today() + ",5,1,1,0,0,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(id_ + "," + slug_ + "," + Today() + ",5,1,1,0,0,"), std::string::npos)
+      << r.out;
   server_->Start();
   auto usage = Usage("?from=" + Today() + "&to=" + Today());
   EXPECT_EQ(usage.json["data"][0]["requests"], 5) << usage.body;
@@ -210,7 +230,8 @@ TEST_F(UsageTest, MetricsHaveNoPerOrganizationLabels) {
                               "organizations/{org}\",code=\"200\"} 3\n"),
             std::string::npos)
       << metrics.body;
-  EXPECT_NE(metrics.body.find("bulkhead_organizations{type=\"team\",status=\"active\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("bulkhead_organizations{type=\"team\",status=\"active\"}"),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("process_resident_memory_bytes "), std::string::npos);
   EXPECT_EQ(metrics.body.find(slug_), std::string::npos);
   EXPECT_EQ(metrics.body.find(id_), std::string::npos);

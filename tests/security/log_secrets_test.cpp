@@ -36,34 +36,48 @@ TEST(LogSecretsTest, NoCredentialOrSecretValueReachesAnyLog) {
     ASSERT_EQ(signup.status, 201) << signup.body;
     std::string session = signup.json["session_token"];
     secrets.push_back(session);
-    auto login = c.Request("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", password}});
+    auto login =
+        c.Request("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", password}});
     secrets.push_back(login.json["session_token"]);
     const std::string wrong = "wrong-" + UniqueSlug("password");
     secrets.push_back(wrong);
-    EXPECT_EQ(c.Request("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", wrong}}).status, 401);
+    EXPECT_EQ(
+        c.Request("POST", "/api/v1/auth/login", Json{{"email", email}, {"password", wrong}}).status,
+        401);
     // Malformed JSON that carries a password, and a token in a query string.
-    EXPECT_EQ(c.RequestRaw("POST", "/api/v1/auth/login", "{\"password\": \"" + wrong + "\"").status, 400);
+    EXPECT_EQ(c.RequestRaw("POST", "/api/v1/auth/login", "{\"password\": \"" + wrong + "\"").status,
+              400);
     c.Request("GET", "/api/v1/user?token=" + session, std::nullopt);
 
     auto org = CreateOrganization(c, session, "Logs", UniqueSlug("logs"));
     std::string base = "/api/v1/organizations/" + org["id"].get<std::string>();
-    auto key = c.Request("POST", base + "/api-keys", Json{{"name", "k"}, {"role", "admin"}}, Bearer(session));
+    auto key = c.Request("POST", base + "/api-keys", Json{{"name", "k"}, {"role", "admin"}},
+                         Bearer(session));
     ASSERT_EQ(key.status, 201);
     secrets.push_back(key.json["key"]);
     EXPECT_EQ(c.Request("GET", base, std::nullopt, Bearer(key.json["key"])).status, 200);
-    EXPECT_EQ(c.Request("GET", base, std::nullopt, Bearer(key.json["key"].get<std::string>() + "x")).status, 401);
-    auto invitation = c.Request("POST", base + "/invitations",
-                                Json{{"email", UniqueEmail("invitee")}, {"role", "member"}}, Bearer(session));
+    EXPECT_EQ(c.Request("GET", base, std::nullopt, Bearer(key.json["key"].get<std::string>() + "x"))
+                  .status,
+              401);
+    auto invitation =
+        c.Request("POST", base + "/invitations",
+                  Json{{"email", UniqueEmail("invitee")}, {"role", "member"}}, Bearer(session));
     ASSERT_EQ(invitation.status, 201);
     secrets.push_back(invitation.json["token"]);
-    c.Request("POST", "/api/v1/invitations/accept", Json{{"token", invitation.json["token"]}}, Bearer(session));
-    std::string ws = c.Request("POST", base + "/workspaces", Json{{"name", "W"}}, Bearer(session)).json["id"];
+    c.Request("POST", "/api/v1/invitations/accept", Json{{"token", invitation.json["token"]}},
+              Bearer(session));
+    std::string ws =
+        c.Request("POST", base + "/workspaces", Json{{"name", "W"}}, Bearer(session)).json["id"];
     const std::string value = "value-" + UniqueSlug("secret");
     secrets.push_back(value);
     ASSERT_EQ(c.Request("PUT", base + "/workspaces/" + ws + "/secrets/S", Json{{"value", value}},
-                        Bearer(session)).status, 200);
+                        Bearer(session))
+                  .status,
+              200);
     EXPECT_EQ(c.Request("GET", base + "/workspaces/" + ws + "/secrets/S?reveal=true", std::nullopt,
-                        Bearer(session)).json["value"], value);
+                        Bearer(session))
+                  .json["value"],
+              value);
     EXPECT_EQ(c.Request("POST", "/api/v1/auth/logout", std::nullopt, Bearer(session)).status, 204);
     EXPECT_EQ(server.Stop(), 0);
     logs = AllLogs(server);
@@ -87,7 +101,8 @@ TEST(DataFilesTest, TheDataDirectoryAndEverythingInItArePrivateToTheServersUser)
     if (entry.is_directory()) {
       EXPECT_EQ(mode(entry.path()), fs::perms::owner_all) << entry.path();
     } else {
-      EXPECT_EQ(mode(entry.path()) & (fs::perms::group_all | fs::perms::others_all), fs::perms::none)
+      EXPECT_EQ(mode(entry.path()) & (fs::perms::group_all | fs::perms::others_all),
+                fs::perms::none)
           << entry.path();
     }
   }
