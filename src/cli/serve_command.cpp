@@ -138,6 +138,21 @@ int RunServe(const ServeOptions& options) {
     std::fprintf(stderr, "bulkhead: %s\n", data.error().message.c_str());
     return 1;
   }
+  // Data keys sealed by a master this server was not given would fail at their first use;
+  // refuse now, naming the keys (instances on one database must share the master key).
+  if (auto unknown = data->env->keys.UnknownMasters(*data->catalog); !unknown.ok()) {
+    std::fprintf(stderr, "bulkhead: %s\n", unknown.error().message.c_str());
+    return 1;
+  } else if (!unknown->empty()) {
+    std::string ids;
+    for (const auto& id : *unknown) ids += (ids.empty() ? "" : ", ") + id;
+    std::fprintf(stderr,
+                 "bulkhead: organization data keys in this database are sealed by master key %s, "
+                 "but this server's master key is %s. Start it with that key (--master-key-file or "
+                 "%s), or add it as --previous-master-key-file during a rotation.\n",
+                 ids.c_str(), data->env->keys.master_key_id().c_str(), kMasterKeyVariable);
+    return 2;
+  }
   {
     // Tenants too, under the same lock as `bulkhead migrate`.
     auto lock = LockMigrations(*data, storage);

@@ -100,8 +100,14 @@ Pipeline::Pipeline(const Router& router, service::AccountService& accounts,
       options_(std::move(options)) {}
 
 bool Pipeline::IsBlocking(const Request& request) const {
-  // Writes fsync and sign-up/login hash passwords: keep both off the I/O threads.
-  return IsStateChanging(request.method);
+  // Writes fsync and sign-up/login hash passwords: keep both off the I/O threads. So are the
+  // two reads that may wait on a writer: revealing a secret (its audit event is a write) and
+  // usage (which waits for a usage flush to commit).
+  if (IsStateChanging(request.method)) return true;
+  std::string_view path = request.Path();
+  return path.ends_with("/usage") ||
+         (path.find("/secrets/") != std::string_view::npos &&
+          request.Query().find("reveal=true") != std::string_view::npos);
 }
 
 core::Status Pipeline::Authenticate(RequestContext& context, const Route& route) {

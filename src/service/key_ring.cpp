@@ -69,7 +69,10 @@ core::Result<std::string> KeyRing::Unwrap(const store::OrganizationKeyRecord& re
 
 DataKey KeyRing::Remember(const std::string& organization_id, int64_t version, std::string key) {
   std::lock_guard lock(mu_);
-  if (unsealed_.size() >= kMaxUnsealed) unsealed_.clear();  // unsealing again is cheap
+  if (unsealed_.size() >= kMaxUnsealed) {  // unsealing again is cheap
+    for (auto& [name, key] : unsealed_) sodium_memzero(key.data(), key.size());
+    unsealed_.clear();
+  }
   unsealed_[CacheKey(organization_id, version)] = key;
   return DataKey{version, std::move(key)};
 }
@@ -128,6 +131,20 @@ core::Result<DataKey> KeyRing::Version(store::Database& catalog, const std::stri
   return Remember(organization_id, version, std::move(*key));
 }
 
+core::Result<std::vector<std::string>> KeyRing::UnknownMasters(store::Database& catalog) const {
+  auto lease = catalog.Acquire();
+  auto rows = lease->Query("SELECT DISTINCT master_key_id FROM organization_keys");
+  if (!rows.ok()) return rows.error();
+  std::vector<std::string> unknown;
+  for (const auto& r : *rows) {
+    const std::string& id = r.Text(0);
+    bool known = id == master_id_;
+    for (const auto& [previous_id, key] : previous_) known = known || id == previous_id;
+    if (!known) unknown.push_back(id);
+  }
+  return unknown;
+}
+
 std::optional<DataKey> KeyRing::Cached(const std::string& organization_id, int64_t version) {
   std::lock_guard lock(mu_);
   if (auto it = unsealed_.find(CacheKey(organization_id, version)); it != unsealed_.end()) {
@@ -140,12 +157,16 @@ void KeyRing::Forget(const std::string& organization_id) {
   std::lock_guard lock(mu_);
   std::string prefix = organization_id + "/";
   for (auto it = unsealed_.begin(); it != unsealed_.end();) {
-    it = it->first.rfind(prefix, 0) == 0 ? unsealed_.erase(it) : std::next(it);
+    if (it->first.rfind(prefix, 0) != 0) {
+      ++it;
+      continue;
+    }
+    sodium_memzero(it->second.data(), it->second.size());
+    it = unsealed_.erase(it);
   }
 }
 
 core::Result<std::string> ParseMasterKey(std::string_view source, std::string_view text) {
-  if (text.size() == crypto::kKeyBytes) return std::string(text);  // raw bytes (a key file)
   std::string trimmed(text);
   while (!trimmed.empty() &&
          (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) {

@@ -46,6 +46,8 @@ class KeyRing {
   // A data key already unsealed in memory (no database access, so callers holding a
   // connection of a shared pool cannot wait on another).
   std::optional<DataKey> Cached(const std::string& organization_id, int64_t version);
+  // Ids of the masters that sealed data keys in the catalog and that this ring cannot open.
+  core::Result<std::vector<std::string>> UnknownMasters(store::Database& catalog) const;
   // Drops the organization's unsealed keys from memory (after it is deleted).
   void Forget(const std::string& organization_id);
 
@@ -68,8 +70,8 @@ class KeyRing {
 // The fingerprint of a master key.
 std::string MasterKeyId(const std::string& master_key);
 
-// 32 bytes from a key file or the text of BULKHEAD_MASTER_KEY (64 hex digits or base64 of 32
-// bytes); kValidationFailed on field `source` otherwise.
+// 32 bytes from the text of BULKHEAD_MASTER_KEY: 64 hex digits or base64 of 32 bytes (key files
+// hold raw bytes and are read by cli/master_key.cpp); kValidationFailed on field `source`.
 core::Result<std::string> ParseMasterKey(std::string_view source, std::string_view bytes_or_text);
 
 }  // namespace bulkhead::service

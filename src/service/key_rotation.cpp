@@ -51,10 +51,14 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(
   auto database = env_.tenants.Open(tenant);
   if (!database.ok()) return database.error();
   {
+    // Interrupted before: the minimum was not raised to the newest version yet, or secrets
+    // below it remain. Then finish with the newest version instead of making another.
     auto lease = (*database)->Acquire();
+    auto minimum = store::tenant::MinimumKeyVersion(*lease);
+    if (!minimum.ok()) return minimum.error();
     auto pending = store::tenant::SecretsBelowVersion(*lease, current->version, 1);
     if (!pending.ok()) return pending.error();
-    out.resumed = !pending->empty();
+    out.resumed = current->version > 1 && (*minimum < current->version || !pending->empty());
   }
   out.from_version = current->version;
   out.to_version = current->version;
@@ -79,6 +83,15 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(
   }
   auto target = env_.keys.Version(env_.catalog, organization_id, out.to_version);
   if (!target.ok()) return target.error();
+  {
+    // From here on, writes that sealed with an older key retry with this one; what they wrote
+    // before is resealed below.
+    auto lease = (*database)->Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    BULKHEAD_TRY(store::tenant::RaiseMinimumKeyVersion(*lease, out.to_version));
+    BULKHEAD_TRY(txn.Commit());
+  }
   while (true) {
     auto lease = (*database)->Acquire();
     store::Transaction txn(*lease, /*write=*/true);

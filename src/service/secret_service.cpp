@@ -47,37 +47,50 @@ Result<SecretView> SecretService::Put(const TenantContext& tenant,
   if (value.size() > kMaxSecretValueBytes) {
     return Error::Validation("value", "must be at most 65536 bytes");
   }
-  auto key = env_.keys.Current(env_.catalog, tenant.organization.id);
-  if (!key.ok()) return key.error();
   const std::string& org = tenant.organization.id;
   const std::string& ws = workspace.workspace.id;
-  int64_t now = core::NowMs();
-  store::SecretRecord record{
-      ws,
-      name,
-      key->version,
-      core::Base64UrlEncode(
-          crypto::Seal(key->key, value, SecretAssociatedData(org, ws, name, key->version))),
-      actor.id,
-      actor.id,
-      now,
-      now};
-  return InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
-    BULKHEAD_TRY(CurrentWorkspace(c, ws));
-    auto existing = store::tenant::FindSecret(c, ws, name);
-    if (!existing.ok()) return existing.error();
-    if (*existing) {
-      record.created_by = (*existing)->created_by;
-      record.created_at = (*existing)->created_at;
-    }
-    auto inserted = store::tenant::PutSecret(c, record);
-    if (!inserted.ok()) return inserted.error();
-    if (created) *created = *inserted;
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(org, actor, *inserted ? "secret.created" : "secret.updated", "secret",
-                          ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
-    return SecretView{record, std::nullopt};
-  });
+  // Sealed before the transaction (the key may need the catalog); a rotation that raised the
+  // organization's minimum key version meanwhile makes it seal again with the newer key.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto key = env_.keys.Current(env_.catalog, org);
+    if (!key.ok()) return key.error();
+    int64_t now = core::NowMs();
+    store::SecretRecord record{
+        ws,
+        name,
+        key->version,
+        core::Base64UrlEncode(
+            crypto::Seal(key->key, value, SecretAssociatedData(org, ws, name, key->version))),
+        actor.id,
+        actor.id,
+        now,
+        now};
+    bool rotated = false;
+    auto put = InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
+      BULKHEAD_TRY(CurrentWorkspace(c, ws));
+      auto minimum = store::tenant::MinimumKeyVersion(c);
+      if (!minimum.ok()) return minimum.error();
+      if (*minimum > record.key_version) {
+        rotated = true;
+        return Error::Make(ErrorCode::kUnavailable, "the organization's key was rotated meanwhile");
+      }
+      auto existing = store::tenant::FindSecret(c, ws, name);
+      if (!existing.ok()) return existing.error();
+      if (*existing) {
+        record.created_by = (*existing)->created_by;
+        record.created_at = (*existing)->created_at;
+      }
+      auto inserted = store::tenant::PutSecret(c, record);
+      if (!inserted.ok()) return inserted.error();
+      if (created) *created = *inserted;
+      BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+          c, MakeAuditEvent(org, actor, *inserted ? "secret.created" : "secret.updated", "secret",
+                            ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
+      return SecretView{record, std::nullopt};
+    });
+    if (!rotated) return put;
+  }
+  return Error::Make(ErrorCode::kUnavailable, "the organization's key is being rotated; retry");
 }
 
 Result<std::vector<SecretView>> SecretService::List(const TenantContext& tenant,

@@ -173,6 +173,16 @@ CREATE TABLE secrets (
 CREATE INDEX secrets_key_version ON secrets(key_version);
 )sql";
 
+// The data key version new secrets must be sealed with at least: a rotation raises it before it
+// reseals, and every write checks it in its transaction, so that no value sealed with an older
+// key lands after a rotation has passed.
+constexpr std::string_view kTenantV003 = R"sql(
+CREATE TABLE key_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  min_version BIGINT NOT NULL
+);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -261,7 +271,8 @@ const std::vector<Migration>& CatalogMigrations() {
 
 const std::vector<Migration>& TenantMigrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, "V001__init", kTenantV001}, {2, "V002__secrets", kTenantV002}};
+      {1, "V001__init", kTenantV001}, {2, "V002__secrets", kTenantV002},
+      {3, "V003__key_state", kTenantV003}};
   return kMigrations;
 }
 

@@ -74,6 +74,22 @@ Status ResealSecret(Connection& c, const SecretRecord& s) {
   return core::Ok();
 }
 
+Result<int64_t> MinimumKeyVersion(Connection& c) {
+  auto rows = c.Query("SELECT min_version FROM key_state WHERE id = 1");
+  if (!rows.ok()) return rows.error();
+  return rows->empty() ? int64_t{0} : rows->front().Int(0);
+}
+
+Status RaiseMinimumKeyVersion(Connection& c, int64_t version) {
+  auto r = c.Execute(
+      "INSERT INTO key_state (id, min_version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET"
+      " min_version = CASE WHEN excluded.min_version > key_state.min_version"
+      " THEN excluded.min_version ELSE key_state.min_version END",
+      {version});
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
 Result<int64_t> CountSecrets(Connection& c) {
   auto rows = c.Query("SELECT COUNT(*) FROM secrets");
   if (!rows.ok()) return rows.error();

@@ -36,6 +36,9 @@ Result<int64_t> CountSecrets(Connection& c);
 // Up to `limit` secrets sealed with a key version below `version` (for rotation).
 Result<std::vector<SecretRecord>> SecretsBelowVersion(Connection& c, int64_t version, int limit);
 Status ResealSecret(Connection& c, const SecretRecord& secret);
+// The least key version a secret may be sealed with now (0 before any rotation).
+Result<int64_t> MinimumKeyVersion(Connection& c);
+Status RaiseMinimumKeyVersion(Connection& c, int64_t version);
 
 }  // namespace tenant
 }  // namespace bulkhead::store

@@ -189,6 +189,14 @@ ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extr
   // Not the owner: the sibling removes the data directory and drops the database.
   data_dir_ = shared.sibling.OnPostgresStorage() ? root_ / "data" : shared.sibling.data_dir_;
   database_url_ = shared.sibling.database_url_;
+  // Instances sharing a database share its master key: the sibling's development key, unless
+  // the test gives one.
+  bool keyed = std::find(extra_args_.begin(), extra_args_.end(), "--master-key-file") != extra_args_.end();
+  if (shared.sibling.OnPostgresStorage() && !keyed &&
+      fs::exists(shared.sibling.data_dir_ / "master.key")) {
+    extra_args_.insert(extra_args_.end(),
+                       {"--master-key-file", (shared.sibling.data_dir_ / "master.key").string()});
+  }
   Start();
 }
 
