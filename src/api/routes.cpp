@@ -51,9 +51,10 @@ std::vector<Route> BuildRoutes(Services& s) {
       {"GET", org + "/features", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, GetFeatures), "The organization's plan, effective features and limits", 200, false},
       // Usage, per organization and day (admins); /metrics has no per-organization labels.
+      // Blocking: it may wait for a usage flush to commit.
       {"GET", org + "/usage", Scope::kOrganization, Permission::kReadUsage, Bind(s, GetUsage),
        "Requests, writes, members, workspaces, resources and stored bytes per day (?from=&to=)",
-       200, false},
+       200, true},
       // Members. Removing needs manage-members, except for oneself (leaving); the service
       // enforces the rest of the matrix (owners, the last owner).
       {"GET", org + "/members", Scope::kOrganization, Permission::kReadOrganization,
@@ -136,6 +137,7 @@ std::vector<Route> BuildRoutes(Services& s) {
       {"GET", ws + "/secrets", Scope::kWorkspace, Permission::kReadOrganization,
        Bind(s, ListSecrets), "Secrets' names and metadata, never values", 200, false,
        WorkspaceRole::kViewer},
+      // Blocking: a reveal writes its audit event.
       {"GET", ws + "/secrets/{name}", Scope::kWorkspace, Permission::kReadOrganization,
        Bind(s, GetSecret), "A secret's metadata; its value with ?reveal=true (editors, audited)",
        200, true, WorkspaceRole::kViewer},

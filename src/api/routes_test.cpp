@@ -107,6 +107,12 @@ TEST_F(RouteTableTest, WorkspaceRoutesDeclareAWorkspaceRoleAndOnlyThey) {
   }
 }
 
+TEST_F(RouteTableTest, EveryRouteThatChangesStateRunsOnTheWorkerPool) {
+  for (const auto& r : routes_) {
+    if (r.method != "GET") EXPECT_TRUE(r.blocking) << r.method << " " << r.pattern;
+  }
+}
+
 TEST_F(RouteTableTest, NoTwoRoutesShareMethodAndPattern) {
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& r : routes_) {

@@ -4,6 +4,7 @@
 // Not thread-safe; each belongs to one request.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,6 +17,15 @@ struct Header {
   std::string value;
 };
 
+struct Route;
+
+// Which route a request matched (router.hpp), with its path parameters.
+struct RouteMatch {
+  const Route* route = nullptr;  // nullptr: no route for this method
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::string> allowed_methods;  // when the path matched but the method did not
+};
+
 struct Request {
   std::string method;        // "GET", "POST", ...
   std::string target;        // path and query as received, e.g. "/api/v1/x?limit=2"
@@ -23,6 +33,9 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP, for logs
   bool secure = false;         // arrived over TLS
+  // Set by Handler::IsBlocking, which routes the request to decide, so that Handle does not
+  // route it a second time.
+  std::optional<RouteMatch> match;
 
   // First header with that name (case-insensitive), or empty.
   std::string_view HeaderValue(std::string_view name) const;
@@ -47,7 +60,8 @@ class Handler {
   virtual ~Handler() = default;
   // Whether the request should run on the blocking worker pool instead of an I/O thread
   // (password hashing, durable writes). Cheap; called on the I/O thread.
-  virtual bool IsBlocking(const Request& request) const = 0;
+  // May remember what it learned on the request (its route) for Handle.
+  virtual bool IsBlocking(Request& request) const = 0;
   virtual Response Handle(Request& request) = 0;
   // A response for a request the server refused before it was complete (oversized body,
   // too many headers, malformed HTTP). `status` is 400, 413 or 431; `code` the problem code.

@@ -99,15 +99,11 @@ Pipeline::Pipeline(const Router& router, service::AccountService& accounts,
       workspaces_(workspaces), access_log_(access_log), routing_log_(routing_log),
       options_(std::move(options)) {}
 
-bool Pipeline::IsBlocking(const Request& request) const {
-  // Writes fsync and sign-up/login hash passwords: keep both off the I/O threads. So are the
-  // two reads that may wait on a writer: revealing a secret (its audit event is a write) and
-  // usage (which waits for a usage flush to commit).
-  if (IsStateChanging(request.method)) return true;
-  std::string_view path = request.Path();
-  return path.ends_with("/usage") ||
-         (path.find("/secrets/") != std::string_view::npos &&
-          request.Query().find("reveal=true") != std::string_view::npos);
+bool Pipeline::IsBlocking(Request& request) const {
+  // The route table says which requests may wait (password hashing, fsync, a writer's lock):
+  // those run on the worker pool, the rest on the I/O threads.
+  request.match = router_.Match(request.method, request.Path());
+  return request.match->route && request.match->route->blocking;
 }
 
 core::Status Pipeline::Authenticate(RequestContext& context, const Route& route) {
@@ -211,7 +207,8 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
 Response Pipeline::Handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   std::string request_id = RequestIdFor(request);
-  auto match = router_.Match(request.method, request.Path());
+  RouteMatch match = request.match ? std::move(*request.match)
+                                   : router_.Match(request.method, request.Path());
   Response response;
   std::string_view route_pattern;
   RoutingRecord routing;

@@ -58,7 +58,9 @@ struct Route {
   HandlerFn handler;
   std::string summary;          // for OpenAPI
   int success_status = 200;     // for OpenAPI and the generated matrices
-  bool blocking = false;        // run on the worker pool (password hashing, durable writes)
+  // Run on the worker pool: anything that may wait (password hashing, durable writes, a
+  // writer's lock). Every route that changes state is blocking.
+  bool blocking = false;
   // Workspace scope: the least workspace role the caller must act with in {ws}.
   std::optional<core::WorkspaceRole> workspace_role;
   // User scope: whether an organization API key may call it (organization-scoped routes

@@ -10,12 +10,6 @@
 
 namespace bulkhead::http {
 
-struct RouteMatch {
-  const Route* route = nullptr;  // nullptr: no route for this method
-  std::vector<std::pair<std::string, std::string>> params;
-  std::vector<std::string> allowed_methods;  // when the path matched but the method did not
-};
-
 class Router {
  public:
   explicit Router(std::vector<Route> routes);
