@@ -1,5 +1,7 @@
 #include "store/access_store.hpp"
 
+#include "store/query.hpp"
+
 namespace bulkhead::store::catalog {
 namespace {
 
@@ -23,46 +25,19 @@ ApiKeyRecord ToApiKey(const Row& r) {
   return k;
 }
 
-template <typename T, typename F>
-Result<std::vector<T>> QueryAll(Connection& c, const std::string& sql,
-                                const std::vector<Value>& params, F convert) {
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  std::vector<T> out;
-  for (const auto& r : *rows) out.push_back(convert(r));
-  return out;
-}
-
-template <typename T, typename F>
-Result<std::optional<T>> QueryFirst(Connection& c, const std::string& sql,
-                                    const std::vector<Value>& params, F convert) {
-  auto all = QueryAll<T>(c, sql, params, convert);
-  if (!all.ok()) return all.error();
-  if (all->empty()) return std::optional<T>{};
-  return std::optional<T>(std::move(all->front()));
-}
-
-Status Exec(Connection& c, std::string_view sql, const std::vector<Value>& params) {
-  auto r = c.Execute(sql, params);
-  if (!r.ok()) return r.error();
-  return core::Ok();
-}
-
-Value Optional(const std::optional<int64_t>& v) { return v ? Value{*v} : Value{nullptr}; }
-
 }  // namespace
 
 Status InsertInvitation(Connection& c, const InvitationRecord& i) {
-  return Exec(c,
+  return ExecuteStatus(c,
               "INSERT INTO invitations (" + std::string(kInvitationColumns) +
                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
               {i.id, i.organization_id, i.email, i.role, i.token_hash, i.status, i.invited_by,
-               i.created_at, i.expires_at, Optional(i.accepted_at)});
+               i.created_at, i.expires_at, Nullable(i.accepted_at)});
 }
 
 Result<std::optional<InvitationRecord>> FindInvitation(Connection& c, std::string_view org_id,
                                                        std::string_view id) {
-  return QueryFirst<InvitationRecord>(
+  return QueryOne<InvitationRecord>(
       c,
       "SELECT " + std::string(kInvitationColumns) +
           " FROM invitations WHERE organization_id = $1 AND id = $2",
@@ -71,7 +46,7 @@ Result<std::optional<InvitationRecord>> FindInvitation(Connection& c, std::strin
 
 Result<std::optional<InvitationRecord>> FindInvitationByTokenHash(Connection& c,
                                                                   std::string_view token_hash) {
-  return QueryFirst<InvitationRecord>(
+  return QueryOne<InvitationRecord>(
       c, "SELECT " + std::string(kInvitationColumns) + " FROM invitations WHERE token_hash = $1",
       {std::string(token_hash)}, ToInvitation);
 }
@@ -98,27 +73,27 @@ Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string
 
 Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view status,
                            std::optional<int64_t> accepted_at) {
-  return Exec(c, "UPDATE invitations SET status = $2, accepted_at = $3 WHERE id = $1",
-              {std::string(id), std::string(status), Optional(accepted_at)});
+  return ExecuteStatus(c, "UPDATE invitations SET status = $2, accepted_at = $3 WHERE id = $1",
+              {std::string(id), std::string(status), Nullable(accepted_at)});
 }
 
 Status InsertApiKey(Connection& c, const ApiKeyRecord& k) {
-  return Exec(c,
+  return ExecuteStatus(c,
               "INSERT INTO api_keys (" + std::string(kApiKeyColumns) +
                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
               {k.id, k.organization_id, k.name, k.role, k.prefix, k.secret_hash, k.created_by,
-               k.created_at, Optional(k.last_used_at)});
+               k.created_at, Nullable(k.last_used_at)});
 }
 
 Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(Connection& c, std::string_view secret_hash) {
-  return QueryFirst<ApiKeyRecord>(
+  return QueryOne<ApiKeyRecord>(
       c, "SELECT " + std::string(kApiKeyColumns) + " FROM api_keys WHERE secret_hash = $1",
       {std::string(secret_hash)}, ToApiKey);
 }
 
 Result<std::optional<ApiKeyRecord>> FindApiKey(Connection& c, std::string_view org_id,
                                                std::string_view id) {
-  return QueryFirst<ApiKeyRecord>(
+  return QueryOne<ApiKeyRecord>(
       c,
       "SELECT " + std::string(kApiKeyColumns) +
           " FROM api_keys WHERE organization_id = $1 AND id = $2",
@@ -135,17 +110,16 @@ Result<std::vector<ApiKeyRecord>> ListApiKeys(Connection& c, std::string_view or
 }
 
 Result<int64_t> CountApiKeys(Connection& c, std::string_view org_id) {
-  auto rows = c.Query("SELECT COUNT(*) FROM api_keys WHERE organization_id = $1", {std::string(org_id)});
-  if (!rows.ok()) return rows.error();
-  return rows->at(0).Int(0);
+  return QueryCount(c, "SELECT COUNT(*) FROM api_keys WHERE organization_id = $1",
+                    {std::string(org_id)});
 }
 
 Status DeleteApiKey(Connection& c, std::string_view id) {
-  return Exec(c, "DELETE FROM api_keys WHERE id = $1", {std::string(id)});
+  return ExecuteStatus(c, "DELETE FROM api_keys WHERE id = $1", {std::string(id)});
 }
 
 Status TouchApiKey(Connection& c, std::string_view id, int64_t used_at) {
-  return Exec(c, "UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {std::string(id), used_at});
+  return ExecuteStatus(c, "UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {std::string(id), used_at});
 }
 
 }  // namespace bulkhead::store::catalog

@@ -2,6 +2,7 @@
 
 #include "core/time.hpp"
 #include "store/audit_chain.hpp"
+#include "store/query.hpp"
 
 namespace bulkhead::store::catalog {
 namespace {
@@ -13,10 +14,6 @@ using core::ErrorCode;
 constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
 constexpr std::string_view kOrgColumns =
     "id, name, slug, type, status, plan, settings, created_at, updated_at, billing_email";
-
-Value NullableText(const std::optional<std::string>& text) {
-  return text ? Value{*text} : Value{nullptr};
-}
 
 UserRecord ToUser(const Row& r) {
   return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
@@ -43,27 +40,6 @@ DomainRecord ToDomain(const Row& r) {
   DomainRecord d{r.Text(0), r.Text(1), r.Text(2), std::nullopt, r.Int(4)};
   if (!r.IsNull(3)) d.verified_at = r.Int(3);
   return d;
-}
-
-template <typename T, typename F>
-Result<std::optional<T>> QueryOne(Connection& c, std::string_view sql,
-                                  const std::vector<Value>& params, F convert) {
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  if (rows->empty()) return std::optional<T>{};
-  return std::optional<T>{convert(rows->front())};
-}
-
-Result<int64_t> QueryCount(Connection& c, std::string_view sql, const std::vector<Value>& params) {
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  return rows->at(0).Int(0);
-}
-
-Status ExecuteStatus(Connection& c, std::string_view sql, const std::vector<Value>& params) {
-  auto r = c.Execute(sql, params);
-  if (!r.ok()) return r.error();
-  return core::Ok();
 }
 
 std::string Sql(std::string_view a, std::string_view b, std::string_view c = {}) {
@@ -120,7 +96,7 @@ Status InsertOrganization(Connection& c, const OrganizationRecord& o) {
                        " created_at, updated_at, billing_email)"
                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                        {o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,
-                        o.updated_at, NullableText(o.billing_email)});
+                        o.updated_at, Nullable(o.billing_email)});
 }
 
 Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
@@ -128,7 +104,7 @@ Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
                        "UPDATE organizations SET name = $2, slug = $3, status = $4, plan = $5,"
                        " settings = $6, updated_at = $7, billing_email = $8 WHERE id = $1",
                        {o.id, o.name, o.slug, o.status, o.plan, o.settings, o.updated_at,
-                        NullableText(o.billing_email)});
+                        Nullable(o.billing_email)});
 }
 
 Status DeleteOrganization(Connection& c, std::string_view id) {
@@ -305,7 +281,7 @@ Status InsertDomain(Connection& c, const DomainRecord& d) {
   auto r = c.Execute("INSERT INTO domains (" + std::string(kDomainColumns) +
                          ") VALUES ($1, $2, $3, $4, $5)",
                      {d.hostname, d.organization_id, d.verification_value,
-                      d.verified_at ? Value{*d.verified_at} : Value{nullptr}, d.created_at});
+                      Nullable(d.verified_at), d.created_at});
   if (!r.ok()) {
     if (r.error().code == ErrorCode::kConflict) {
       return core::Error::Make(ErrorCode::kDomainTaken, "this hostname is already claimed");

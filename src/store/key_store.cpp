@@ -1,5 +1,7 @@
 #include "store/key_store.hpp"
 
+#include "store/query.hpp"
+
 namespace bulkhead::store::keys {
 namespace {
 
@@ -10,23 +12,14 @@ OrganizationKeyRecord ToKey(const Row& r) {
   return {r.Text(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4)};
 }
 
-Result<std::optional<OrganizationKeyRecord>> One(Connection& c, const std::string& sql,
-                                                 const std::vector<Value>& params) {
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  if (rows->empty()) return std::optional<OrganizationKeyRecord>();
-  return std::optional<OrganizationKeyRecord>(ToKey(rows->front()));
-}
-
 }  // namespace
 
 Status Insert(Connection& c, const OrganizationKeyRecord& k) {
-  auto r = c.Execute(
+  return ExecuteStatus(
+      c,
       "INSERT INTO organization_keys (organization_id, version, wrapped, master_key_id, created_at)"
       " VALUES ($1, $2, $3, $4, $5)",
       {k.organization_id, k.version, k.wrapped, k.master_key_id, k.created_at});
-  if (!r.ok()) return r.error();
-  return core::Ok();
 }
 
 Result<std::optional<OrganizationKeyRecord>> Current(Connection& c,
@@ -34,7 +27,7 @@ Result<std::optional<OrganizationKeyRecord>> Current(Connection& c,
   static const std::string kSql = "SELECT " + std::string(kColumns) +
                                   " FROM organization_keys WHERE organization_id = $1"
                                   " ORDER BY version DESC LIMIT 1";
-  return One(c, kSql, {std::string(organization_id)});
+  return QueryOne<OrganizationKeyRecord>(c, kSql, {std::string(organization_id)}, ToKey);
 }
 
 Result<std::optional<OrganizationKeyRecord>> Find(Connection& c, std::string_view organization_id,
@@ -42,7 +35,7 @@ Result<std::optional<OrganizationKeyRecord>> Find(Connection& c, std::string_vie
   static const std::string kSql =
       "SELECT " + std::string(kColumns) +
       " FROM organization_keys WHERE organization_id = $1 AND version = $2";
-  return One(c, kSql, {std::string(organization_id), version});
+  return QueryOne<OrganizationKeyRecord>(c, kSql, {std::string(organization_id), version}, ToKey);
 }
 
 Result<std::vector<OrganizationKeyRecord>> SealedByOtherMaster(Connection& c,
@@ -51,20 +44,15 @@ Result<std::vector<OrganizationKeyRecord>> SealedByOtherMaster(Connection& c,
   static const std::string kSql = "SELECT " + std::string(kColumns) +
                                   " FROM organization_keys WHERE master_key_id <> $1"
                                   " ORDER BY organization_id, version LIMIT $2";
-  auto rows = c.Query(kSql, {std::string(master_key_id), int64_t{limit}});
-  if (!rows.ok()) return rows.error();
-  std::vector<OrganizationKeyRecord> out;
-  for (const auto& r : *rows) out.push_back(ToKey(r));
-  return out;
+  return QueryAll<OrganizationKeyRecord>(c, kSql, {std::string(master_key_id), int64_t{limit}},
+                                         ToKey);
 }
 
 Status Rewrap(Connection& c, const OrganizationKeyRecord& k) {
-  auto r = c.Execute(
-      "UPDATE organization_keys SET wrapped = $3, master_key_id = $4"
-      " WHERE organization_id = $1 AND version = $2",
-      {k.organization_id, k.version, k.wrapped, k.master_key_id});
-  if (!r.ok()) return r.error();
-  return core::Ok();
+  return ExecuteStatus(c,
+                       "UPDATE organization_keys SET wrapped = $3, master_key_id = $4"
+                       " WHERE organization_id = $1 AND version = $2",
+                       {k.organization_id, k.version, k.wrapped, k.master_key_id});
 }
 
 }  // namespace bulkhead::store::keys

@@ -1,5 +1,7 @@
 #include "store/secret_store.hpp"
 
+#include "store/query.hpp"
+
 namespace bulkhead::store::tenant {
 namespace {
 
@@ -32,20 +34,13 @@ Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view w
                                                std::string_view name) {
   static const std::string kSql =
       "SELECT " + std::string(kColumns) + " FROM secrets WHERE workspace_id = $1 AND name = $2";
-  auto rows = c.Query(kSql, {std::string(workspace_id), std::string(name)});
-  if (!rows.ok()) return rows.error();
-  if (rows->empty()) return std::optional<SecretRecord>();
-  return std::optional<SecretRecord>(ToSecret(rows->front()));
+  return QueryOne<SecretRecord>(c, kSql, {std::string(workspace_id), std::string(name)}, ToSecret);
 }
 
 Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id) {
   static const std::string kSql =
       "SELECT " + std::string(kColumns) + " FROM secrets WHERE workspace_id = $1 ORDER BY name";
-  auto rows = c.Query(kSql, {std::string(workspace_id)});
-  if (!rows.ok()) return rows.error();
-  std::vector<SecretRecord> out;
-  for (const auto& r : *rows) out.push_back(ToSecret(r));
-  return out;
+  return QueryAll<SecretRecord>(c, kSql, {std::string(workspace_id)}, ToSecret);
 }
 
 Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::string_view name) {
@@ -59,19 +54,13 @@ Result<std::vector<SecretRecord>> SecretsBelowVersion(Connection& c, int64_t ver
   static const std::string kSql = "SELECT " + std::string(kColumns) +
                                   " FROM secrets WHERE key_version < $1"
                                   " ORDER BY workspace_id, name LIMIT $2";
-  auto rows = c.Query(kSql, {version, int64_t{limit}});
-  if (!rows.ok()) return rows.error();
-  std::vector<SecretRecord> out;
-  for (const auto& r : *rows) out.push_back(ToSecret(r));
-  return out;
+  return QueryAll<SecretRecord>(c, kSql, {version, int64_t{limit}}, ToSecret);
 }
 
 Status ResealSecret(Connection& c, const SecretRecord& s) {
-  auto r = c.Execute(
-      "UPDATE secrets SET key_version = $3, sealed = $4 WHERE workspace_id = $1 AND name = $2",
+  return ExecuteStatus(
+      c, "UPDATE secrets SET key_version = $3, sealed = $4 WHERE workspace_id = $1 AND name = $2",
       {s.workspace_id, s.name, s.key_version, s.sealed});
-  if (!r.ok()) return r.error();
-  return core::Ok();
 }
 
 Result<int64_t> MinimumKeyVersion(Connection& c) {
@@ -81,19 +70,12 @@ Result<int64_t> MinimumKeyVersion(Connection& c) {
 }
 
 Status RaiseMinimumKeyVersion(Connection& c, int64_t version) {
-  auto r = c.Execute(
+  return ExecuteStatus(
+      c,
       "INSERT INTO key_state (id, min_version) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET"
       " min_version = CASE WHEN excluded.min_version > key_state.min_version"
       " THEN excluded.min_version ELSE key_state.min_version END",
       {version});
-  if (!r.ok()) return r.error();
-  return core::Ok();
-}
-
-Result<int64_t> CountSecrets(Connection& c) {
-  auto rows = c.Query("SELECT COUNT(*) FROM secrets");
-  if (!rows.ok()) return rows.error();
-  return rows->at(0).Int(0);
 }
 
 }  // namespace bulkhead::store::tenant

@@ -32,7 +32,6 @@ Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view w
 // By name.
 Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id);
 Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::string_view name);
-Result<int64_t> CountSecrets(Connection& c);
 // Up to `limit` secrets sealed with a key version below `version` (for rotation).
 Result<std::vector<SecretRecord>> SecretsBelowVersion(Connection& c, int64_t version, int limit);
 Status ResealSecret(Connection& c, const SecretRecord& secret);

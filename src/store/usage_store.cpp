@@ -1,6 +1,7 @@
 #include "store/usage_store.hpp"
 
 #include "core/time.hpp"
+#include "store/query.hpp"
 
 namespace bulkhead::store {
 namespace {
@@ -23,27 +24,23 @@ constexpr std::string_view kUsageColumns =
 namespace usage {
 
 Status Add(Connection& c, const UsageRecord& u) {
-  // Gauges are written together, so one NULL test stands for all four.
-  auto r = c.Execute(
+  // Gauges are written together: all four or none.
+  return ExecuteStatus(
+      c,
       "INSERT INTO usage_daily (organization_id, day, requests, writes, members, workspaces,"
       " resources, stored_bytes, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
       " ON CONFLICT (organization_id, day) DO UPDATE SET"
       " requests = usage_daily.requests + excluded.requests,"
       " writes = usage_daily.writes + excluded.writes,"
       " members = COALESCE(excluded.members, usage_daily.members),"
-      " workspaces = CASE WHEN excluded.members IS NULL THEN usage_daily.workspaces"
-      " ELSE excluded.workspaces END,"
-      " resources = CASE WHEN excluded.members IS NULL THEN usage_daily.resources"
-      " ELSE excluded.resources END,"
-      " stored_bytes = CASE WHEN excluded.members IS NULL THEN usage_daily.stored_bytes"
-      " ELSE excluded.stored_bytes END,"
+      " workspaces = COALESCE(excluded.workspaces, usage_daily.workspaces),"
+      " resources = COALESCE(excluded.resources, usage_daily.resources),"
+      " stored_bytes = COALESCE(excluded.stored_bytes, usage_daily.stored_bytes),"
       " updated_at = excluded.updated_at",
       {u.organization_id, u.day, u.requests, u.writes, OptionalInt(u.gauges, &UsageGauges::members),
        OptionalInt(u.gauges, &UsageGauges::workspaces),
        OptionalInt(u.gauges, &UsageGauges::resources),
        OptionalInt(u.gauges, &UsageGauges::stored_bytes), core::NowMs()});
-  if (!r.ok()) return r.error();
-  return core::Ok();
 }
 
 Result<std::vector<UsageRecord>> List(Connection& c, std::string_view organization_id,
@@ -56,12 +53,7 @@ Result<std::vector<UsageRecord>> List(Connection& c, std::string_view organizati
     params.emplace_back(std::string(organization_id));
   }
   sql += " ORDER BY organization_id, day";
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  std::vector<UsageRecord> out;
-  out.reserve(rows->size());
-  for (const auto& r : *rows) out.push_back(ToUsage(r));
-  return out;
+  return QueryAll<UsageRecord>(c, sql, params, ToUsage);
 }
 
 Result<std::vector<UsageRecord>> LatestGaugesBefore(Connection& c, std::string_view organization_id,
@@ -78,11 +70,7 @@ Result<std::vector<UsageRecord>> LatestGaugesBefore(Connection& c, std::string_v
   std::vector<Value> params = {std::string(day)};
   if (!organization_id.empty()) params.emplace_back(std::string(organization_id));
   sql += " ORDER BY u.organization_id";
-  auto rows = c.Query(sql, params);
-  if (!rows.ok()) return rows.error();
-  std::vector<UsageRecord> out;
-  for (const auto& r : *rows) out.push_back(ToUsage(r));
-  return out;
+  return QueryAll<UsageRecord>(c, sql, params, ToUsage);
 }
 
 }  // namespace usage
