@@ -33,6 +33,9 @@ struct ServeOptions {
   std::string tls_key;
 };
 
+// Prints "bulkhead: <message>" on stderr and returns `exit_code`, for commands that stop.
+int Fail(const std::string& message, int exit_code = 1);
+
 int RunServe(const ServeOptions& options);
 int RunOrgList(const StorageOptions& storage, bool json);
 int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json);

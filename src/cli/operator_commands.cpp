@@ -22,15 +22,16 @@
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::cli {
+
+int Fail(const std::string& message, int exit_code) {
+  std::fprintf(stderr, "bulkhead: %s\n", message.c_str());
+  return exit_code;
+}
+
 namespace {
 
 core::Result<DataDirectory> OpenExisting(const StorageOptions& storage) {
   return OpenExistingStorage(storage);
-}
-
-int Fail(const std::string& message, int code = 1) {
-  std::fprintf(stderr, "bulkhead: %s\n", message.c_str());
-  return code;
 }
 
 // The organizations a deployment manifest assigns each hostname to, normalized.

@@ -14,11 +14,6 @@
 namespace bulkhead::cli {
 namespace {
 
-int ExportFail(const std::string& message, int code) {
-  std::fprintf(stderr, "bulkhead: %s\n", message.c_str());
-  return code;
-}
-
 // Slugs are a-z 0-9 -, ids UUIDs: no CSV field ever needs quoting.
 void PrintCsv(const std::vector<service::UsageExportRow>& rows) {
   std::printf(
@@ -56,16 +51,16 @@ void PrintJson(const std::vector<service::UsageExportRow>& rows) {
 int RunUsageExport(const StorageOptions& storage, const std::string& from_text,
                    const std::string& to_text, const std::string& format) {
   auto from = core::ParseDay("--from", from_text);
-  if (!from.ok()) return ExportFail("--from must be a date, YYYY-MM-DD", 2);
+  if (!from.ok()) return Fail("--from must be a date, YYYY-MM-DD", 2);
   auto to = core::ParseDay("--to", to_text);
-  if (!to.ok()) return ExportFail("--to must be a date, YYYY-MM-DD", 2);
-  if (*from > *to) return ExportFail("--from must not be after --to", 2);
-  if (format != "csv" && format != "json") return ExportFail("--format must be csv or json", 2);
+  if (!to.ok()) return Fail("--to must be a date, YYYY-MM-DD", 2);
+  if (*from > *to) return Fail("--from must not be after --to", 2);
+  if (format != "csv" && format != "json") return Fail("--format must be csv or json", 2);
   auto dir = OpenExistingStorage(storage);
-  if (!dir.ok()) return ExportFail(dir.error().message, 1);
+  if (!dir.ok()) return Fail(dir.error().message, 1);
   service::UsageService usage(*dir->env, nullptr);
   auto rows = usage.Export(*from, *to);
-  if (!rows.ok()) return ExportFail(rows.error().message, 1);
+  if (!rows.ok()) return Fail(rows.error().message, 1);
   if (format == "csv") {
     PrintCsv(*rows);
   } else {

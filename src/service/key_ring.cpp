@@ -112,12 +112,7 @@ core::Result<DataKey> KeyRing::Current(store::Database& catalog,
 
 core::Result<DataKey> KeyRing::Version(store::Database& catalog, const std::string& organization_id,
                                        int64_t version) {
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = unsealed_.find(CacheKey(organization_id, version)); it != unsealed_.end()) {
-      return DataKey{version, it->second};
-    }
-  }
+  if (auto cached = Cached(organization_id, version)) return *cached;
   BULKHEAD_TRY(RequireMaster());
   auto lease = catalog.Acquire();
   auto record = store::keys::Find(*lease, organization_id, version);
