@@ -66,9 +66,9 @@ Result<Response> ChangePlan(Services& s, RequestContext& c) {
 Result<Response> GetFeatures(Services& s, RequestContext& c) {
   auto entitlements = service::OrganizationEntitlements(s.env, c.tenant->organization);
   nlohmann::json limits = nlohmann::json::object();
-  for (const auto& [name, value] : entitlements.limits) limits[name] = value;
+  for (const auto& [name, value] : entitlements->limits) limits[name] = value;
   return JsonResponse(200, {{"plan", c.tenant->organization.plan},
-                            {"features", entitlements.features},
+                            {"features", entitlements->features},
                             {"limits", limits}});
 }
 

@@ -21,6 +21,10 @@ nlohmann::json MemberJson(const store::MemberRow& member);
 nlohmann::json AuditEventJson(const store::AuditEventRecord& event);
 
 http::Response JsonResponse(int status, const nlohmann::json& body);
+// A body already written as JSON text (the hot lists, see AppendJsonString).
+http::Response RawJsonResponse(int status, std::string body);
+// Appends `text` as a JSON string literal (quoted and escaped); `text` must be valid UTF-8.
+void AppendJsonString(std::string& out, std::string_view text);
 http::Response NoContent();
 
 }  // namespace bulkhead::api

@@ -59,7 +59,9 @@ int RunServe(const ServeOptions& options) {
   }
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server_options.io_threads = options.threads > 0 ? options.threads : cores;
-  server_options.worker_threads = std::max(4, server_options.io_threads * 2);
+  // Workers mostly wait: for a group commit's fsync (the more writers wait together, the more
+  // one fsync covers) or for an argon2id slot (crypto/password.cpp bounds those by cores).
+  server_options.worker_threads = std::max(32, server_options.io_threads * 8);
 
   auto base_domain = core::NormalizeHostname(options.base_domain);
   if (!base_domain.ok()) {

@@ -8,13 +8,15 @@
 // Thread-safety: all methods are thread-safe.
 
 #include <atomic>
-#include <mutex>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
+#include "core/plans.hpp"
 #include "core/role.hpp"
 #include "store/records.hpp"
 
@@ -76,11 +78,21 @@ struct CachedApiKey {
   int64_t last_used_at = 0;
 };
 
+// What an organization's plan and settings give it, with the plan and settings it was computed
+// from: an entry is used only while they still match the organization's, so it needs no
+// invalidation (limits and features are checked on every request; parsing each time cost more
+// than resolving the tenant).
+struct CachedEntitlements {
+  std::string plan;
+  std::string settings;
+  core::Entitlements entitlements;
+};
+
 class CatalogCache {
  public:
   explicit CatalogCache(std::size_t capacity = 200'000)
       : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
-        memberships(capacity), domains(capacity), api_keys(capacity) {}
+        memberships(capacity), domains(capacity), api_keys(capacity), entitlements(capacity) {}
 
   static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
     std::string key(org_id);
@@ -99,6 +111,7 @@ class CatalogCache {
   // nullopt for a hostname that routes nowhere.
   BoundedCache<std::optional<std::string>> domains;
   BoundedCache<CachedApiKey> api_keys;  // secret hash -> key (only keys that exist)
+  BoundedCache<std::shared_ptr<const CachedEntitlements>> entitlements;  // org id -> entitlements
 
   // Drops everything (after losing track of other instances' changes).
   void Clear() {
@@ -110,6 +123,7 @@ class CatalogCache {
     memberships.EraseIf(all);
     domains.EraseIf(all);
     api_keys.EraseIf(all);
+    entitlements.EraseIf(all);
   }
 
   // Drops what a change to one catalog row makes stale. `entity` and `id` are those of the

@@ -336,24 +336,32 @@ Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::stri
   return org;
 }
 
-core::Entitlements OrganizationEntitlements(const Environment& env,
-                                            const store::OrganizationRecord& org) {
+std::shared_ptr<const core::Entitlements> OrganizationEntitlements(
+    const Environment& env, const store::OrganizationRecord& org) {
+  auto& cache = env.cache.entitlements;
+  if (auto hit = cache.Get(org.id); hit && (*hit)->plan == org.plan && (*hit)->settings == org.settings) {
+    return {*hit, &(*hit)->entitlements};
+  }
+  uint64_t generation = cache.Generation();
   auto settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
-  return core::EffectiveEntitlements(env.config.plans, org.plan, settings);
+  auto computed = std::make_shared<const CachedEntitlements>(CachedEntitlements{
+      org.plan, org.settings, core::EffectiveEntitlements(env.config.plans, org.plan, settings)});
+  cache.Fill(generation, org.id, computed);
+  return {computed, &computed->entitlements};
 }
 
 std::optional<int64_t> OrganizationLimit(const Environment& env,
                                          const store::OrganizationRecord& org,
                                          std::string_view name) {
   auto entitlements = OrganizationEntitlements(env, org);
-  auto it = entitlements.limits.find(std::string(name));
-  if (it == entitlements.limits.end()) return std::nullopt;
+  auto it = entitlements->limits.find(std::string(name));
+  if (it == entitlements->limits.end()) return std::nullopt;
   return it->second;
 }
 
 bool OrganizationHasFeature(const Environment& env, const store::OrganizationRecord& org,
                             std::string_view feature) {
-  return OrganizationEntitlements(env, org).features.count(std::string(feature)) > 0;
+  return OrganizationEntitlements(env, org)->features.count(std::string(feature)) > 0;
 }
 
 Result<std::vector<store::OrganizationRecord>> OrganizationService::ListAll() {

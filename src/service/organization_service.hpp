@@ -88,9 +88,10 @@ class OrganizationService {
   Environment& env_;
 };
 
-// What the organization's plan and settings give it (core/plans.hpp).
-core::Entitlements OrganizationEntitlements(const Environment& env,
-                                            const store::OrganizationRecord& org);
+// What the organization's plan and settings give it (core/plans.hpp); computed once per plan
+// and settings and then shared from the cache.
+std::shared_ptr<const core::Entitlements> OrganizationEntitlements(
+    const Environment& env, const store::OrganizationRecord& org);
 // The organization's effective limit `name` (e.g. "max_members"), if it has one.
 std::optional<int64_t> OrganizationLimit(const Environment& env,
                                          const store::OrganizationRecord& org,

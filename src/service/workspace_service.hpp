@@ -80,19 +80,21 @@ class WorkspaceService {
 };
 
 // Runs `change` in a write transaction on the organization's own database and commits when it
-// succeeds (rolls back otherwise). The use cases of workspaces and resources are built on it.
+// succeeds (rolls back otherwise); the engine may commit it together with concurrent writes
+// (Database::Write). The use cases of workspaces and resources are built on it.
 template <typename T>
 core::Result<T> InTenantWrite(Environment& env, const TenantContext& tenant,
                               const std::function<core::Result<T>(store::Connection&)>& change) {
   auto database = env.tenants.Open(tenant.key);
   if (!database.ok()) return database.error();
-  auto lease = (*database)->Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  BULKHEAD_TRY(txn.begin_status());
-  auto result = change(*lease);
-  if (!result.ok()) return result;
-  BULKHEAD_TRY(txn.Commit());
-  return result;
+  std::optional<core::Result<T>> result;
+  core::Status committed = (*database)->Write([&](store::Connection& c) -> core::Status {
+    result.emplace(change(c));
+    if (!result->ok()) return result->error();
+    return core::Ok();
+  });
+  if (!committed.ok()) return committed.error();
+  return std::move(*result);
 }
 
 // The workspace re-read under the write lock: kNotFound when it was deleted meanwhile.

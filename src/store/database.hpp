@@ -94,6 +94,11 @@ class Database {
   // Blocks until a connection is free.
   virtual Lease Acquire() = 0;
   virtual void Release(std::unique_ptr<Connection> connection) = 0;
+  // Runs `change` in a write transaction and commits it; returns its status, or the commit's.
+  // An engine may commit several callers' changes together (group commit): each runs in a
+  // savepoint of its own, so a failing change undoes only itself, and every caller returns
+  // after the commit holding its change is durable. `change` must not begin transactions.
+  virtual Status Write(const std::function<Status(Connection&)>& change);
 
   class Lease {
    public:
@@ -112,5 +117,13 @@ class Database {
     std::unique_ptr<Connection> c_;
   };
 };
+
+inline Status Database::Write(const std::function<Status(Connection&)>& change) {
+  auto lease = Acquire();
+  Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  BULKHEAD_TRY(change(*lease));
+  return txn.Commit();
+}
 
 }  // namespace bulkhead::store

@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -12,6 +16,9 @@ using core::Error;
 using core::ErrorCode;
 
 constexpr int kBusyTimeoutMs = 10000;
+std::atomic<bool> bulk_load{false};
+// Bounds one group's transaction, so that its leader's own request is not held for long.
+constexpr std::size_t kMaxGroup = 512;
 
 Error SqliteError(sqlite3* db, int rc, std::string_view context) {
   std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -25,9 +32,15 @@ Error SqliteError(sqlite3* db, int rc, std::string_view context) {
   return Error::Internal(std::move(message));
 }
 
+}  // namespace
+
+// Write transactions of one process take the database's writer mutex before BEGIN IMMEDIATE:
+// in-process writers then queue on a mutex and start the moment the previous one ends, where
+// SQLite's busy handler would have them sleep and poll (1, 2, 5 ... 100 ms). Other processes
+// (an operator command) still meet the busy timeout.
 class SqliteConnection final : public Connection {
  public:
-  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  SqliteConnection(sqlite3* db, std::timed_mutex& writer) : db_(db), writer_(writer) {}
   Dialect dialect() const override { return Dialect::kSqlite; }
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
@@ -93,8 +106,17 @@ class SqliteConnection final : public Connection {
   }
 
   Status Begin(bool write) override {
+    if (write) {
+      if (!writer_.try_lock_for(std::chrono::milliseconds(kBusyTimeoutMs))) {
+        return Error::Make(ErrorCode::kUnavailable, "database is busy");
+      }
+      holds_writer_ = true;
+    }
     auto r = Execute(write ? "BEGIN IMMEDIATE" : "BEGIN", {});
-    if (!r.ok()) return r.error();
+    if (!r.ok()) {
+      ReleaseWriter();
+      return r.error();
+    }
     return core::Ok();
   }
   Status Commit() override {
@@ -103,11 +125,15 @@ class SqliteConnection final : public Connection {
       Rollback();
       return r.error();
     }
+    ReleaseWriter();
     return core::Ok();
   }
   void Rollback() override {
     if (!sqlite3_get_autocommit(db_)) (void)Execute("ROLLBACK", {});
+    ReleaseWriter();
   }
+  // False once SQLite rolled the transaction back by itself (a full disk, an I/O error).
+  bool InTransaction() const { return !sqlite3_get_autocommit(db_); }
 
  private:
   // Prepared once per connection and SQL text; parameters are named $1..$n, bound by name so
@@ -143,13 +169,25 @@ class SqliteConnection final : public Connection {
     return stmt;
   }
 
+  void ReleaseWriter() {
+    if (holds_writer_) {
+      holds_writer_ = false;
+      writer_.unlock();
+    }
+  }
+
   sqlite3* db_;
+  std::timed_mutex& writer_;
+  bool holds_writer_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
-Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& path) {
+namespace {
+
+Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& path,
+                                                   std::timed_mutex& writer, bool create) {
   sqlite3* db = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     auto error = SqliteError(db, rc, "open " + path.string());
@@ -157,10 +195,12 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& 
     return error;
   }
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  auto connection = std::make_unique<SqliteConnection>(db);
+  auto connection = std::make_unique<SqliteConnection>(db, writer);
   BULKHEAD_TRY(connection->ExecuteScript(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-      "PRAGMA temp_store=MEMORY;"));
+      bulk_load ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
+                  "PRAGMA temp_store=MEMORY;"
+                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                  "PRAGMA temp_store=MEMORY;"));
   return std::unique_ptr<Connection>(std::move(connection));
 }
 
@@ -185,13 +225,13 @@ std::optional<std::string> Row::OptionalText(std::size_t i) const {
 }
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::filesystem::path& path,
-                                                              int pool_size) {
-  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(path));  // private constructor
-  for (int i = 0; i < std::max(pool_size, 1); ++i) {
-    auto connection = OpenConnection(path);
-    if (!connection.ok()) return connection.error();
-    database->idle_.push_back(std::move(connection).value());
-  }
+                                                              int pool_size, bool create) {
+  // Private constructor.
+  std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(path, std::max(pool_size, 1)));
+  auto connection = OpenConnection(path, database->writer_, create);
+  if (!connection.ok()) return connection.error();
+  database->idle_.push_back(std::move(connection).value());
+  database->opened_ = 1;
   return database;
 }
 
@@ -199,6 +239,14 @@ SqliteDatabase::~SqliteDatabase() = default;
 
 Database::Lease SqliteDatabase::Acquire() {
   std::unique_lock lock(mu_);
+  if (idle_.empty() && opened_ < pool_size_) {
+    ++opened_;
+    lock.unlock();
+    auto connection = OpenConnection(path_, writer_, /*create=*/false);
+    if (connection.ok()) return Lease(*this, std::move(connection).value());
+    lock.lock();  // out of descriptors or memory: wait for one of the open connections
+    --opened_;
+  }
   available_.wait(lock, [this] { return !idle_.empty(); });
   auto connection = std::move(idle_.back());
   idle_.pop_back();
@@ -213,6 +261,99 @@ void SqliteDatabase::Release(std::unique_ptr<Connection> connection) {
   }
   available_.notify_one();
 }
+
+struct SqliteDatabase::PendingWrite {
+  const std::function<Status(Connection&)>* change = nullptr;
+  Status status = core::Ok();
+  std::exception_ptr exception;
+  bool done = false;
+};
+
+Status SqliteDatabase::Write(const std::function<Status(Connection&)>& change) {
+  PendingWrite self;
+  self.change = &change;
+  std::unique_lock lock(write_mu_);
+  write_queue_.push_back(&self);
+  write_done_.wait(lock, [&] { return self.done || !committing_; });
+  if (!self.done) {
+    // No commit under way and this change still queued: lead the next group.
+    committing_ = true;
+    std::size_t n = std::min(write_queue_.size(), kMaxGroup);
+    std::vector<PendingWrite*> group(write_queue_.begin(), write_queue_.begin() + n);
+    write_queue_.erase(write_queue_.begin(), write_queue_.begin() + n);
+    lock.unlock();
+    try {
+      CommitGroup(group);
+    } catch (...) {  // outside any change (no connection, no memory): the group's fate is unknown
+      for (auto* w : group) w->exception = std::current_exception();
+    }
+    lock.lock();
+    for (auto* w : group) w->done = true;
+    committing_ = false;
+    write_done_.notify_all();
+  }
+  if (self.exception) std::rethrow_exception(self.exception);
+  return self.status;
+}
+
+void SqliteDatabase::CommitGroup(const std::vector<PendingWrite*>& group) {
+  auto lease = Acquire();
+  auto& connection = static_cast<SqliteConnection&>(*lease);
+  std::size_t next = 0;
+  while (next < group.size()) {
+    std::size_t first = next;
+    Status begun = connection.Begin(/*write=*/true);
+    std::vector<PendingWrite*> applied;
+    bool aborted = false;
+    for (; begun.ok() && next < group.size() && !aborted; ++next) {
+      PendingWrite& w = *group[next];
+      Status status = core::Ok();
+      auto savepoint = connection.Execute("SAVEPOINT bulkhead_write", {});
+      if (!savepoint.ok()) {
+        status = savepoint.error();
+      } else {
+        try {
+          status = (*w.change)(connection);
+        } catch (...) {
+          w.exception = std::current_exception();
+          status = core::Error::Internal("write failed with an exception");
+        }
+      }
+      if (!connection.InTransaction()) {
+        // SQLite undid the whole transaction: the changes applied before this one are lost
+        // with it, so they fail too (none was acknowledged); the rest form a new transaction.
+        Status lost = status.ok() ? core::Error::Internal("transaction rolled back") : status;
+        for (auto* a : applied) a->status = lost;
+        w.status = lost;
+        aborted = true;
+        continue;
+      }
+      if (status.ok()) {
+        status = connection.Execute("RELEASE bulkhead_write", {}).ok()
+                     ? core::Ok()
+                     : core::Error::Internal("release savepoint failed");
+        if (status.ok()) {
+          applied.push_back(&w);
+          continue;
+        }
+      }
+      (void)connection.Execute("ROLLBACK TO bulkhead_write", {});
+      (void)connection.Execute("RELEASE bulkhead_write", {});
+      w.status = status;
+    }
+    if (!begun.ok()) {
+      for (std::size_t i = first; i < group.size(); ++i) group[i]->status = begun;
+      break;
+    }
+    if (aborted) continue;
+    Status committed = connection.Commit();
+    if (!committed.ok()) {
+      for (auto* a : applied) a->status = committed;
+    }
+  }
+}
+
+void SetSqliteBulkLoad(bool on) { bulk_load = on; }
 
 void RemoveSqliteFiles(const std::filesystem::path& path) {
   std::error_code ignored;

@@ -7,9 +7,10 @@
 
 namespace bulkhead::store {
 namespace {
-// One connection per open tenant database: each costs three file descriptors (database, WAL,
-// shared memory), and per-tenant traffic is light next to the catalog's.
-constexpr int kTenantPoolSize = 1;
+// An open tenant database starts with one connection and grows to this many only while its
+// organization has concurrent requests (SQLite readers in WAL mode run in parallel). Each costs
+// three file descriptors (database, WAL, shared memory) and a page cache.
+constexpr int kTenantPoolSize = 8;
 }  // namespace
 
 Status RecordTenantVersion(Connection& catalog, std::string_view organization_id, int version) {
@@ -31,23 +32,31 @@ std::filesystem::path SqliteTenantDatabases::PathOf(std::string_view organizatio
 }
 
 Status SqliteTenantDatabases::Create(const TenantKey& key) {
-  {
-    std::lock_guard lock(mu_);
-    auto database = OpenLocked(key.organization_id());
-    if (!database.ok()) return database.error();
-  }
+  auto database = OpenFile(key.organization_id(), /*create=*/true);
+  if (!database.ok()) return database.error();
+  Remember(key.organization_id(), std::move(*database));
   auto lease = catalog_.Acquire();
   return RecordTenantVersion(*lease, key.organization_id(), LatestVersion(TenantMigrations()));
 }
 
 Result<std::shared_ptr<Database>> SqliteTenantDatabases::Open(const TenantKey& key) {
-  std::lock_guard lock(mu_);
-  // Never recreate the database of an organization deleted while a request was in flight.
-  if (!open_.count(key.organization_id()) &&
-      !std::filesystem::exists(PathOf(key.organization_id()))) {
+  const std::string& id = key.organization_id();
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = open_.find(id); it != open_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.position);
+      return it->second.database;
+    }
+  }
+  // Opened and migrated outside the lock: a request for a closed database (disk reads) must
+  // not hold up requests for open ones. Never created here, so that a request in flight while
+  // its organization is deleted cannot make the file again.
+  if (!std::filesystem::exists(PathOf(id))) {
     return core::Error::Make(core::ErrorCode::kOrganizationNotFound, "organization not found");
   }
-  return OpenLocked(key.organization_id());
+  auto database = OpenFile(id, /*create=*/false);
+  if (!database.ok()) return database.error();
+  return Remember(id, std::move(*database));
 }
 
 Result<int> SqliteTenantDatabases::Migrate(const TenantKey& key) {
@@ -65,19 +74,28 @@ Result<int> SqliteTenantDatabases::Migrate(const TenantKey& key) {
   return version;
 }
 
-Result<std::shared_ptr<Database>> SqliteTenantDatabases::OpenLocked(const std::string& id) {
-  if (auto it = open_.find(id); it != open_.end()) {
-    lru_.splice(lru_.begin(), lru_, it->second.position);
-    return it->second.database;
+Result<std::shared_ptr<Database>> SqliteTenantDatabases::OpenFile(const std::string& id,
+                                                                   bool create) {
+  if (create) {
+    std::error_code ec;
+    std::filesystem::create_directories(directory_, ec);
   }
-  std::error_code ec;
-  std::filesystem::create_directories(directory_, ec);
-  auto opened = SqliteDatabase::Open(PathOf(id), kTenantPoolSize);
+  auto opened = SqliteDatabase::Open(PathOf(id), kTenantPoolSize, create);
   if (!opened.ok()) return opened.error();
   std::shared_ptr<Database> database = std::move(opened).value();
   {
     auto lease = database->Acquire();
     BULKHEAD_TRY(store::Migrate(*lease, TenantMigrations()));
+  }
+  return database;
+}
+
+std::shared_ptr<Database> SqliteTenantDatabases::Remember(const std::string& id,
+                                                          std::shared_ptr<Database> database) {
+  std::lock_guard lock(mu_);
+  if (auto it = open_.find(id); it != open_.end()) {  // another request opened it meanwhile
+    lru_.splice(lru_.begin(), lru_, it->second.position);
+    return it->second.database;
   }
   while (open_.size() >= max_open_) {
     open_.erase(lru_.back());  // users holding the shared_ptr keep it alive until they finish

@@ -75,7 +75,10 @@ class SqliteTenantDatabases final : public TenantDatabases {
   std::filesystem::path PathOf(std::string_view organization_id) const;
 
  private:
-  Result<std::shared_ptr<Database>> OpenLocked(const std::string& id);
+  // Opens (creating it when `create`) and migrates the file; no lock held.
+  Result<std::shared_ptr<Database>> OpenFile(const std::string& id, bool create);
+  // Adds an opened database to the open set, or returns the one another caller added first.
+  std::shared_ptr<Database> Remember(const std::string& id, std::shared_ptr<Database> database);
 
   Database& catalog_;
   std::filesystem::path directory_;
