@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/await_servers.hpp"
 #include "cli/commands.hpp"
 #include "cli/data_dir.hpp"
 #include "cli/master_key.hpp"
@@ -80,6 +81,7 @@ int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool
   service::Actor operator_actor{"system", "cli", ""};
   auto org = organizations.SetStatus(slug, suspend ? "suspended" : "active", operator_actor);
   if (!org.ok()) return Fail(org.error().message);
+  AwaitServers(*dir->env);
   std::printf("%s %s\n", org->slug.c_str(), org->status.c_str());
   return 0;
 }
@@ -156,6 +158,7 @@ int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const 
   if (!*org) return Fail("no organization '" + slug + "'");
   auto changed = organizations.ChangePlan((*org)->id, plan, service::Actor{"system", "cli", ""});
   if (!changed.ok()) return Fail(changed.error().message);
+  AwaitServers(*dir->env);
   std::printf("%s %s\n", changed->slug.c_str(), changed->plan.c_str());
   return 0;
 }

@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/plans.hpp"
 #include "core/role.hpp"
@@ -92,7 +93,8 @@ class CatalogCache {
  public:
   explicit CatalogCache(std::size_t capacity = 200'000)
       : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
-        memberships(capacity), domains(capacity), api_keys(capacity), entitlements(capacity) {}
+        memberships(capacity), domains(capacity), custom_domains(capacity), api_keys(capacity),
+        entitlements(capacity) {}
 
   static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
     std::string key(org_id);
@@ -110,6 +112,9 @@ class CatalogCache {
   // Normalized hostname -> the id of the organization whose verified custom domain it is, or
   // nullopt for a hostname that routes nowhere.
   BoundedCache<std::optional<std::string>> domains;
+  // Org id -> its custom domains, verified or not (every organization read shows them). Any
+  // domain change empties it: changes are rare, and the feed names the hostname, not the org.
+  BoundedCache<std::vector<store::DomainRecord>> custom_domains;
   BoundedCache<CachedApiKey> api_keys;  // secret hash -> key (only keys that exist)
   BoundedCache<std::shared_ptr<const CachedEntitlements>> entitlements;  // org id -> entitlements
 
@@ -122,6 +127,7 @@ class CatalogCache {
     slugs.EraseIf(all);
     memberships.EraseIf(all);
     domains.EraseIf(all);
+    custom_domains.EraseIf(all);
     api_keys.EraseIf(all);
     entitlements.EraseIf(all);
   }
@@ -137,6 +143,7 @@ class CatalogCache {
       domains.EraseIf([&](const std::string&, const std::optional<std::string>& org_id) {
         return org_id && *org_id == id;
       });
+      custom_domains.Erase(id);
       api_keys.EraseIf([&](const std::string&, const CachedApiKey& key) {
         return key.organization_id == id;
       });
@@ -144,6 +151,7 @@ class CatalogCache {
       memberships.Erase(id);
     } else if (entity == "domain") {
       domains.Erase(id);
+      custom_domains.EraseIf([](const auto&, const auto&) { return true; });
     } else if (entity == "user") {
       users.Erase(id);
     } else if (entity == "session") {

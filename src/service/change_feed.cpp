@@ -1,6 +1,7 @@
 #include "service/change_feed.hpp"
 
 #include "core/time.hpp"
+#include "core/uuid.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -9,12 +10,15 @@ namespace {
 constexpr int kBatch = 1000;
 constexpr auto kPruneEvery = std::chrono::minutes(10);
 constexpr int64_t kKeepChangesMs = 24LL * 3600 * 1000;  // far longer than any poll interval
+// Well inside cli/await_servers' liveness window.
+constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 
 }  // namespace
 
 ChangeFeed::ChangeFeed(Environment& env, std::unique_ptr<store::ChangeListener> listener,
                        std::chrono::milliseconds interval)
-    : env_(env), listener_(std::move(listener)), interval_(interval) {}
+    : env_(env), listener_(std::move(listener)), interval_(interval),
+      instance_id_(core::NewUuidV7()) {}
 
 ChangeFeed::~ChangeFeed() { Stop(); }
 
@@ -26,8 +30,21 @@ core::Status ChangeFeed::Start() {
     last_seq_ = *latest;
   }
   last_prune_ = std::chrono::steady_clock::now();
+  RecordPosition(/*force=*/true);
+  started_ = true;
   thread_ = std::thread([this] { Loop(); });
   return core::Ok();
+}
+
+void ChangeFeed::RecordPosition(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && recorded_seq_ == last_seq_ && now - recorded_at_ < kHeartbeatEvery) return;
+  auto lease = env_.catalog.Acquire();
+  // A failed write (database busy) is retried on the next tick.
+  if (store::catalog::RecordReader(*lease, instance_id_, last_seq_, core::NowMs()).ok()) {
+    recorded_seq_ = last_seq_;
+    recorded_at_ = now;
+  }
 }
 
 void ChangeFeed::Stop() {
@@ -37,6 +54,11 @@ void ChangeFeed::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (started_) {
+    started_ = false;
+    auto lease = env_.catalog.Acquire();
+    (void)store::catalog::RemoveReader(*lease, instance_id_);
+  }
 }
 
 core::Result<int> ChangeFeed::PollOnce() {
@@ -73,6 +95,7 @@ void ChangeFeed::Loop() {
     }
     // A failed poll (database busy) is retried on the next tick with the same position.
     (void)PollOnce();
+    RecordPosition(/*force=*/false);
     auto now = std::chrono::steady_clock::now();
     if (now - last_prune_ >= kPruneEvery) {
       last_prune_ = now;

@@ -35,9 +35,15 @@ Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
   std::vector<DomainView> out;
   out.push_back(DomainView{org.slug + "." + env.config.base_domain, "subdomain", true,
                            org.created_at, org.created_at, "", ""});
-  auto lease = env.catalog.Acquire();
-  auto domains = store::catalog::ListDomains(*lease, org.id);
-  if (!domains.ok()) return domains.error();
+  auto domains = env.cache.custom_domains.Get(org.id);
+  if (!domains) {
+    uint64_t generation = env.cache.custom_domains.Generation();
+    auto lease = env.catalog.Acquire();
+    auto listed = store::catalog::ListDomains(*lease, org.id);
+    if (!listed.ok()) return listed.error();
+    env.cache.custom_domains.Fill(generation, org.id, *listed);
+    domains = std::move(*listed);
+  }
   for (const auto& d : *domains) {
     out.push_back(DomainView{d.hostname, "custom", d.verified_at.has_value(), d.verified_at,
                              d.created_at, std::string(kChallengePrefix) + d.hostname,

@@ -350,7 +350,29 @@ Result<int64_t> LatestChange(Connection& c) {
 }
 
 Status PruneChanges(Connection& c, int64_t older_than_ms) {
-  return ExecuteStatus(c, "DELETE FROM changes WHERE ts < $1", {older_than_ms});
+  BULKHEAD_TRY(ExecuteStatus(c, "DELETE FROM changes WHERE ts < $1", {older_than_ms}));
+  // Servers that stopped without removing their row (killed).
+  return ExecuteStatus(c, "DELETE FROM change_readers WHERE seen_at < $1", {older_than_ms});
+}
+
+Status RecordReader(Connection& c, std::string_view instance_id, int64_t applied_seq,
+                    int64_t now_ms) {
+  return ExecuteStatus(c,
+                       "INSERT INTO change_readers (instance_id, applied_seq, seen_at)"
+                       " VALUES ($1, $2, $3) ON CONFLICT (instance_id) DO UPDATE SET"
+                       " applied_seq = excluded.applied_seq, seen_at = excluded.seen_at",
+                       {std::string(instance_id), applied_seq, now_ms});
+}
+
+Status RemoveReader(Connection& c, std::string_view instance_id) {
+  return ExecuteStatus(c, "DELETE FROM change_readers WHERE instance_id = $1",
+                       {std::string(instance_id)});
+}
+
+Result<int64_t> CountReadersBehind(Connection& c, int64_t seq, int64_t seen_since_ms) {
+  return QueryCount(c,
+                    "SELECT COUNT(*) FROM change_readers WHERE applied_seq < $1 AND seen_at >= $2",
+                    {seq, seen_since_ms});
 }
 
 }  // namespace bulkhead::store::catalog

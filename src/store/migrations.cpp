@@ -183,6 +183,17 @@ CREATE TABLE key_state (
 );
 )sql";
 
+// Each running server's position in the change feed, written by its feed as it applies
+// changes and at least every second, so that an operator command can return once every live
+// server has applied its change (cli/await_servers.hpp). A server deletes its row when it stops.
+constexpr std::string_view kCatalogV004 = R"sql(
+CREATE TABLE change_readers (
+  instance_id TEXT PRIMARY KEY,
+  applied_seq BIGINT NOT NULL,
+  seen_at BIGINT NOT NULL
+);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -265,7 +276,7 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect) {
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002},
-      {3, "V003__organization_keys", kCatalogV003}};
+      {3, "V003__organization_keys", kCatalogV003}, {4, "V004__change_readers", kCatalogV004}};
   return kMigrations;
 }
 
