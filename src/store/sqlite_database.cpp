@@ -266,7 +266,10 @@ struct SqliteDatabase::PendingWrite {
   const std::function<Status(Connection&)>* change = nullptr;
   Status status = core::Ok();
   std::exception_ptr exception;
-  bool done = false;
+  bool done = false;  // GUARDED_BY(write_mu_)
+  bool lead = false;  // GUARDED_BY(write_mu_): run the next group
+  // Its own, so that finishing a group wakes exactly its members and the next leader.
+  std::condition_variable wake;
 };
 
 Status SqliteDatabase::Write(const std::function<Status(Connection&)>& change) {
@@ -274,10 +277,13 @@ Status SqliteDatabase::Write(const std::function<Status(Connection&)>& change) {
   self.change = &change;
   std::unique_lock lock(write_mu_);
   write_queue_.push_back(&self);
-  write_done_.wait(lock, [&] { return self.done || !committing_; });
+  if (!committing_) {
+    committing_ = true;  // nothing under way, so the queue held nothing else: lead at once
+    self.lead = true;
+  } else {
+    self.wake.wait(lock, [&] { return self.done || self.lead; });
+  }
   if (!self.done) {
-    // No commit under way and this change still queued: lead the next group.
-    committing_ = true;
     std::size_t n = std::min(write_queue_.size(), kMaxGroup);
     std::vector<PendingWrite*> group(write_queue_.begin(), write_queue_.begin() + n);
     write_queue_.erase(write_queue_.begin(), write_queue_.begin() + n);
@@ -288,9 +294,16 @@ Status SqliteDatabase::Write(const std::function<Status(Connection&)>& change) {
       for (auto* w : group) w->exception = std::current_exception();
     }
     lock.lock();
-    for (auto* w : group) w->done = true;
-    committing_ = false;
-    write_done_.notify_all();
+    for (auto* w : group) {
+      w->done = true;
+      if (w != &self) w->wake.notify_one();
+    }
+    if (write_queue_.empty()) {
+      committing_ = false;
+    } else {  // those that queued during this commit are the next group
+      write_queue_.front()->lead = true;
+      write_queue_.front()->wake.notify_one();
+    }
   }
   if (self.exception) std::rethrow_exception(self.exception);
   return self.status;

@@ -54,7 +54,6 @@ class SqliteDatabase final : public Database {
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(mu_)
 
   std::mutex write_mu_;
-  std::condition_variable write_done_;
   std::deque<PendingWrite*> write_queue_;  // GUARDED_BY(write_mu_)
   bool committing_ = false;                // GUARDED_BY(write_mu_)
 };
