@@ -183,6 +183,17 @@ CREATE TABLE key_state (
 );
 )sql";
 
+// The number of resources, kept by the repository in the transaction that inserts or deletes
+// them, so that the max_resources check on every create reads one row instead of counting the
+// table (which grew with it: O(resources) inside the single writer's group commit).
+constexpr std::string_view kTenantV004 = R"sql(
+CREATE TABLE resource_count (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n BIGINT NOT NULL
+);
+INSERT INTO resource_count (id, n) SELECT 1, COUNT(*) FROM resources;
+)sql";
+
 // Each running server's position in the change feed, written by its feed as it applies
 // changes and at least every second, so that an operator command can return once every live
 // server has applied its change (cli/await_servers.hpp). A server deletes its row when it stops.
@@ -283,7 +294,7 @@ const std::vector<Migration>& CatalogMigrations() {
 const std::vector<Migration>& TenantMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "V001__init", kTenantV001}, {2, "V002__secrets", kTenantV002},
-      {3, "V003__key_state", kTenantV003}};
+      {3, "V003__key_state", kTenantV003}, {4, "V004__resource_count", kTenantV004}};
   return kMigrations;
 }
 

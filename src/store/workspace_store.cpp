@@ -65,6 +65,11 @@ Status UpdateWorkspace(Connection& c, const WorkspaceRecord& w) {
 }
 
 Status DeleteWorkspace(Connection& c, std::string_view id) {
+  // Its resources go by cascade: uncount them first.
+  BULKHEAD_TRY(Exec(c,
+                    "UPDATE resource_count SET n = n - (SELECT COUNT(*) FROM resources"
+                    " WHERE workspace_id = $1) WHERE id = 1",
+                    {std::string(id)}));
   return Exec(c, "DELETE FROM workspaces WHERE id = $1", {std::string(id)});
 }
 
@@ -125,6 +130,7 @@ Status InsertResource(Connection& c, const ResourceRecord& r, const core::Labels
                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     {r.id, r.workspace_id, r.kind, r.name, r.labels, r.spec, r.created_by,
                      r.created_at, r.updated_at}));
+  BULKHEAD_TRY(Exec(c, "UPDATE resource_count SET n = n + 1 WHERE id = 1", {}));
   return WriteLabels(c, r.id, labels);
 }
 
@@ -147,11 +153,14 @@ Result<std::optional<ResourceRecord>> FindResource(Connection& c, std::string_vi
 }
 
 Status DeleteResource(Connection& c, std::string_view id) {
-  return Exec(c, "DELETE FROM resources WHERE id = $1", {std::string(id)});
+  auto deleted = c.Execute("DELETE FROM resources WHERE id = $1", {std::string(id)});
+  if (!deleted.ok()) return deleted.error();
+  if (*deleted == 0) return core::Ok();
+  return Exec(c, "UPDATE resource_count SET n = n - $1 WHERE id = 1", {*deleted});
 }
 
 Result<int64_t> CountResources(Connection& c) {
-  auto rows = c.Query("SELECT COUNT(*) FROM resources");
+  auto rows = c.Query("SELECT n FROM resource_count WHERE id = 1");
   if (!rows.ok()) return rows.error();
   return rows->at(0).Int(0);
 }

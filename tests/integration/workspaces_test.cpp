@@ -261,6 +261,36 @@ TEST_F(WorkspacesTest, LimitsOnWorkspacesAndResourcesAreEnforced) {
   auto third = Call("POST", "/workspaces/" + ws + "/resources", owner_, Json{{"kind", "k"}, {"name", "r9"}});
   EXPECT_EQ(third.status, 409);
   EXPECT_EQ(third.Code(), "limit_reached");
+  EXPECT_EQ(third.json["current"], 2);
+}
+
+// The count that max_resources is checked against follows every way resources go: one deleted,
+// a workspace deleted with its resources, a refused create (which counts nothing).
+TEST_F(WorkspacesTest, TheResourceCountFollowsDeletesOfResourcesAndWorkspaces) {
+  ASSERT_EQ(Call("PATCH", "", owner_, Json{{"settings", {{"limits", {{"max_resources", 3}}}}}}).status, 200);
+  std::string first = NewWorkspace("First");
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto made = Call("POST", "/workspaces/" + first + "/resources", owner_,
+                     Json{{"kind", "k"}, {"name", "a" + std::to_string(i)}});
+    ASSERT_EQ(made.status, 201);
+    ids.push_back(made.json["id"]);
+  }
+  auto refused = Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a9"}});
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(refused.json["current"], 3);
+  ASSERT_EQ(Call("DELETE", "/workspaces/" + first + "/resources/" + ids[0], owner_).status, 204);
+  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a3"}}).status, 201);
+  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a4"}}).status, 409);
+  std::string second = NewWorkspace("Second");
+  ASSERT_EQ(Call("DELETE", "/workspaces/" + first, owner_).status, 204);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Call("POST", "/workspaces/" + second + "/resources", owner_,
+                   Json{{"kind", "k"}, {"name", "b" + std::to_string(i)}}).status, 201);
+  }
+  auto full = Call("POST", "/workspaces/" + second + "/resources", owner_, Json{{"kind", "k"}, {"name", "b9"}});
+  EXPECT_EQ(full.status, 409);
+  EXPECT_EQ(full.json["current"], 3);
 }
 
 }  // namespace
