@@ -197,10 +197,8 @@ Result<std::unique_ptr<Connection>> OpenConnection(const std::filesystem::path& 
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
   auto connection = std::make_unique<SqliteConnection>(db, writer);
   BULKHEAD_TRY(connection->ExecuteScript(
-      bulk_load ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;"
-                  "PRAGMA temp_store=MEMORY;"
-                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-                  "PRAGMA temp_store=MEMORY;"));
+      std::string("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;") +
+      (bulk_load ? "PRAGMA synchronous=OFF;" : "PRAGMA synchronous=FULL;")));
   return std::unique_ptr<Connection>(std::move(connection));
 }
 

@@ -43,10 +43,7 @@ Result<std::shared_ptr<Database>> SqliteTenantDatabases::Open(const TenantKey& k
   const std::string& id = key.organization_id();
   {
     std::lock_guard lock(mu_);
-    if (auto it = open_.find(id); it != open_.end()) {
-      lru_.splice(lru_.begin(), lru_, it->second.position);
-      return it->second.database;
-    }
+    if (auto open = FindOpenLocked(id)) return open;
   }
   // Opened and migrated outside the lock: a request for a closed database (disk reads) must
   // not hold up requests for open ones. Never created here, so that a request in flight while
@@ -90,13 +87,17 @@ Result<std::shared_ptr<Database>> SqliteTenantDatabases::OpenFile(const std::str
   return database;
 }
 
+std::shared_ptr<Database> SqliteTenantDatabases::FindOpenLocked(const std::string& id) {
+  auto it = open_.find(id);
+  if (it == open_.end()) return nullptr;
+  lru_.splice(lru_.begin(), lru_, it->second.position);
+  return it->second.database;
+}
+
 std::shared_ptr<Database> SqliteTenantDatabases::Remember(const std::string& id,
                                                           std::shared_ptr<Database> database) {
   std::lock_guard lock(mu_);
-  if (auto it = open_.find(id); it != open_.end()) {  // another request opened it meanwhile
-    lru_.splice(lru_.begin(), lru_, it->second.position);
-    return it->second.database;
-  }
+  if (auto open = FindOpenLocked(id)) return open;  // another request opened it meanwhile
   while (open_.size() >= max_open_) {
     open_.erase(lru_.back());  // users holding the shared_ptr keep it alive until they finish
     lru_.pop_back();

@@ -77,6 +77,8 @@ class SqliteTenantDatabases final : public TenantDatabases {
  private:
   // Opens (creating it when `create`) and migrates the file; no lock held.
   Result<std::shared_ptr<Database>> OpenFile(const std::string& id, bool create);
+  // The open database of `id`, marked most recently used; null when it is not open. mu_ held.
+  std::shared_ptr<Database> FindOpenLocked(const std::string& id);
   // Adds an opened database to the open set, or returns the one another caller added first.
   std::shared_ptr<Database> Remember(const std::string& id, std::shared_ptr<Database> database);
 
