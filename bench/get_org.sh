@@ -25,7 +25,7 @@ run_one() {  # binary
   server=$!
   for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
   local token
-  token=$(curl -sf "$base/api/v1/auth/signup" \
+  token=$(curl -sf "$base/api/v1/auth/signup" -H "Content-Type: application/json" \
     -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}' | jq -r .session_token)
   curl -sf -o /dev/null "$base/api/v1/organizations" -H "Authorization: Bearer $token" \
     -d '{"name":"Acme","slug":"acme"}'

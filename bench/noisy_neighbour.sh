@@ -29,7 +29,7 @@ trap cleanup EXIT
 "$bin" serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.1; done
-token=$(curl -sf "$base/api/v1/auth/signup" \
+token=$(curl -sf "$base/api/v1/auth/signup" -H "Content-Type: application/json" \
   -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}' | jq -r .session_token)
 auth="Authorization: Bearer $token"
 for slug in noisy quiet; do

@@ -27,7 +27,7 @@ trap cleanup EXIT
 "$bin" serve --listen "127.0.0.1:$port" "${storage[@]}" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-token=$(curl -s "127.0.0.1:$port/api/v1/auth/signup" \
+token=$(curl -s "127.0.0.1:$port/api/v1/auth/signup" -H "Content-Type: application/json" \
   -d '{"email":"bench@example.com","password":"bench password 1","name":"Bench"}' | jq -r .session_token)
 
 start=$(date +%s.%N)

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/render.hpp"
@@ -6,15 +8,35 @@ namespace bulkhead::api {
 namespace {
 
 std::string SessionCookie(const http::Request& request, const std::string& token, int64_t max_age) {
-  std::string cookie = "bulkhead_session=" + token + "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" +
-                       std::to_string(max_age);
+  std::string cookie = "bulkhead_session=" + token +
+                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
   if (request.secure) cookie += "; Secure";
   return cookie;
+}
+
+// Sign-up and login take credentials from anyone, so they are the doors a cross-site form
+// could push through (login CSRF): a browser form can send text/plain, urlencoded or
+// multipart without asking, never application/json.
+core::Status RequireJsonBody(const http::Request& request) {
+  auto type = request.HeaderValue("Content-Type");
+  auto essence = type.substr(0, type.find(';'));
+  while (!essence.empty() && (essence.back() == ' ' || essence.back() == '\t')) {
+    essence.remove_suffix(1);
+  }
+  constexpr std::string_view kJson = "application/json";
+  bool json = essence.size() == kJson.size() &&
+              std::equal(essence.begin(), essence.end(), kJson.begin(), [](char a, char b) {
+                return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b;
+              });
+  if (json) return core::Ok();
+  return core::Error::Make(core::ErrorCode::kUnsupportedMediaType,
+                           "send the body as Content-Type: application/json");
 }
 
 }  // namespace
 
 Result<Response> SignUp(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(RequireJsonBody(c.request));
   auto body = BodyReader::Parse(c.request.body);
   if (!body.ok()) return body.error();
   auto email = body->RequiredString("email");
@@ -35,6 +57,7 @@ Result<Response> SignUp(Services& s, RequestContext& c) {
 }
 
 Result<Response> LogIn(Services& s, RequestContext& c) {
+  BULKHEAD_TRY(RequireJsonBody(c.request));
   auto body = BodyReader::Parse(c.request.body);
   if (!body.ok()) return body.error();
   auto email = body->RequiredString("email");

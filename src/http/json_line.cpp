@@ -19,7 +19,26 @@ std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
   return n;
 }
 
+bool IsTokenChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
 }  // namespace
+
+CredentialShape FindCredentialShape(std::string_view s, std::size_t i) {
+  // "bk" and up to three lowercase letters, then "_" and the secret: bk_ (API keys), bks_
+  // (sessions), bki_ (invitations), and whatever prefix a credential gets later.
+  if (s.compare(i, 2, "bk") != 0) return {};
+  std::size_t p = i + 2;
+  while (p < s.size() && p - i < 5 && s[p] >= 'a' && s[p] <= 'z') ++p;
+  if (p >= s.size() || s[p] != '_') return {};
+  ++p;
+  std::size_t end = p;
+  while (end < s.size() && IsTokenChar(s[end])) ++end;
+  if (end - p < kMinCredentialSecret) return {};
+  return {p - i, end - i};
+}
 
 void JsonLine::Key(std::string_view key) {
   if (!first_) out_ += ',';
@@ -42,6 +61,14 @@ void JsonLine::String(std::string_view s) {
         i += n;
       }
       continue;
+    }
+    if (c == 'b') {
+      if (auto token = FindCredentialShape(s, i); token.length > 0) {
+        out_.append(s.substr(i, token.prefix));
+        out_ += "[redacted]";
+        i += token.length;
+        continue;
+      }
     }
     switch (c) {
       case '"': out_ += "\\\""; break;

@@ -18,7 +18,8 @@ TEST(JsonLine, WritesFieldsNestedObjectsAndNulls) {
                          .Close()
                          .AddNull("z")
                          .Finish();
-  EXPECT_EQ(line, R"({"a":"x","n":42,"ms":1.235,"signals":{"path":"acme","header":null},"z":null})");
+  EXPECT_EQ(line,
+            R"({"a":"x","n":42,"ms":1.235,"signals":{"path":"acme","header":null},"z":null})");
 }
 
 TEST(JsonLine, EscapesAndReplacesBytesThatAreNotUtf8) {
@@ -26,6 +27,32 @@ TEST(JsonLine, EscapesAndReplacesBytesThatAreNotUtf8) {
   std::string line = JsonLine().Add("host", hostile).Finish();
   auto parsed = nlohmann::json::parse(line);  // valid JSON, valid UTF-8
   EXPECT_EQ(parsed["host"], "a\"b\\c\nd\x01\xef\xbf\xbd\xc3\xa9");
+}
+
+TEST(JsonLine, RedactsCredentialShapesInEveryField) {
+  const std::string session = "bks_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde";
+  const std::string key = "bk_Zz9-_Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNnMmLlK";
+  const std::string invitation = "bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+  std::string line = JsonLine()
+                         .Add("path", "/api/v1/organizations/" + session + "/members")
+                         .Open("signals")
+                         .Add("header", key)
+                         .Add("host", invitation + ".localhost")
+                         .Close()
+                         .Finish();
+  EXPECT_EQ(line.find(session.substr(4)), std::string::npos) << line;
+  EXPECT_EQ(line.find(key.substr(3)), std::string::npos) << line;
+  EXPECT_EQ(line.find(invitation.substr(4)), std::string::npos) << line;
+  auto parsed = nlohmann::json::parse(line);
+  EXPECT_EQ(parsed["path"], "/api/v1/organizations/bks_[redacted]/members");
+  EXPECT_EQ(parsed["signals"]["header"], "bk_[redacted]");
+  EXPECT_EQ(parsed["signals"]["host"], "bki_[redacted].localhost");
+}
+
+TEST(JsonLine, LeavesWordsThatOnlyLookLikeAPrefix) {
+  for (std::string text : {"bk_x", "bkfoo", "a bk_ b", "bkabcd_longenoughsecret", "/orgs/bk-1"}) {
+    EXPECT_EQ(nlohmann::json::parse(JsonLine().Add("f", text).Finish())["f"], text);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "http/pipeline.hpp"
 
+#include <strings.h>
+
 #include <chrono>
 
 #include <nlohmann/json.hpp>
@@ -23,9 +25,20 @@ bool IsStateChanging(std::string_view method) {
   return method != "GET" && method != "HEAD" && method != "OPTIONS";
 }
 
-// Over HTTPS, browsers are told to use nothing else for this host for two years.
-void SetTransportSecurity(Response& response) {
-  response.SetHeader("Strict-Transport-Security", "max-age=63072000");
+// Headers every answer gets. Each answer is one caller's view, and some carry a credential
+// shown only once (sign-up, login, API keys, invitations): no cache may keep any of them,
+// unless a handler said otherwise. Over HTTPS, browsers are told to use nothing else for this
+// host for two years.
+void SetCommonHeaders(Response& response, std::string_view request_id, bool secure) {
+  response.SetHeader("X-Request-Id", std::string(request_id));
+  bool cache_control = false;
+  for (const auto& h : response.headers) {
+    if (h.name.size() == 13 && strncasecmp(h.name.data(), "Cache-Control", 13) == 0) {
+      cache_control = true;
+    }
+  }
+  if (!cache_control) response.headers.push_back({"Cache-Control", "no-store"});
+  if (secure) response.SetHeader("Strict-Transport-Security", "max-age=63072000");
 }
 
 bool ValidRequestId(std::string_view id) {
@@ -255,8 +268,7 @@ Response Pipeline::Handle(Request& request) {
       access_log_.Write(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
   }
-  response.SetHeader("X-Request-Id", request_id);
-  if (request.secure) SetTransportSecurity(response);
+  SetCommonHeaders(response, request_id, request.secure);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                   .count();
   LogAccess(request, response, request_id, route_pattern, ms);
@@ -285,8 +297,7 @@ Response Pipeline::Refuse(const Request& partial, int status, std::string_view c
                            : status >= 500 ? "Internal error"
                                            : "Malformed request";
   Response response = ProblemResponse(status, code, title, detail, request_id);
-  response.SetHeader("X-Request-Id", request_id);
-  if (partial.secure) SetTransportSecurity(response);
+  SetCommonHeaders(response, request_id, partial.secure);
   response.close = true;
   LogAccess(partial, response, request_id, "", 0);
   RoutingRecord routing;

@@ -88,6 +88,55 @@ TEST(LogSecretsTest, NoCredentialOrSecretValueReachesAnyLog) {
   }
 }
 
+// A token pasted where no token belongs (the path, X-Organization, the Host, X-Request-Id, a
+// query string) still never reaches a log: every logged field is redacted by token shape.
+TEST(LogSecretsTest, TokensPastedIntoAnyLoggedFieldAreRedacted) {
+  std::vector<std::string> tokens;
+  std::string logs;
+  {
+    ServerProcess server;
+    HttpClient c = server.client();
+    Account owner = SignUp(c, "Paster");
+    tokens.push_back(owner.token);
+    auto org = CreateOrganization(c, owner.token, "Paste", UniqueSlug("paste"));
+    std::string base = "/api/v1/organizations/" + org["slug"].get<std::string>();
+    auto key = c.Request("POST", base + "/api-keys", Json{{"name", "k"}, {"role", "member"}},
+                         Bearer(owner.token));
+    ASSERT_EQ(key.status, 201) << key.body;
+    const std::string api_key = key.json["key"];
+    tokens.push_back(api_key);
+    auto invitation =
+        c.Request("POST", base + "/invitations",
+                  Json{{"email", UniqueEmail("pasted")}, {"role", "member"}}, Bearer(owner.token));
+    ASSERT_EQ(invitation.status, 201) << invitation.body;
+    const std::string invitation_token = invitation.json["token"];
+    tokens.push_back(invitation_token);
+
+    c.Request("GET", "/api/v1/organizations/" + owner.token, std::nullopt, Bearer(owner.token));
+    c.Request("GET", "/api/v1/organizations/" + api_key + "/members", std::nullopt,
+              Bearer(api_key));
+    c.Request("GET", "/api/v1/org", std::nullopt,
+              Bearer(owner.token, {{"X-Organization", owner.token}}));
+    c.Request("GET", "/api/v1/org", std::nullopt,
+              Bearer(owner.token, {{"X-Organization", api_key}}));
+    c.Request("GET", "/api/v1/org", std::nullopt,
+              Bearer(owner.token, {{"Host", invitation_token + ".localhost"}}));
+    c.Request("GET", "/api/v1/user", std::nullopt,
+              Bearer(owner.token, {{"X-Request-Id", owner.token}}));
+    c.Request("GET", "/api/v1/invitations/" + invitation_token, std::nullopt, Bearer(owner.token));
+    EXPECT_EQ(server.Stop(), 0);
+    logs = AllLogs(server);
+    // The requests were logged, with the prefix kept so an operator sees what was pasted.
+    ASSERT_NE(logs.find("bks_[redacted]"), std::string::npos);
+    ASSERT_NE(logs.find("bk_[redacted]"), std::string::npos);
+    ASSERT_NE(logs.find("bki_[redacted]"), std::string::npos);
+  }
+  for (const auto& token : tokens) {
+    auto secret = token.substr(token.find('_') + 1);
+    EXPECT_EQ(logs.find(secret), std::string::npos) << "found in the logs: " << token;
+  }
+}
+
 TEST(DataFilesTest, TheDataDirectoryAndEverythingInItArePrivateToTheServersUser) {
   ServerProcess server;
   Account owner = SignUp(server.client(), "Owner");
