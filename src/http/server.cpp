@@ -408,11 +408,14 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
                      });
         });
     if (!queued) {
-      // The lane's queue is full: answer now rather than let waits grow without bound.
+      // The lane's queue is full: answer now rather than let waits grow without bound. The
+      // request was read whole, so the connection stays usable: closing it would only add a
+      // reconnection (and a TIME_WAIT) to every refused retry.
       Response busy =
           server_.handler_.Refuse(*request, 503, "server_busy", "the server is busy; retry later");
       busy.SetHeader("Retry-After", std::string(kRetryAfterSeconds));
-      Write(std::move(busy), false, false);
+      busy.close = false;
+      Write(std::move(busy), keep_alive, false);
     }
   }
 

@@ -43,6 +43,10 @@ int Connect(uint16_t port, const std::string& source = "127.0.0.1") {
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   ::inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  // The local port is picked at connect(), per destination, rather than at bind(): floods of
+  // short connections would otherwise run out of ports sooner.
+  int yes = 1;
+  ::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &yes, sizeof yes);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
       ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
     ::close(fd);
@@ -129,6 +133,47 @@ long CpuTicks(pid_t pid) {
   }
   return utime + stime;
 }
+
+// One keep-alive connection from `source`, as load generators use: a request, its whole
+// response, the next request on the same connection; a new connection when the server closed.
+class KeepAliveClient {
+ public:
+  KeepAliveClient(uint16_t port, std::string source) : port_(port), source_(std::move(source)) {}
+  ~KeepAliveClient() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  // The status and whole head and body of the response, or status 0 when none came.
+  std::pair<int, std::string> Post(const std::string& target, const std::string& json) {
+    if (fd_ < 0) fd_ = Connect(port_, source_);
+    if (fd_ < 0) return {0, ""};
+    SendAll(fd_, "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " +
+                     "application/json\r\nContent-Length: " + std::to_string(json.size()) +
+                     "\r\n\r\n" + json);
+    std::string wire;
+    char buffer[4096];
+    std::size_t end = std::string::npos, length = 0;
+    while (end == std::string::npos || wire.size() < end + 4 + length) {
+      ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      wire.append(buffer, static_cast<std::size_t>(n));
+      if (end == std::string::npos && (end = wire.find("\r\n\r\n")) != std::string::npos) {
+        auto at = wire.find("Content-Length: ");
+        length = at < end ? std::stoul(wire.substr(at + 16)) : 0;
+      }
+    }
+    bool complete = end != std::string::npos && wire.size() >= end + 4 + length;
+    if (!complete || wire.find("Connection: close") < end) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    return {complete ? StatusOf(wire) : 0, wire};
+  }
+
+ private:
+  uint16_t port_;
+  std::string source_;
+  int fd_ = -1;
+};
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -433,16 +478,20 @@ TEST(HttpLanes, ALoginFloodNeitherStallsNorFailsAnotherOrganizationsWrites) {
   std::vector<std::thread> flood;
   for (int t = 0; t < 64; ++t) {
     flood.emplace_back([&, t] {
+      // The attackers' own CPU is not the server's in real life; here they share two cores
+      // with the server and the neighbour's client, so they run at the lowest priority lest
+      // the measurement be of this process's scheduling rather than of the server.
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
       std::mt19937_64 random(static_cast<uint64_t>(t) * 7919 + 1);
+      KeepAliveClient attacker(server.port(), "127.0.0.2");
       while (flooding) {
-        auto r =
-            client.Request("POST", "/api/v1/auth/login",
-                           Json{{"email", "nobody-" + std::to_string(random()) + "@example.com"},
-                                {"password", "wrong password"}});
-        if (r.status == 503 && r.Code() == "server_busy") {
+        Json login = {{"email", "nobody-" + std::to_string(random()) + "@example.com"},
+                      {"password", "wrong password"}};
+        auto [status, wire] = attacker.Post("/api/v1/auth/login", login.dump());
+        if (status == 503 && wire.find("\"server_busy\"") != std::string::npos) {
           ++refused;
-          if (!r.Header("retry-after").empty()) ++refused_with_retry_after;
-        } else if (r.status == 401) {
+          if (wire.find("Retry-After: ") != std::string::npos) ++refused_with_retry_after;
+        } else if (status == 401) {
           ++unauthenticated;
         } else {
           ++other;
@@ -465,6 +514,11 @@ TEST(HttpLanes, ALoginFloodNeitherStallsNorFailsAnotherOrganizationsWrites) {
       Percentile(quiet, 0.5), quiet_p99, Percentile(during, 0.5), during_p99, during.size(),
       refused.load(), unauthenticated.load(), other.load());
   EXPECT_EQ(during_errors, 0);
+  // Sharing the worker pool with the hashes, the neighbour managed 2 writes in these 4 s
+  // (p50 2.3 s). On its own lane, hundreds. The p99 still grows (about 60-120 ms against
+  // 5 ms quiet on two shared cores), as much as under a flood of equally many cheap 405s:
+  // that is the request rate's cost, not the hashing's, so it is reported, not asserted.
+  EXPECT_GE(during.size(), 40u) << "neighbour writes completed during the flood";
   EXPECT_GT(unauthenticated.load(), 0);  // the lane did hash
   EXPECT_GT(refused.load(), 0);          // and refused what exceeded its queue
   EXPECT_EQ(refused_with_retry_after.load(), refused.load());
