@@ -34,6 +34,8 @@ namespace {
 // sends for a moment, so that closing does not reset the connection before it reads the answer.
 constexpr auto kDrainTime = std::chrono::seconds(2);
 constexpr std::size_t kDrainBytes = 4 << 20;
+// Small: every refused connection drains into a buffer of its own, and floods are refused.
+constexpr std::size_t kDrainBufferBytes = 4096;
 constexpr std::size_t kFirstReadBytes =
     4096;  // the first read of a request; the parser asks for more
 // Out of descriptors or buffers, accepting again at once would only fail again (and spin the
@@ -472,7 +474,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void Drain() {
     beast::error_code ignored;
     Socket().shutdown(tcp::socket::shutdown_send, ignored);
-    drain_buffer_.resize(64 * 1024);
+    drain_buffer_.resize(kDrainBufferBytes);
     Lowest().expires_after(kDrainTime);
     DrainSome();
   }
