@@ -25,10 +25,14 @@ std::vector<Route> BuildRoutes(Services& s) {
   const std::string ws = org + "/workspaces/{ws}";
   std::vector<Route> routes = {
       // Accounts.
+      // Sign-up and login hash passwords (argon2id): the hashing lane, so that a login flood
+      // cannot take the worker threads other organizations' writes need.
       {"POST", "/api/v1/auth/signup", Scope::kPublic, std::nullopt, Bind(s, SignUp),
-       "Create an account and its personal organization", 201, true},
+       "Create an account and its personal organization", 201, true, std::nullopt, false,
+       std::nullopt, std::nullopt, http::Lane::kHashing},
       {"POST", "/api/v1/auth/login", Scope::kPublic, std::nullopt, Bind(s, LogIn),
-       "Log in with email and password", 200, true},
+       "Log in with email and password", 200, true, std::nullopt, false, std::nullopt,
+       std::nullopt, http::Lane::kHashing},
       {"POST", "/api/v1/auth/logout", Scope::kUser, std::nullopt, Bind(s, LogOut),
        "End the current session", 204, true},
       {"GET", "/api/v1/user", Scope::kUser, std::nullopt, Bind(s, GetCurrentUser),
@@ -69,7 +73,7 @@ std::vector<Route> BuildRoutes(Services& s) {
       // Audit.
       {"GET", org + "/audit-log", Scope::kOrganization, Permission::kReadAuditLog,
        Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false},
-      // Domains: the subdomain and custom domains; verifying looks up DNS (blocking).
+      // Domains: the subdomain and custom domains; verifying looks up DNS (the outbound lane).
       {"GET", org + "/domains", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, ListDomains), "The organization's subdomain and custom domains", 200, false},
       {"POST", org + "/domains", Scope::kOrganization, Permission::kUpdateOrganization,
@@ -78,7 +82,7 @@ std::vector<Route> BuildRoutes(Services& s) {
       {"POST", org + "/domains/{hostname}/verify", Scope::kOrganization,
        Permission::kUpdateOrganization, Bind(s, VerifyDomain),
        "Check the domain's TXT record and mark it verified", 200, true, std::nullopt, false,
-       std::nullopt, "custom_domains"},
+       std::nullopt, "custom_domains", http::Lane::kOutbound},
       {"DELETE", org + "/domains/{hostname}", Scope::kOrganization,
        Permission::kUpdateOrganization, Bind(s, RemoveDomain), "Remove a custom domain", 204,
        true},

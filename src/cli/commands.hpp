@@ -15,6 +15,13 @@ struct ServeOptions {
   std::string data = "./data";
   std::string base_domain = "localhost";
   int threads = 0;                            // 0: the number of cores
+  int worker_queue = 1024;                    // writes waiting for a worker thread
+  int hash_threads = 0;                       // 0: max(1, cores - 1)
+  int hash_queue = 64;                        // password hashes waiting for a thread
+  int outbound_queue = 32;                    // domain verifications waiting for a thread
+  int64_t max_connections = 4096;             // clamped below RLIMIT_NOFILE minus a reserve
+  int64_t max_connections_per_client = 256;   // per client address
+  int64_t max_buffered_body_bytes = 64LL << 20;  // bodies over 16 KiB reserve their length
   int64_t session_ttl_seconds = 14 * 24 * 3600;
   std::string routing_log;                    // empty: DATA/logs/routing.jsonl
   int64_t routing_log_max_bytes = 64LL << 20;  // then rotated; 5 old files are kept

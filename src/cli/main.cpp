@@ -30,6 +30,37 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
+  serve_cmd->add_option("--worker-queue", serve.worker_queue,
+                        "requests that may wait for a worker thread (writes); past it: 503")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve_cmd->add_option("--hash-threads", serve.hash_threads,
+                        "password-hashing threads, run at lower CPU priority (0: cores - 1, "
+                        "at least 1)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
+  serve_cmd->add_option("--hash-queue", serve.hash_queue,
+                        "sign-ups and logins that may wait for a hashing thread; past it: 503")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve_cmd->add_option("--outbound-queue", serve.outbound_queue,
+                        "domain verifications that may wait for an outbound thread; past it: 503")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve.max_connections,
+                        "open connections at once (clamped below the descriptor limit); past "
+                        "it: 503 and close")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                        "open connections from one client address (raise it behind a proxy)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))
+      ->capture_default_str();
+  serve_cmd->add_option("--max-buffered-body-bytes", serve.max_buffered_body_bytes,
+                        "request-body bytes buffered at once by requests with bodies over "
+                        "16 KiB; past it: 503")
+      ->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 40))
+      ->capture_default_str();
   serve_cmd->add_option("--session-ttl", serve.session_ttl_seconds,
                         "seconds of inactivity after which a session expires")
       ->check(CLI::Range(int64_t{60}, int64_t{365} * 24 * 3600))

@@ -60,8 +60,21 @@ int RunServe(const ServeOptions& options) {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   server_options.io_threads = options.threads > 0 ? options.threads : cores;
   // Workers mostly wait: for a group commit's fsync (the more writers wait together, the more
-  // one fsync covers) or for an argon2id slot (crypto/password.cpp bounds those by cores).
+  // one fsync covers).
   server_options.worker_threads = std::max(32, server_options.io_threads * 8);
+  server_options.worker_queue = static_cast<std::size_t>(options.worker_queue);
+  // argon2id is CPU-bound: one core is always left to the I/O threads and the other lanes.
+  server_options.hash_threads = options.hash_threads > 0 ? options.hash_threads
+                                                         : std::max(1, cores - 1);
+  server_options.hash_queue = static_cast<std::size_t>(options.hash_queue);
+  // Outbound calls wait on other hosts (DNS, up to kDnsTimeout each), not on the CPU.
+  server_options.outbound_threads = 4;
+  server_options.outbound_queue = static_cast<std::size_t>(options.outbound_queue);
+  server_options.max_connections = static_cast<std::size_t>(options.max_connections);
+  server_options.max_connections_per_client =
+      static_cast<std::size_t>(options.max_connections_per_client);
+  server_options.max_buffered_body_bytes =
+      static_cast<std::size_t>(options.max_buffered_body_bytes);
 
   auto base_domain = core::NormalizeHostname(options.base_domain);
   if (!base_domain.ok()) {
@@ -134,7 +147,8 @@ int RunServe(const ServeOptions& options) {
   storage.database_url = options.database_url;
   storage.pool_size = options.pool_size > 0
                           ? options.pool_size
-                          : server_options.io_threads + server_options.worker_threads + 2;
+                          : server_options.io_threads + server_options.worker_threads +
+                                server_options.hash_threads + server_options.outbound_threads + 2;
   auto data = OpenDataDirectory(storage, config);  // migrates the catalog
   if (!data.ok()) {
     std::fprintf(stderr, "bulkhead: %s\n", data.error().message.c_str());
@@ -238,7 +252,8 @@ int RunServe(const ServeOptions& options) {
                                 {"routing_log", routing_path.string()},
                                 {"master_key", master_key->source},
                                 {"tls", tls},
-                                {"threads", server_options.io_threads}};
+                                {"threads", server_options.io_threads},
+                                {"max_connections", server.max_connections()}};
     std::printf("%s\n", listening.dump().c_str());
     std::fflush(stdout);
     server.Run();

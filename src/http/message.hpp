@@ -13,11 +13,21 @@
 namespace bulkhead::http {
 
 struct Header {
-  std::string name;   // as received; compared case-insensitively
+  std::string name;  // as received; compared case-insensitively
   std::string value;
 };
 
 struct Route;
+
+// Where a request runs. Each lane has its own threads and a bounded queue, so that one kind of
+// work (a login flood's argon2id hashes, slow DNS lookups) cannot take the threads another
+// kind (a neighbour's writes) needs. A full lane refuses at once with 503 and Retry-After.
+enum class Lane {
+  kInline,    // on the I/O thread: cheap reads that never wait
+  kWorker,    // the general worker pool: writes, fsync, a writer's lock
+  kHashing,   // password hashing (argon2id): sign-up, login; few threads, lower CPU priority
+  kOutbound,  // calls to other hosts (DNS lookups of domain verification)
+};
 
 // Which route a request matched (router.hpp), with its path parameters.
 struct RouteMatch {
@@ -27,13 +37,13 @@ struct RouteMatch {
 };
 
 struct Request {
-  std::string method;        // "GET", "POST", ...
-  std::string target;        // path and query as received, e.g. "/api/v1/x?limit=2"
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // path and query as received, e.g. "/api/v1/x?limit=2"
   std::vector<Header> headers;
   std::string body;
   std::string remote_address;  // peer IP, for logs
   bool secure = false;         // arrived over TLS
-  // Set by Handler::IsBlocking, which routes the request to decide, so that Handle does not
+  // Set by Handler::LaneOf, which routes the request to decide, so that Handle does not
   // route it a second time.
   std::optional<RouteMatch> match;
 
@@ -49,7 +59,7 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<Header> headers;  // extra headers (X-Request-Id is added by the pipeline)
   std::string body;
-  bool close = false;           // close the connection after this response
+  bool close = false;  // close the connection after this response
 
   void SetHeader(std::string name, std::string value);
 };
@@ -58,13 +68,14 @@ struct Response {
 class Handler {
  public:
   virtual ~Handler() = default;
-  // Whether the request should run on the blocking worker pool instead of an I/O thread
-  // (password hashing, durable writes). Cheap; called on the I/O thread.
+  // The lane the request runs on (password hashing, durable writes and outbound calls never
+  // run on an I/O thread). Cheap; called on the I/O thread.
   // May remember what it learned on the request (its route) for Handle.
-  virtual bool IsBlocking(Request& request) const = 0;
+  virtual Lane LaneOf(Request& request) const = 0;
   virtual Response Handle(Request& request) = 0;
   // A response for a request the server refused before it was complete (oversized body,
-  // too many headers, malformed HTTP). `status` is 400, 413 or 431; `code` the problem code.
+  // too many headers, malformed HTTP, a full lane or budget). `status` is 400, 413, 431 or 503;
+  // `code` the problem code.
   virtual Response Refuse(const Request& partial, int status, std::string_view code,
                           std::string_view detail) = 0;
 };

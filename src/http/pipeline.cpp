@@ -112,11 +112,11 @@ Pipeline::Pipeline(const Router& router, service::AccountService& accounts,
       workspaces_(workspaces), access_log_(access_log), routing_log_(routing_log),
       options_(std::move(options)) {}
 
-bool Pipeline::IsBlocking(Request& request) const {
-  // The route table says which requests may wait (password hashing, fsync, a writer's lock):
-  // those run on the worker pool, the rest on the I/O threads.
+Lane Pipeline::LaneOf(Request& request) const {
+  // The route table says where each request runs (route.hpp); what matches no route is
+  // answered inline.
   request.match = router_.Match(request.method, request.Path());
-  return request.match->route && request.match->route->blocking;
+  return request.match->route ? http::LaneOf(*request.match->route) : Lane::kInline;
 }
 
 core::Status Pipeline::Authenticate(RequestContext& context, const Route& route) {
@@ -294,6 +294,7 @@ Response Pipeline::Refuse(const Request& partial, int status, std::string_view c
   std::string request_id = RequestIdFor(partial);
   std::string_view title = status == 413   ? "Body too large"
                            : status == 431 ? "Headers too large"
+                           : status == 503 ? "Service unavailable"
                            : status >= 500 ? "Internal error"
                                            : "Malformed request";
   Response response = ProblemResponse(status, code, title, detail, request_id);

@@ -44,7 +44,7 @@ class Pipeline final : public Handler {
            service::WorkspaceService& workspaces, LineWriter& access_log, LineWriter* routing_log,
            PipelineOptions options);
 
-  bool IsBlocking(Request& request) const override;
+  Lane LaneOf(Request& request) const override;
   Response Handle(Request& request) override;
   Response Refuse(const Request& partial, int status, std::string_view code,
                   std::string_view detail) override;

@@ -13,9 +13,9 @@
 
 #include "core/result.hpp"
 #include "core/role.hpp"
+#include "core/workspace_role.hpp"
 #include "http/message.hpp"
 #include "service/account_service.hpp"
-#include "core/workspace_role.hpp"
 #include "service/tenant_resolver.hpp"
 #include "service/workspace_service.hpp"
 
@@ -56,8 +56,8 @@ struct Route {
   // Needed in organization scope; nullopt only for public and user routes.
   std::optional<core::Permission> permission;
   HandlerFn handler;
-  std::string summary;          // for OpenAPI
-  int success_status = 200;     // for OpenAPI and the generated matrices
+  std::string summary;       // for OpenAPI
+  int success_status = 200;  // for OpenAPI and the generated matrices
   // Run on the worker pool: anything that may wait (password hashing, durable writes, a
   // writer's lock). Every route that changes state is blocking.
   bool blocking = false;
@@ -71,6 +71,16 @@ struct Route {
   std::optional<std::string> self_param;
   // A feature the organization's plan or settings must include (403 feature_not_enabled).
   std::optional<std::string> feature;
+  // The lane it runs on (message.hpp); nullopt: the worker lane when `blocking`, else inline.
+  // Password hashing and outbound calls name their own lanes so that they cannot take the
+  // worker threads tenants' writes need.
+  std::optional<Lane> lane;
 };
+
+// The lane `route` runs on.
+inline Lane LaneOf(const Route& route) {
+  if (route.lane) return *route.lane;
+  return route.blocking ? Lane::kWorker : Lane::kInline;
+}
 
 }  // namespace bulkhead::http

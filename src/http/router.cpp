@@ -33,6 +33,8 @@ Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
 }
 
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
+  // HEAD is GET without the body (RFC 9110 §9.3.2); the server leaves the body out.
+  if (method == "HEAD") method = "GET";
   RouteMatch result;
   std::vector<std::string_view> parts;
   if (!SplitPath(path, parts)) return result;

@@ -74,6 +74,7 @@ class ServerProcess {
   bool OnPostgresStorage() const;
   HttpClient client() const { return HttpClient(port_); }
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }  // for /proc (memory, CPU time)
 
   int Stop();   // SIGTERM; returns the exit status (-1 if killed by a signal)
   void Kill9();
