@@ -6,7 +6,13 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 RUN_ARGS ?= --listen 127.0.0.1:8080 --data ./data
 
-.PHONY: all deps configure build run test lint clean
+# The sanitizer build: clang, AddressSanitizer and UndefinedBehaviorSanitizer, no jemalloc, and
+# the libFuzzer targets (fuzz/); make test runs each fuzzer FUZZ_SECONDS, make test-sanitize
+# the unit tests and the integration tests on SQLite (SANITIZE_POSTGRES=1: on PostgreSQL too).
+SANITIZE_BUILD_DIR ?= build-sanitize
+FUZZ_SECONDS ?= 20
+
+.PHONY: all deps configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
 
 all: build
 
@@ -32,6 +38,43 @@ test: build
 	url=$$(scripts/test-postgres start "$$pgdir") || exit 1; \
 	echo "test PostgreSQL: $$url"; \
 	cd $(BUILD_DIR) && BULKHEAD_TEST_POSTGRES_URL="$$url" ctest --output-on-failure -j $(JOBS) --timeout 600
+	@$(MAKE) --no-print-directory test-fuzz
+
+$(SANITIZE_BUILD_DIR)/build.ninja: CMakeLists.txt fuzz/CMakeLists.txt
+	cmake -S . -B $(SANITIZE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_COMPILER=clang++ -DBULKHEAD_FUZZ=ON -DBULKHEAD_BENCH=OFF
+
+sanitize-configure: deps $(SANITIZE_BUILD_DIR)/build.ninja
+
+fuzz-build: sanitize-configure
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS) --target fuzzers
+
+# Each fuzzer for FUZZ_SECONDS from the seeds in fuzz/corpus/ (bench/fuzz runs them longer).
+test-fuzz: fuzz-build
+	cd $(SANITIZE_BUILD_DIR) && cmake -DBULKHEAD_FUZZ_SECONDS=$(FUZZ_SECONDS) . >/dev/null && \
+	  ctest --output-on-failure -j $(JOBS) -L fuzz
+
+# A report from any process (the servers the integration tests start included) is written to
+# $(SANITIZE_BUILD_DIR)/sanitizer-logs and fails the target, even when the test that caused it
+# passed.
+test-sanitize: sanitize-configure
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS) --target bulkhead unit_tests integration_tests
+	@logs=$(CURDIR)/$(SANITIZE_BUILD_DIR)/sanitizer-logs; rm -rf "$$logs"; mkdir -p "$$logs"; \
+	export ASAN_OPTIONS="log_path=$$logs/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"; \
+	export UBSAN_OPTIONS="log_path=$$logs/ubsan:print_stacktrace=1:halt_on_error=1"; \
+	exclude='^(bench\.|postgres\.)'; pgdir=""; \
+	if [ -n "$(SANITIZE_POSTGRES)" ]; then \
+	  pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
+	  trap '$(CURDIR)/scripts/test-postgres stop '"$$pgdir" EXIT; \
+	  export BULKHEAD_TEST_POSTGRES_URL=$$(scripts/test-postgres start "$$pgdir") || exit 1; \
+	  exclude='^bench\.'; \
+	fi; \
+	status=0; (cd $(SANITIZE_BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900 \
+	  -LE fuzz -E "$$exclude") || status=1; \
+	if [ -n "$$(ls -A "$$logs")" ]; then \
+	  echo "test-sanitize: sanitizer reports:"; cat "$$logs"/*; status=1; \
+	fi; \
+	exit $$status
 
 # clang-format and clang-tidy on the C++ files changed against main (or all with ALL=1).
 lint: configure
@@ -42,4 +85,4 @@ lint: configure
 	clang-tidy -p $(BUILD_DIR) --quiet $$(echo $$files | tr ' ' '\n' | grep '\.cpp$$')
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_BUILD_DIR)

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/base64.hpp"
+#include "core/json_bounds.hpp"
 #include "http/query.hpp"
 
 namespace bulkhead::api {
@@ -18,7 +19,13 @@ core::Result<BodyReader> BodyReader::Parse(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return BodyReader(nlohmann::json::object());
   }
-  nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  // Depth and NUL bytes first (core/json_bounds.hpp says why): what passes can be copied,
+  // compared and dumped without deep recursion, and the parser sees every byte.
+  if (auto bounds = core::CheckJsonBounds(body); !bounds.ok()) return bounds.error();
+  // The iterator pair gives the parser the length; strict parsing refuses anything after the
+  // value.
+  nlohmann::json json = nlohmann::json::parse(body.begin(), body.end(), nullptr,
+                                              /*allow_exceptions=*/false);
   if (json.is_discarded()) {
     return Error::Make(ErrorCode::kMalformedJson, "the request body is not valid JSON");
   }

@@ -17,8 +17,9 @@ namespace bulkhead::api {
 
 class BodyReader {
  public:
-  // kMalformedJson for text that is not JSON (or not UTF-8); kValidationFailed for JSON that
-  // is not an object. An empty body reads as {}.
+  // kMalformedJson for text that is not JSON (or not UTF-8), holds a NUL byte, or nests deeper
+  // than core::kMaxJsonDepth; kValidationFailed for JSON that is not an object. An empty body
+  // reads as {}.
   static core::Result<BodyReader> Parse(std::string_view body);
 
   std::optional<std::string> RequiredString(const std::string& field);
