@@ -526,5 +526,61 @@ TEST(HttpLanes, ALoginFloodNeitherStallsNorFailsAnotherOrganizationsWrites) {
   EXPECT_TRUE(server.running());
 }
 
+// Domain verification looks up DNS (up to 3 s a lookup) on the outbound lane: when the DNS
+// server stalls, verifications past the lane's queue get 503 server_busy at once, and the
+// organization's other writes, on the worker lane, are not held up behind them.
+TEST(HttpLanes, StalledDnsLookupsFillOnlyTheOutboundLane) {
+  // A DNS server that never answers: a bound UDP socket nobody reads.
+  int silent = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(silent, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  ::inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::string dns = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+
+  ServerProcess server({"--dns-server", dns, "--outbound-queue", "2"});
+  auto client = server.client();
+  auto owner = SignUp(client, "Owner");
+  std::string slug = CreateOrganization(client, owner.token, "Shop", UniqueSlug("stall"))["slug"];
+  std::string org = "/api/v1/organizations/" + slug;
+  std::string host = UniqueSlug("stall") + ".example.com";
+  auto added =
+      client.Request("POST", org + "/domains", Json{{"hostname", host}}, Bearer(owner.token));
+  ASSERT_EQ(added.status, 201) << added.body;
+
+  std::atomic<int> busy = 0, busy_with_retry_after = 0, answered = 0;
+  std::vector<std::thread> verifiers;
+  for (int i = 0; i < 16; ++i) {
+    verifiers.emplace_back([&] {
+      auto r = client.Request("POST", org + "/domains/" + host + "/verify", std::nullopt,
+                              Bearer(owner.token));
+      if (r.status == 503 && r.Code() == "server_busy") {
+        ++busy;
+        if (!r.Header("retry-after").empty()) ++busy_with_retry_after;
+      } else {
+        ++answered;  // after the lookup timed out
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // The lane holds 4 lookups and 2 waiting; the other 10 were refused at once.
+  EXPECT_GE(busy.load(), 8);
+  EXPECT_EQ(busy_with_retry_after.load(), busy.load());
+  // Meanwhile the organization's writes are served at once.
+  for (int i = 0; i < 5; ++i) {
+    auto started = Clock::now();
+    auto r = client.Request("POST", org + "/workspaces", Json{{"name", "w" + std::to_string(i)}},
+                            Bearer(owner.token));
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_LT(Clock::now() - started, std::chrono::seconds(2)) << "a write waited for DNS";
+  }
+  for (auto& t : verifiers) t.join();
+  EXPECT_GE(answered.load(), 1);
+  ::close(silent);
+}
+
 }  // namespace
 }  // namespace bulkhead::testing
