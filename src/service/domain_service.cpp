@@ -140,7 +140,10 @@ Result<DomainView> DomainService::Verify(const TenantContext& tenant, const std:
   auto own = std::find_if(claims->begin(), claims->end(), [&](const store::DomainRecord& d) {
     return d.organization_id == tenant.organization.id;
   });
-  if (own == claims->end()) return DomainNotFound();
+  // Removed and claimed again during the lookup: the record proved the old value, not this one.
+  if (own == claims->end() || own->verification_value != domain->verification_value) {
+    return DomainNotFound();
+  }
   if (own->verified_at) return ViewOf(*own);
   if (!claims->empty() && claims->front().verified_at) {
     return Error::Make(ErrorCode::kDomainTaken,
