@@ -1,8 +1,10 @@
 #include <algorithm>
+#include <charconv>
 
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/render.hpp"
+#include "core/uuid.hpp"
 
 namespace bulkhead::api {
 namespace {
@@ -31,6 +33,19 @@ core::Status RequireJsonBody(const http::Request& request) {
   if (json) return core::Ok();
   return core::Error::Make(core::ErrorCode::kUnsupportedMediaType,
                            "send the body as Content-Type: application/json");
+}
+
+constexpr std::string_view kUserOrganizationsCursor = "user-organizations";
+
+// Cursor payload: "<joined_at>/<organization_id>", the last membership of the previous page.
+bool DecodeUserOrganizationsCursor(const std::string& payload, int64_t& joined_at,
+                                   std::string& org_id) {
+  auto slash = payload.find('/');
+  if (slash == std::string::npos) return false;
+  auto [end, ec] = std::from_chars(payload.data(), payload.data() + slash, joined_at);
+  if (ec != std::errc() || end != payload.data() + slash || joined_at < 0) return false;
+  org_id = payload.substr(slash + 1);
+  return core::IsUuid(org_id);
 }
 
 }  // namespace
@@ -86,15 +101,30 @@ Result<Response> GetCurrentUser(Services& s, RequestContext& c) {
 }
 
 Result<Response> ListCurrentUserOrganizations(Services& s, RequestContext& c) {
-  auto orgs = s.accounts.ListOrganizations(c.principal->user_id);
+  auto page = ReadPage(c.request, kUserOrganizationsCursor);
+  if (!page.ok()) return page.error();
+  int64_t after_joined_at = -1;
+  std::string after_org_id;
+  if (!page->cursor.empty() &&
+      !DecodeUserOrganizationsCursor(page->cursor, after_joined_at, after_org_id)) {
+    return core::Error::Validation("cursor", "is not a cursor of this list");
+  }
+  auto orgs = s.accounts.ListOrganizations(c.principal->user_id, after_joined_at, after_org_id,
+                                           page->limit);
   if (!orgs.ok()) return orgs.error();
   nlohmann::json data = nlohmann::json::array();
-  for (const auto& [org, role] : *orgs) {
-    auto json = RenderOrganization(s, org);
+  for (const auto& row : orgs->organizations) {
+    auto json = RenderOrganization(s, row.organization);
     if (!json.ok()) return json.error();
-    data.push_back({{"organization", *json}, {"role", role}});
+    data.push_back({{"organization", *json}, {"role", row.role}});
   }
-  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+  nlohmann::json next = nullptr;
+  if (orgs->more) {
+    const auto& last = orgs->organizations.back();
+    next = EncodeCursor(kUserOrganizationsCursor,
+                        std::to_string(last.joined_at) + "/" + last.organization.id);
+  }
+  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
 }
 
 }  // namespace bulkhead::api

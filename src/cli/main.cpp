@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--session-ttl", serve.session_ttl_seconds,
                         "seconds of inactivity after which a session expires")
-      ->check(CLI::Range(int64_t{60}, int64_t{365} * 24 * 3600))
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
   serve_cmd->add_option("--routing-log", serve.routing_log,
                         "routing decisions, one JSON line each (default: DATA/logs/routing.jsonl)");

@@ -185,15 +185,28 @@ int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest_p
     }
     auto domains = store::catalog::ListAllDomains(*lease);
     if (!domains.ok()) return Fail(domains.error().message, 2);
-    for (const auto& d : *domains) owners[d.hostname].insert({slug_of[d.organization_id], "database"});
+    for (const auto& d : *domains) {
+      owners[d.hostname].insert(
+          {slug_of[d.organization_id], d.verified_at ? "database" : "database, pending"});
+    }
   }
   for (const auto& claim : *claims) owners[claim.hostname].insert({claim.slug, "manifest"});
 
   int conflicts = 0;
   for (const auto& [hostname, claimants] : owners) {
-    std::set<std::string> slugs;
-    for (const auto& [slug, where] : claimants) slugs.insert(slug);
-    if (slugs.size() < 2) continue;
+    // Several pending claims of a hostname are allowed (the first to verify wins and the
+    // others are dropped), and a pending claim loses to a verified one: neither is a conflict.
+    // What routes (subdomains, verified domains, the manifest) must name one organization, and
+    // a pending claim conflicts with a manifest or subdomain that routes it elsewhere.
+    std::set<std::string> routed, pending, planned;
+    for (const auto& [slug, where] : claimants) {
+      (where == "database, pending" ? pending : routed).insert(slug);
+      if (where != "database" && where != "database, pending") planned.insert(slug);
+    }
+    bool conflict = routed.size() > 1;
+    for (const auto& slug : pending)
+      conflict = conflict || (!planned.empty() && !planned.count(slug));
+    if (!conflict) continue;
     ++conflicts;
     std::string who;
     for (const auto& [slug, where] : claimants) {

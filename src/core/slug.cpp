@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "core/uuid.hpp"
+
 namespace bulkhead::core {
 namespace {
 
@@ -90,6 +92,9 @@ Status ValidateSlug(std::string_view slug) {
     return Error::Validation("slug", "must start and end with a letter or digit");
   }
   if (IsReservedSlug(slug)) return Error::Validation("slug", "is reserved");
+  // Ids and slugs share the path and X-Organization, where an id-shaped name is read as an id:
+  // such a slug would name (or route to) whichever organization has that id.
+  if (IsUuid(slug)) return Error::Validation("slug", "must not have the shape of an id (UUID)");
   return Ok();
 }
 
@@ -121,7 +126,7 @@ std::string SlugFromName(std::string_view name, std::string_view fallback) {
   if (out.size() > kSlugMaxLength - kSuffixRoom) out.resize(kSlugMaxLength - kSuffixRoom);
   TrimHyphens(out);
   if (out.empty()) return std::string(fallback);
-  if (out.size() < kSlugMinLength || IsReservedSlug(out)) {
+  if (out.size() < kSlugMinLength || IsReservedSlug(out) || IsUuid(out)) {
     out += '-';
     out += fallback;
   }

@@ -43,6 +43,30 @@ TEST(Slug, RejectsReservedNames) {
   EXPECT_FALSE(IsReservedSlug("acme"));
 }
 
+TEST(Slug, RejectsUuidShapedSlugs) {
+  // An id-shaped slug would be read as an id by the path and X-Organization: refused, with a
+  // message of its own.
+  for (const char* s :
+       {"0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b", "00000000-0000-0000-0000-000000000000"}) {
+    auto st = ValidateSlug(s);
+    ASSERT_FALSE(st.ok()) << s;
+    EXPECT_EQ(st.error().code, ErrorCode::kValidationFailed);
+    EXPECT_EQ(st.error().fields.at(0).field, "slug");
+  }
+  // Near misses are ordinary slugs.
+  for (const char* s :
+       {"0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6", "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6bc",
+        "0190a3c45b6d7e8f9a0b1c2d3e4f5a6b", "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6g"}) {
+    EXPECT_TRUE(ValidateSlug(s).ok()) << s;
+  }
+}
+
+TEST(Slug, ADerivedSlugIsNeverUuidShaped) {
+  std::string derived = SlugFromName("0190A3C4-5B6D-7E8F-9A0B-1C2D3E4F5A6B", "org");
+  EXPECT_EQ(derived, "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b-org");
+  EXPECT_TRUE(ValidateSlug(derived).ok());
+}
+
 TEST(Slug, DerivesFromNames) {
   EXPECT_EQ(SlugFromName("Jane Doe", "user"), "jane-doe");
   EXPECT_EQ(SlugFromName("  Jane   Doe!! ", "user"), "jane-doe");

@@ -1,5 +1,7 @@
 #include "service/account_service.hpp"
 
+#include <algorithm>
+
 #include "core/email.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
@@ -33,6 +35,10 @@ core::Status ValidatePassword(const std::string& password) {
   return core::Ok();
 }
 }  // namespace
+
+int64_t SessionRefreshStep(const ServiceConfig& config) {
+  return std::max<int64_t>(1, std::min(config.session_refresh_ms, config.session_ttl_ms / 4));
+}
 
 Result<std::string> AccountService::CreateSession(store::Connection& c, const std::string& user_id) {
   std::string token = crypto::NewToken(kSessionPrefix);
@@ -154,9 +160,11 @@ Result<Principal> AccountService::Authenticate(std::string_view token) {
     env_.cache.sessions.Erase(hash);
     return Unauthenticated();
   }
-  // Sliding expiry, written at most once per refresh interval.
+  // Sliding expiry, written at most once per refresh step. The step is a fraction of the TTL
+  // (at most the configured interval): a fixed hour would never slide a session shorter than
+  // an hour, which then dies at its TTL however often it is used.
   int64_t renewed = now + env_.config.session_ttl_ms;
-  if (renewed - session->expires_at >= env_.config.session_refresh_ms) {
+  if (renewed - session->expires_at >= SessionRefreshStep(env_.config)) {
     // The generation is read before the write: a logout racing with this refresh wins.
     uint64_t generation = env_.cache.sessions.Generation();
     auto lease = env_.catalog.Acquire();
@@ -180,10 +188,17 @@ Result<store::UserRecord> AccountService::GetUser(const std::string& user_id) {
   return **found;
 }
 
-Result<std::vector<std::pair<store::OrganizationRecord, std::string>>>
-AccountService::ListOrganizations(const std::string& user_id) {
+Result<UserOrganizationPage> AccountService::ListOrganizations(const std::string& user_id,
+                                                               int64_t after_joined_at,
+                                                               const std::string& after_org_id,
+                                                               int limit) {
   auto lease = env_.catalog.Acquire();
-  return store::catalog::ListUserOrganizations(*lease, user_id);
+  auto rows = store::catalog::ListUserOrganizations(*lease, user_id, after_joined_at, after_org_id,
+                                                    limit + 1);
+  if (!rows.ok()) return rows.error();
+  UserOrganizationPage page{std::move(*rows), false};
+  page.more = TrimToPage(page.organizations, limit);
+  return page;
 }
 
 }  // namespace bulkhead::service

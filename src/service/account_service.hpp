@@ -10,6 +10,7 @@
 #include "core/result.hpp"
 #include "service/environment.hpp"
 #include "service/organization_service.hpp"
+#include "store/catalog_store.hpp"
 #include "store/records.hpp"
 
 namespace bulkhead::service {
@@ -26,10 +27,21 @@ struct SignUpOutput {
   store::OrganizationRecord personal_organization;
 };
 
+// One page of a user's organizations, oldest membership first.
+struct UserOrganizationPage {
+  std::vector<store::catalog::UserOrganizationRow> organizations;
+  bool more = false;  // there are organizations after the last one
+};
+
 struct LogInOutput {
   store::UserRecord user;
   std::string session_token;
 };
+
+// How much a session's expiry must move before it is written again: a quarter of the TTL, at
+// most config.session_refresh_ms, at least 1 ms. Written once per step, a session used more
+// often than every 3/4 TTL never expires.
+int64_t SessionRefreshStep(const ServiceConfig& config);
 
 class AccountService {
  public:
@@ -42,8 +54,10 @@ class AccountService {
   // kUnauthenticated for an unknown, expired or revoked token. Reads no disk when warm.
   core::Result<Principal> Authenticate(std::string_view token);
   core::Result<store::UserRecord> GetUser(const std::string& user_id);
-  core::Result<std::vector<std::pair<store::OrganizationRecord, std::string>>> ListOrganizations(
-      const std::string& user_id);
+  // The organizations after the (joined_at, organization_id) position, at most `limit`.
+  core::Result<UserOrganizationPage> ListOrganizations(const std::string& user_id,
+                                                       int64_t after_joined_at,
+                                                       const std::string& after_org_id, int limit);
 
  private:
   core::Result<std::string> CreateSession(store::Connection& c, const std::string& user_id);

@@ -70,6 +70,14 @@ Result<DomainView> DomainService::Add(const TenantContext& tenant, const std::st
   auto current = store::catalog::FindOrganizationById(*lease, tenant.organization.id);
   if (!current.ok()) return current.error();
   if (!*current) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+  // Only a verified claim takes a hostname: a pending one, by anybody, blocks nobody (else an
+  // unverified claim would keep the real owner out for good).
+  auto verified = store::catalog::FindVerifiedDomain(*lease, domain.hostname);
+  if (!verified.ok()) return verified.error();
+  if (*verified && (*verified)->organization_id != tenant.organization.id) {
+    return Error::Make(ErrorCode::kDomainTaken,
+                       "this hostname is verified by another organization");
+  }
   if (auto max = OrganizationLimit(env_, **current, "max_custom_domains")) {
     auto existing = store::catalog::ListDomains(*lease, tenant.organization.id);
     if (!existing.ok()) return existing.error();
@@ -91,10 +99,10 @@ Result<store::DomainRecord> DomainService::FindOwn(const TenantContext& tenant,
   auto normalized = core::NormalizeHostname(hostname);
   if (!normalized.ok()) return DomainNotFound();
   auto lease = env_.catalog.Acquire();
-  auto found = store::catalog::FindDomain(*lease, *normalized);
+  // Another organization's claim is as unknown here as one that does not exist.
+  auto found = store::catalog::FindDomain(*lease, *normalized, tenant.organization.id);
   if (!found.ok()) return found.error();
-  // Another organization's domain is as unknown here as one that does not exist.
-  if (!*found || (*found)->organization_id != tenant.organization.id) return DomainNotFound();
+  if (!*found) return DomainNotFound();
   return **found;
 }
 
@@ -125,16 +133,41 @@ Result<DomainView> DomainService::Verify(const TenantContext& tenant, const std:
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
-  // Re-read under the write lock: the domain may have been removed during the lookup.
-  auto current = store::catalog::FindDomain(*lease, domain->hostname);
-  if (!current.ok()) return current.error();
-  if (!*current || (*current)->organization_id != tenant.organization.id) return DomainNotFound();
-  if ((*current)->verified_at) return ViewOf(**current);
+  // Re-read under the write lock: during the lookup the claim may have been removed, or
+  // another organization may have verified the hostname first.
+  auto claims = store::catalog::ListClaims(*lease, domain->hostname);
+  if (!claims.ok()) return claims.error();
+  auto own = std::find_if(claims->begin(), claims->end(), [&](const store::DomainRecord& d) {
+    return d.organization_id == tenant.organization.id;
+  });
+  // Removed and claimed again during the lookup: the record proved the old value, not this one.
+  if (own == claims->end() || own->verification_value != domain->verification_value) {
+    return DomainNotFound();
+  }
+  if (own->verified_at) return ViewOf(*own);
+  if (!claims->empty() && claims->front().verified_at) {
+    return Error::Make(ErrorCode::kDomainTaken,
+                       "this hostname was verified by another organization first");
+  }
   int64_t now = core::NowMs();
-  BULKHEAD_TRY(store::catalog::MarkDomainVerified(*lease, domain->hostname, now));
+  // The unique index on verified hostnames refuses a second winner whatever the interleaving.
+  BULKHEAD_TRY(
+      store::catalog::MarkDomainVerified(*lease, domain->hostname, tenant.organization.id, now));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "domain.verified", "domain",
                              domain->hostname, {{"hostname", domain->hostname}})));
+  // The first to verify wins: every other claim is dropped, audited in its own organization
+  // by the system (the winner's identity is not theirs to learn).
+  Actor system{"system", "domain-verification", actor.request_id};
+  for (const auto& other : *claims) {
+    if (other.organization_id == tenant.organization.id) continue;
+    BULKHEAD_TRY(store::catalog::DeleteDomain(*lease, other.hostname, other.organization_id));
+    BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+        *lease,
+        MakeAuditEvent(
+            other.organization_id, system, "domain.dropped", "domain", other.hostname,
+            {{"hostname", other.hostname}, {"reason", "verified by another organization"}})));
+  }
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "domain", domain->hostname));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("domain", domain->hostname);
@@ -149,10 +182,10 @@ core::Status DomainService::Remove(const TenantContext& tenant, const std::strin
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
-  auto current = store::catalog::FindDomain(*lease, domain->hostname);
+  auto current = store::catalog::FindDomain(*lease, domain->hostname, tenant.organization.id);
   if (!current.ok()) return current.error();
-  if (!*current || (*current)->organization_id != tenant.organization.id) return DomainNotFound();
-  BULKHEAD_TRY(store::catalog::DeleteDomain(*lease, domain->hostname));
+  if (!*current) return DomainNotFound();
+  BULKHEAD_TRY(store::catalog::DeleteDomain(*lease, domain->hostname, tenant.organization.id));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "domain.removed", "domain",
                              domain->hostname, {{"hostname", domain->hostname}})));
@@ -166,7 +199,7 @@ Result<ResolvedHost> DomainService::Resolve(const std::string& host) {
   auto match = resolver_.MatchHost(host);
   if (!match.ok()) return match.error();
   if (!*match) return Error::NotFound("host");
-  auto org = resolver_.FindOrganization((*match)->organization_ref);
+  auto org = resolver_.FindHostOrganization(**match);
   if (!org.ok()) return org.error();
   if (!*org) return Error::NotFound("host");
   return ResolvedHost{(*org)->id, (*org)->slug, (*match)->matched_by};

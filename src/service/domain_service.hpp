@@ -1,8 +1,11 @@
 #pragma once
 // Custom domains: an organization claims a hostname, proves it controls it by publishing a TXT
 // record `_bulkhead-challenge.<hostname>`, and from then on requests to that hostname route to
-// it. Hostnames are normalized before any comparison; a hostname belongs to one organization
-// at most (the catalog's primary key decides). Each change is audited in its transaction.
+// it. Hostnames are normalized before any comparison. Several organizations may hold a pending
+// claim of one hostname, each with its own token, so that an unverified claim blocks nobody;
+// the first to verify wins and the other claims are dropped (audited as domain.dropped in
+// their organizations). A verified hostname belongs to one organization at most (a unique
+// index of the catalog decides). Each change is audited in its transaction.
 // Thread-safety: thread-safe. Verify does a blocking DNS lookup: call it off the I/O threads.
 
 #include <optional>
@@ -49,12 +52,13 @@ class DomainService {
 
   // The organization's subdomain first, then its custom domains by hostname.
   core::Result<std::vector<DomainView>> List(const TenantContext& tenant);
-  // kValidationFailed for a hostname that cannot be a custom domain, kDomainTaken when any
-  // organization (this one included) already claims it.
+  // kValidationFailed for a hostname that cannot be a custom domain, kDomainTaken when this
+  // organization already claims it or another organization has verified it.
   core::Result<DomainView> Add(const TenantContext& tenant, const std::string& hostname,
                                const Actor& actor);
   // kNotFound when the organization has no such domain; kVerificationFailed when the TXT
-  // record is missing, wrong or cannot be looked up. Verifying a verified domain is a no-op.
+  // record is missing, wrong or cannot be looked up; kDomainTaken when another organization
+  // verified the hostname first. Verifying a verified domain is a no-op.
   core::Result<DomainView> Verify(const TenantContext& tenant, const std::string& hostname,
                                   const Actor& actor);
   core::Status Remove(const TenantContext& tenant, const std::string& hostname,

@@ -27,6 +27,20 @@ std::string AcceptUrl(const std::string& public_url, const std::string& token) {
   return base + "/accept-invitation?token=" + token;
 }
 
+// The role the invitation's sender holds now: a member's role, or an API key's own role
+// (keys invite too); nullopt once they are gone.
+Result<std::optional<core::Role>> InviterRole(store::Connection& c,
+                                              const store::InvitationRecord& invitation) {
+  auto member =
+      store::catalog::FindMembership(c, invitation.organization_id, invitation.invited_by);
+  if (!member.ok()) return member.error();
+  if (*member) return core::ParseRole((*member)->role);
+  auto key = store::catalog::FindApiKey(c, invitation.organization_id, invitation.invited_by);
+  if (!key.ok()) return key.error();
+  if (*key) return core::ParseRole((*key)->role);
+  return std::optional<core::Role>{};
+}
+
 }  // namespace
 
 std::string InvitationStatus(const store::InvitationRecord& invitation, int64_t now_ms) {
@@ -153,6 +167,17 @@ Result<store::MembershipRecord> InvitationService::Accept(const std::string& tok
     if (!*org) return Unusable("for an organization that no longer exists");
     if ((*org)->status == "suspended") {
       return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
+    }
+    // An invitation carries its sender's authority no further than the sender holds it: removed,
+    // demoted below the invited role or below inviting, the sender's pending invitations stop
+    // working (else an admin could keep a way back in, as admin, after being removed).
+    auto inviter = InviterRole(*lease, invitation);
+    if (!inviter.ok()) return inviter.error();
+    auto invited_role = core::ParseRole(invitation.role);
+    if (!*inviter || !invited_role || !core::RoleHas(**inviter, core::Permission::kManageMembers) ||
+        !core::CanActOnRole(**inviter, *invited_role)) {
+      return Error::Make(ErrorCode::kInvitationUnusable,
+                         "the invitation's sender can no longer grant the role " + invitation.role);
     }
     auto existing = store::catalog::FindMembership(*lease, invitation.organization_id, caller.user_id);
     if (!existing.ok()) return existing.error();

@@ -2,8 +2,9 @@
 // Invitations: an admin invites an email address with a role no higher than their own; the
 // invitee accepts with a session whose email matches. The token (256 random bits) is shown
 // once and mailed through the outbox; only its SHA-256 is stored. One invitation per email
-// and organization stays pending: inviting again replaces it. Each step is audited in its
-// transaction. Thread-safety: thread-safe.
+// and organization stays pending: inviting again replaces it. At acceptance the sender must
+// still hold a role that may grant the invited one. Each step is audited in its transaction.
+// Thread-safety: thread-safe.
 
 #include <string>
 #include <vector>
@@ -43,7 +44,9 @@ class InvitationService {
   // kInvitationUnusable unless the invitation is pending.
   core::Status Revoke(const TenantContext& tenant, const std::string& id, const Actor& actor);
   // The new membership. kNotFound for an unknown token, kInvitationUnusable for a used, revoked
-  // or expired one, kForbidden when the caller's email is not the invited one.
+  // or expired one, or one whose sender (a member or an API key) is gone or no longer holds a
+  // role that may invite with the invited role; kForbidden when the caller's email is not the
+  // invited one.
   core::Result<store::MembershipRecord> Accept(const std::string& token, const Principal& caller,
                                                const std::string& request_id);
 

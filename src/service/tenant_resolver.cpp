@@ -13,27 +13,48 @@ using core::Result;
 
 Result<std::optional<store::OrganizationRecord>> TenantResolver::FindOrganization(
     const std::string& ref) {
+  if (core::IsUuid(ref)) return FindOrganizationById(ref);
+  return FindOrganizationBySlug(ref);
+}
+
+Result<std::optional<store::OrganizationRecord>> TenantResolver::FindOrganizationBySlug(
+    const std::string& slug) {
   auto& cache = env_.cache;
-  std::string id;
-  if (core::IsUuid(ref)) {
-    id = ref;
-  } else if (auto cached_id = cache.slugs.Get(ref)) {
-    id = *cached_id;
+  if (auto cached_id = cache.slugs.Get(slug)) {
+    if (auto org = cache.organizations.Get(*cached_id)) return std::optional(*org);
   }
-  if (!id.empty()) {
-    if (auto org = cache.organizations.Get(id)) return std::optional(*org);
-  }
+  return Load(slug, /*by_id=*/false);
+}
+
+Result<std::optional<store::OrganizationRecord>> TenantResolver::FindOrganizationById(
+    const std::string& id) {
+  if (auto org = env_.cache.organizations.Get(id)) return std::optional(*org);
+  return Load(id, /*by_id=*/true);
+}
+
+Result<std::optional<store::OrganizationRecord>> TenantResolver::Load(const std::string& ref,
+                                                                      bool by_id) {
+  auto& cache = env_.cache;
   uint64_t org_generation = cache.organizations.Generation();
   uint64_t slug_generation = cache.slugs.Generation();
   auto lease = env_.catalog.Acquire();
-  auto found = id.empty() ? store::catalog::FindOrganizationBySlug(*lease, ref)
-                          : store::catalog::FindOrganizationById(*lease, id);
+  auto found = by_id ? store::catalog::FindOrganizationById(*lease, ref)
+                     : store::catalog::FindOrganizationBySlug(*lease, ref);
   if (!found.ok()) return found.error();
   if (*found) {
     cache.organizations.Fill(org_generation, (*found)->id, **found);
     cache.slugs.Fill(slug_generation, (*found)->slug, (*found)->id);
   }
   return found;
+}
+
+Result<std::optional<store::OrganizationRecord>> TenantResolver::FindHostOrganization(
+    const HostMatch& match) {
+  // A subdomain names a slug and nothing else: `<id>.<base-domain>` is no name of an
+  // organization, and a slug shaped like an id (refused today, possible in old data) must not
+  // reach the organization whose id it spells.
+  if (match.matched_by == "subdomain") return FindOrganizationBySlug(match.organization_ref);
+  return FindOrganizationById(match.organization_ref);
 }
 
 Result<std::optional<core::Role>> TenantResolver::FindRole(const std::string& org_id,
@@ -78,57 +99,65 @@ Result<std::optional<HostMatch>> TenantResolver::MatchHost(std::string_view host
   } else {
     uint64_t generation = env_.cache.domains.Generation();
     auto lease = env_.catalog.Acquire();
-    auto found = store::catalog::FindDomain(*lease, name);
+    auto found = store::catalog::FindVerifiedDomain(*lease, name);
     if (!found.ok()) return found.error();
-    if (*found && (*found)->verified_at) org_id = (*found)->organization_id;
+    if (*found) org_id = (*found)->organization_id;
     env_.cache.domains.Fill(generation, name, org_id);
   }
   if (!org_id) return std::optional<HostMatch>{};  // unverified domains never route
   return std::optional<HostMatch>{HostMatch{std::move(*org_id), "custom_domain"}};
 }
 
+Result<std::optional<core::Role>> TenantResolver::RoleOf(const Principal& caller,
+                                                         const std::string& org_id) {
+  // An API key is a member of its own organization only, with its own role.
+  if (caller.is_api_key()) {
+    if (caller.api_key_organization_id == org_id) return std::optional(caller.api_key_role);
+    return std::optional<core::Role>{};
+  }
+  return FindRole(org_id, caller.user_id);
+}
+
 Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
                                               const Principal& caller, ResolutionTrace* trace) {
-  std::optional<std::string> host_ref;
+  std::optional<HostMatch> host;
   if (signals.host) {
     auto match = MatchHost(*signals.host);
     if (!match.ok()) return match.error();
-    if (*match) {
-      host_ref = (*match)->organization_ref;
-      if (trace) trace->host = **match;
-    }
+    host = std::move(*match);
+    if (trace && host) trace->host = *host;
   }
+  // Each signal is checked on its own before any comparison: an unknown organization, or one
+  // the caller is not a member of, is 404 whichever signal names it, so that a conflict (only
+  // ever between organizations the caller belongs to) reveals nothing about which exist.
   std::optional<store::OrganizationRecord> resolved;
-  bool any_signal = false;
-  const std::optional<std::string>* named[] = {&signals.path, &signals.header, &host_ref};
-  for (const auto* signal : named) {
-    if (!signal->has_value()) continue;
-    any_signal = true;
-    auto org = FindOrganization(**signal);
+  std::optional<core::Role> role_held;
+  auto admit = [&](Result<std::optional<store::OrganizationRecord>> org) -> core::Status {
     if (!org.ok()) return org.error();
-    // An unknown name in any signal is reported as not found, never as a conflict, so that
-    // a conflict reveals nothing about which organizations exist.
     if (!*org) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
-    if (resolved && resolved->id != (*org)->id) {
+    if (resolved && resolved->id == (*org)->id) return core::Ok();
+    auto role = RoleOf(caller, (*org)->id);
+    if (!role.ok()) return role.error();
+    if (!*role) {
+      if (trace && !resolved) trace->organization_id = (*org)->id;
+      return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
+    }
+    if (resolved) {
       return Error::Make(ErrorCode::kTenantConflict,
                          "the request names more than one organization");
     }
     resolved = std::move(*org);
-  }
-  if (!any_signal) {
+    role_held = *role;
+    return core::Ok();
+  };
+  if (signals.path) BULKHEAD_TRY(admit(FindOrganization(*signals.path)));
+  if (signals.header) BULKHEAD_TRY(admit(FindOrganization(*signals.header)));
+  if (host) BULKHEAD_TRY(admit(FindHostOrganization(*host)));
+  if (!resolved) {
     return Error::Make(ErrorCode::kTenantRequired,
                        "this route needs an organization: use the path, the Host or X-Organization");
   }
   if (trace) trace->organization_id = resolved->id;
-  std::optional<core::Role> role_held;
-  if (caller.is_api_key()) {
-    if (caller.api_key_organization_id == resolved->id) role_held = caller.api_key_role;
-  } else {
-    auto role = FindRole(resolved->id, caller.user_id);
-    if (!role.ok()) return role.error();
-    role_held = *role;
-  }
-  if (!role_held) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
   if (resolved->status == "suspended") {
     return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
   }

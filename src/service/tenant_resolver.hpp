@@ -26,7 +26,7 @@ struct TenantSignals {
 
 // How a Host names an organization.
 struct HostMatch {
-  std::string organization_ref;  // a slug (subdomain) or an id (custom domain)
+  std::string organization_ref;  // a slug (subdomain, never an id) or an id (custom domain)
   std::string matched_by;        // "subdomain" | "custom_domain"
 };
 
@@ -68,10 +68,11 @@ class TenantResolver {
   explicit TenantResolver(Environment& env) : env_(env) {}
   const Environment& environment() const { return env_; }
 
-  // kTenantRequired with no signal, kTenantConflict when signals name different organizations,
-  // kOrganizationNotFound when it does not exist or the caller is not a member (an API key is
-  // a member of its own organization only, with its own role), kOrganizationSuspended when it
-  // is suspended.
+  // kTenantRequired with no signal; kOrganizationNotFound when a signal names an organization
+  // that does not exist or that the caller is not a member of (an API key is a member of its
+  // own organization only, with its own role), checked for each signal before they are
+  // compared; kTenantConflict when signals name different organizations the caller belongs
+  // to; kOrganizationSuspended when it is suspended.
   core::Result<TenantContext> Resolve(const TenantSignals& signals, const Principal& caller,
                                       ResolutionTrace* trace = nullptr);
 
@@ -82,11 +83,24 @@ class TenantResolver {
 
   // The organization named by an id or slug (cached), or nullopt.
   core::Result<std::optional<store::OrganizationRecord>> FindOrganization(const std::string& ref);
+  core::Result<std::optional<store::OrganizationRecord>> FindOrganizationBySlug(
+      const std::string& slug);
+  core::Result<std::optional<store::OrganizationRecord>> FindOrganizationById(
+      const std::string& id);
+  // The organization a MatchHost result names: a subdomain by slug only, a custom domain by id.
+  core::Result<std::optional<store::OrganizationRecord>> FindHostOrganization(
+      const HostMatch& match);
   // The user's role in the organization (cached), or nullopt for a non-member.
   core::Result<std::optional<core::Role>> FindRole(const std::string& org_id,
                                                    const std::string& user_id);
 
  private:
+  // The caller's role in the organization: a user's membership, or an API key's own role in
+  // its own organization; nullopt when the caller cannot see it.
+  core::Result<std::optional<core::Role>> RoleOf(const Principal& caller,
+                                                 const std::string& org_id);
+  core::Result<std::optional<store::OrganizationRecord>> Load(const std::string& ref, bool by_id);
+
   Environment& env_;
 };
 

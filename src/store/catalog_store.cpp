@@ -210,16 +210,23 @@ Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_i
   return out;
 }
 
-Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganizations(
-    Connection& c, std::string_view user_id) {
+Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
+                                                               std::string_view user_id,
+                                                               int64_t after_joined_at,
+                                                               std::string_view after_org_id,
+                                                               int limit) {
+  static const std::string kSql =
+      Sql("SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
+          " o.updated_at, o.billing_email, m.role, m.joined_at"
+          " FROM memberships m JOIN organizations o ON o.id = m.organization_id",
+          " WHERE m.user_id = $1"
+          " AND (m.joined_at > $2 OR (m.joined_at = $2 AND m.organization_id > $3))"
+          " ORDER BY m.joined_at, m.organization_id LIMIT $4");
   auto rows = c.Query(
-      "SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
-      " o.updated_at, o.billing_email, m.role FROM memberships m JOIN organizations o ON o.id = m.organization_id"
-      " WHERE m.user_id = $1 ORDER BY m.joined_at, o.id",
-      {std::string(user_id)});
+      kSql, {std::string(user_id), after_joined_at, std::string(after_org_id), int64_t{limit}});
   if (!rows.ok()) return rows.error();
-  std::vector<std::pair<OrganizationRecord, std::string>> out;
-  for (const auto& r : *rows) out.emplace_back(ToOrganization(r), r.Text(10));
+  std::vector<UserOrganizationRow> out;
+  for (const auto& r : *rows) out.push_back({ToOrganization(r), r.Text(10), r.Int(11)});
   return out;
 }
 
@@ -291,10 +298,29 @@ Status InsertDomain(Connection& c, const DomainRecord& d) {
   return core::Ok();
 }
 
-Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname) {
-  return QueryOne<DomainRecord>(
-      c, "SELECT " + std::string(kDomainColumns) + " FROM domains WHERE hostname = $1",
-      {std::string(hostname)}, ToDomain);
+Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname,
+                                               std::string_view org_id) {
+  static const std::string kSql =
+      Sql("SELECT ", kDomainColumns, " FROM domains WHERE hostname = $1 AND organization_id = $2");
+  return QueryOne<DomainRecord>(c, kSql, {std::string(hostname), std::string(org_id)}, ToDomain);
+}
+
+Result<std::optional<DomainRecord>> FindVerifiedDomain(Connection& c, std::string_view hostname) {
+  static const std::string kSql = Sql(
+      "SELECT ", kDomainColumns, " FROM domains WHERE hostname = $1 AND verified_at IS NOT NULL");
+  return QueryOne<DomainRecord>(c, kSql, {std::string(hostname)}, ToDomain);
+}
+
+Result<std::vector<DomainRecord>> ListClaims(Connection& c, std::string_view hostname) {
+  static const std::string kSql =
+      Sql("SELECT ", kDomainColumns,
+          " FROM domains WHERE hostname = $1"
+          " ORDER BY CASE WHEN verified_at IS NULL THEN 1 ELSE 0 END, organization_id");
+  auto rows = c.Query(kSql, {std::string(hostname)});
+  if (!rows.ok()) return rows.error();
+  std::vector<DomainRecord> out;
+  for (const auto& r : *rows) out.push_back(ToDomain(r));
+  return out;
 }
 
 Result<std::vector<DomainRecord>> ListDomains(Connection& c, std::string_view org_id) {
@@ -308,20 +334,33 @@ Result<std::vector<DomainRecord>> ListDomains(Connection& c, std::string_view or
 }
 
 Result<std::vector<DomainRecord>> ListAllDomains(Connection& c) {
-  auto rows = c.Query("SELECT " + std::string(kDomainColumns) + " FROM domains ORDER BY hostname");
+  auto rows = c.Query("SELECT " + std::string(kDomainColumns) +
+                      " FROM domains ORDER BY hostname, organization_id");
   if (!rows.ok()) return rows.error();
   std::vector<DomainRecord> out;
   for (const auto& r : *rows) out.push_back(ToDomain(r));
   return out;
 }
 
-Status MarkDomainVerified(Connection& c, std::string_view hostname, int64_t verified_at) {
-  return ExecuteStatus(c, "UPDATE domains SET verified_at = $2 WHERE hostname = $1",
-                       {std::string(hostname), verified_at});
+Status MarkDomainVerified(Connection& c, std::string_view hostname, std::string_view org_id,
+                          int64_t verified_at) {
+  auto r =
+      c.Execute("UPDATE domains SET verified_at = $3 WHERE hostname = $1 AND organization_id = $2",
+                {std::string(hostname), std::string(org_id), verified_at});
+  if (!r.ok()) {
+    // The unique index on verified hostnames: another claim won.
+    if (r.error().code == ErrorCode::kConflict) {
+      return core::Error::Make(ErrorCode::kDomainTaken,
+                               "this hostname is verified by another organization");
+    }
+    return r.error();
+  }
+  return core::Ok();
 }
 
-Status DeleteDomain(Connection& c, std::string_view hostname) {
-  return ExecuteStatus(c, "DELETE FROM domains WHERE hostname = $1", {std::string(hostname)});
+Status DeleteDomain(Connection& c, std::string_view hostname, std::string_view org_id) {
+  return ExecuteStatus(c, "DELETE FROM domains WHERE hostname = $1 AND organization_id = $2",
+                       {std::string(hostname), std::string(org_id)});
 }
 
 Status RecordChange(Connection& c, std::string_view entity, std::string_view entity_id) {

@@ -56,9 +56,19 @@ Result<int64_t> CountOwners(Connection& c, std::string_view org_id);
 Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_id,
                                            int64_t after_joined_at, std::string_view after_user_id,
                                            int limit);
-// The caller's organizations with their role, oldest membership first.
-Result<std::vector<std::pair<OrganizationRecord, std::string>>> ListUserOrganizations(
-    Connection& c, std::string_view user_id);
+// The user's organizations with their role after the (joined_at, organization_id) position,
+// oldest membership first, at most `limit` (index memberships_user: a page costs the same at
+// any depth).
+struct UserOrganizationRow {
+  OrganizationRecord organization;
+  std::string role;
+  int64_t joined_at = 0;
+};
+Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
+                                                               std::string_view user_id,
+                                                               int64_t after_joined_at,
+                                                               std::string_view after_org_id,
+                                                               int limit);
 
 // Control-plane audit events of one organization, appended to its chain (audit_chain.hpp).
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
@@ -72,14 +82,24 @@ Status DeleteAuditEvents(Connection& c, std::string_view org_id);
 Result<std::vector<std::string>> ListAuditChains(Connection& c);
 Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id);
 
-// Custom domains, by normalized hostname. InsertDomain: kDomainTaken when any organization
-// already claims the hostname (the primary key decides, not a prior check).
+// Custom domains, by normalized hostname. A hostname may be claimed by several organizations
+// while pending; at most one claim of it is verified (a unique index on verified hostnames
+// decides, not a prior check). InsertDomain: kDomainTaken when this organization already
+// claims the hostname. MarkDomainVerified: kDomainTaken when another claim of it is verified.
 Status InsertDomain(Connection& c, const DomainRecord& domain);
-Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname);
+// One organization's claim of a hostname, verified or not.
+Result<std::optional<DomainRecord>> FindDomain(Connection& c, std::string_view hostname,
+                                               std::string_view org_id);
+// The verified claim of a hostname (the one it routes to).
+Result<std::optional<DomainRecord>> FindVerifiedDomain(Connection& c, std::string_view hostname);
+// Every claim of a hostname, verified first, then by organization id.
+Result<std::vector<DomainRecord>> ListClaims(Connection& c, std::string_view hostname);
 Result<std::vector<DomainRecord>> ListDomains(Connection& c, std::string_view org_id);
+// Every claim, verified or not, by hostname.
 Result<std::vector<DomainRecord>> ListAllDomains(Connection& c);
-Status MarkDomainVerified(Connection& c, std::string_view hostname, int64_t verified_at);
-Status DeleteDomain(Connection& c, std::string_view hostname);
+Status MarkDomainVerified(Connection& c, std::string_view hostname, std::string_view org_id,
+                          int64_t verified_at);
+Status DeleteDomain(Connection& c, std::string_view hostname, std::string_view org_id);
 
 // The change feed that lets other processes drop stale cache entries.
 Status RecordChange(Connection& c, std::string_view entity, std::string_view entity_id);

@@ -189,6 +189,99 @@ TEST_P(CatalogStoreTest, AuditEventsListNewestFirstWithFilters) {
   EXPECT_TRUE(other->empty());
 }
 
+TEST_P(CatalogStoreTest, PendingClaimsShareAHostnameButOnlyOneIsVerified) {
+  auto c = db_->Acquire();
+  ASSERT_TRUE(catalog::InsertOrganization(*c, Org("o1", "acme")).ok());
+  ASSERT_TRUE(catalog::InsertOrganization(*c, Org("o2", "rival")).ok());
+  ASSERT_TRUE(catalog::InsertDomain(*c, {"shop.example.com", "o1", "v1", std::nullopt, 1}).ok());
+  ASSERT_TRUE(catalog::InsertDomain(*c, {"shop.example.com", "o2", "v2", std::nullopt, 2}).ok());
+  auto twice = catalog::InsertDomain(*c, {"shop.example.com", "o1", "v3", std::nullopt, 3});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code, core::ErrorCode::kDomainTaken);
+  auto none = catalog::FindVerifiedDomain(*c, "shop.example.com");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+
+  ASSERT_TRUE(catalog::MarkDomainVerified(*c, "shop.example.com", "o2", 10).ok());
+  auto second = catalog::MarkDomainVerified(*c, "shop.example.com", "o1", 11);
+  ASSERT_FALSE(second.ok()) << "the unique index admits one verified claim per hostname";
+  EXPECT_EQ(second.error().code, core::ErrorCode::kDomainTaken);
+  auto verified = catalog::FindVerifiedDomain(*c, "shop.example.com");
+  ASSERT_TRUE(verified.ok() && verified->has_value());
+  EXPECT_EQ((*verified)->organization_id, "o2");
+  auto claims = catalog::ListClaims(*c, "shop.example.com");
+  ASSERT_TRUE(claims.ok());
+  ASSERT_EQ(claims->size(), 2u);
+  EXPECT_EQ(claims->at(0).organization_id, "o2");  // the verified claim first
+  auto own = catalog::FindDomain(*c, "shop.example.com", "o1");
+  ASSERT_TRUE(own.ok() && own->has_value());
+  EXPECT_EQ((*own)->verification_value, "v1");
+  EXPECT_FALSE((*own)->verified_at.has_value());
+  ASSERT_TRUE(catalog::DeleteDomain(*c, "shop.example.com", "o1").ok());
+  auto left = catalog::ListClaims(*c, "shop.example.com");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->size(), 1u);
+}
+
+TEST_P(CatalogStoreTest, ListUserOrganizationsPagesByJoinTimeThenOrganization) {
+  auto c = db_->Acquire();
+  ASSERT_TRUE(catalog::InsertUser(*c, User("u1", "a@x.io")).ok());
+  ASSERT_TRUE(catalog::InsertUser(*c, User("u2", "b@x.io")).ok());
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "o" + std::to_string(i);
+    ASSERT_TRUE(catalog::InsertOrganization(*c, Org(id, "org-" + id)).ok());
+    ASSERT_TRUE(catalog::InsertMembership(*c, {id, "u1", i == 0 ? "owner" : "member",
+                                               i < 3 ? 10 : 20}).ok());
+  }
+  ASSERT_TRUE(catalog::InsertMembership(*c, {"o4", "u2", "owner", 1}).ok());
+  std::vector<std::string> seen;
+  int64_t after_joined = -1;
+  std::string after_org;
+  while (true) {
+    auto page = catalog::ListUserOrganizations(*c, "u1", after_joined, after_org, 2);
+    ASSERT_TRUE(page.ok());
+    if (page->empty()) break;
+    for (const auto& row : *page) seen.push_back(row.organization.id + "/" + row.role);
+    after_joined = page->back().joined_at;
+    after_org = page->back().organization.id;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"o0/owner", "o1/member", "o2/member", "o3/member",
+                                            "o4/member"}));
+}
+
+TEST_P(CatalogStoreTest, TheDomainClaimsMigrationKeepsExistingDomains) {
+  // A catalog at V004 with a verified and a pending domain, then migrated to the latest.
+  std::unique_ptr<Database> older;
+  if (GetParam() == "postgres") {
+    ASSERT_TRUE(db_->Acquire()->ExecuteScript("CREATE SCHEMA older").ok());
+    older = pool_->Schema("older");
+  } else {
+    auto db = SqliteDatabase::Open(dir_ / "older.db", 1);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    older = std::move(db).value();
+  }
+  auto c = older->Acquire();
+  std::vector<Migration> v4;
+  for (const auto& m : CatalogMigrations()) {
+    if (m.version <= 4) v4.push_back(m);
+  }
+  ASSERT_TRUE(Migrate(*c, v4).ok());
+  ASSERT_TRUE(catalog::InsertOrganization(*c, Org("o1", "acme")).ok());
+  ASSERT_TRUE(c->Execute("INSERT INTO domains (hostname, organization_id, verification_value,"
+                         " verified_at, created_at) VALUES ('a.example.com', 'o1', 'v', 5, 1),"
+                         " ('b.example.com', 'o1', 'w', NULL, 2)")
+                  .ok());
+  auto migrated = Migrate(*c, CatalogMigrations());
+  ASSERT_TRUE(migrated.ok()) << migrated.error().message;
+  auto verified = catalog::FindVerifiedDomain(*c, "a.example.com");
+  ASSERT_TRUE(verified.ok() && verified->has_value());
+  EXPECT_EQ((*verified)->verified_at, 5);
+  auto pending = catalog::FindDomain(*c, "b.example.com", "o1");
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  EXPECT_EQ((*pending)->verification_value, "w");
+  EXPECT_FALSE((*pending)->verified_at.has_value());
+}
+
 // PostgreSQL joins when the run provides a throwaway cluster (make test does).
 std::vector<std::string> Engines() {
   std::vector<std::string> engines = {"sqlite"};

@@ -205,6 +205,31 @@ CREATE TABLE change_readers (
 );
 )sql";
 
+// Custom domains become claims: several organizations may hold a pending claim of the same
+// hostname (each with its own TXT token), so that an unverified claim blocks nobody; at most
+// one claim per hostname is verified, and the partial unique index (not a prior check) is what
+// makes two verifications racing for a hostname unable to both win. The table is rebuilt
+// because SQLite cannot change a primary key in place. The memberships index gains joined_at
+// and organization_id, so that a user's organizations are listed by keyset at any depth.
+constexpr std::string_view kCatalogV005 = R"sql(
+CREATE TABLE domain_claims (
+  hostname TEXT NOT NULL,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  verification_value TEXT NOT NULL,
+  verified_at BIGINT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (hostname, organization_id)
+);
+INSERT INTO domain_claims (hostname, organization_id, verification_value, verified_at, created_at)
+  SELECT hostname, organization_id, verification_value, verified_at, created_at FROM domains;
+DROP TABLE domains;
+ALTER TABLE domain_claims RENAME TO domains;
+CREATE UNIQUE INDEX domains_verified ON domains(hostname) WHERE verified_at IS NOT NULL;
+CREATE INDEX domains_org ON domains(organization_id, hostname);
+DROP INDEX memberships_user;
+CREATE INDEX memberships_user ON memberships(user_id, joined_at, organization_id);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -287,7 +312,8 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect) {
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002},
-      {3, "V003__organization_keys", kCatalogV003}, {4, "V004__change_readers", kCatalogV004}};
+      {3, "V003__organization_keys", kCatalogV003}, {4, "V004__change_readers", kCatalogV004},
+      {5, "V005__domain_claims", kCatalogV005}};
   return kMigrations;
 }
 

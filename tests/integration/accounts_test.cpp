@@ -1,5 +1,9 @@
 // Accounts over real HTTP: sign-up, login, logout, sessions, cookies and throttling.
 
+#include <chrono>
+#include <set>
+#include <thread>
+
 #include "integration/harness.hpp"
 
 namespace bulkhead::testing {
@@ -146,6 +150,95 @@ TEST_F(AccountsTest, TenFailedLoginsLockTheEmailWithRetryAfter) {
   auto ok = c.Request("POST", "/api/v1/auth/login", Json{{"email", other.email}, {"password", kPassword}});
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(c.Request("GET", "/api/v1/user", std::nullopt, Bearer(a.token)).status, 200);
+}
+
+// Sliding sessions slide whatever the TTL: the refresh step is a fraction of it (a fixed hour
+// left a session under an hour to die at its TTL however often it was used).
+TEST(SlidingSessions, ASessionUsedRegularlyOutlivesAShortTtlAndAnIdleOneExpires) {
+  ServerProcess server({"--session-ttl", "3"});
+  auto c = server.client();
+  Account a = SignUp(c, "Busy");
+  auto start = std::chrono::steady_clock::now();
+  int uses = 0;
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(7500)) {
+    auto r = c.Request("GET", "/api/v1/user", std::nullopt, Bearer(a.token));
+    ASSERT_EQ(r.status, 200) << "use " << uses << " after "
+                             << std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count()
+                             << " ms: " << r.body;
+    ++uses;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  EXPECT_GE(uses, 10);
+  // Left alone for longer than the TTL, it expires.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  auto idle = c.Request("GET", "/api/v1/user", std::nullopt, Bearer(a.token));
+  EXPECT_EQ(idle.status, 401) << idle.body;
+  EXPECT_EQ(idle.Code(), "unauthenticated");
+}
+
+// GET /api/v1/user/organizations is a list like every other: ?limit and ?cursor, oldest
+// membership first, bad values refused.
+TEST_F(AccountsTest, TheCallersOrganizationsArePaginated) {
+  auto c = client();
+  Account a = SignUp(c, "Many Orgs");
+  std::vector<std::string> created = {a.personal_organization["id"]};
+  for (int i = 0; i < 6; ++i) {
+    created.push_back(CreateOrganization(c, a.token, "Org " + std::to_string(i))["id"]);
+  }
+  // Another user's organizations never appear, whatever the page.
+  Account other = SignUp(c, "Other");
+  CreateOrganization(c, other.token, "Not Mine");
+
+  auto all = c.Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(a.token));
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.json["data"].size(), 7u);
+  EXPECT_TRUE(all.json["next_cursor"].is_null());
+
+  std::vector<std::string> walked;
+  std::string cursor;
+  int pages = 0;
+  do {
+    std::string target = "/api/v1/user/organizations?limit=2";
+    if (!cursor.empty()) target += "&cursor=" + cursor;
+    auto page = c.Request("GET", target, std::nullopt, Bearer(a.token));
+    ASSERT_EQ(page.status, 200) << page.body;
+    EXPECT_LE(page.json["data"].size(), 2u);
+    for (const auto& row : page.json["data"]) {
+      walked.push_back(row["organization"]["id"]);
+      EXPECT_EQ(row["role"], "owner");
+    }
+    cursor = page.json["next_cursor"].is_null() ? "" : page.json["next_cursor"].get<std::string>();
+    ASSERT_LT(++pages, 10) << "the walk does not end";
+  } while (!cursor.empty());
+  EXPECT_EQ(pages, 4);
+  EXPECT_EQ(walked, created) << "every organization once, oldest membership first";
+
+  auto first =
+      c.Request("GET", "/api/v1/user/organizations?limit=1", std::nullopt, Bearer(a.token));
+  ASSERT_EQ(first.json["data"].size(), 1u);
+  EXPECT_EQ(first.json["data"][0]["organization"]["id"], created[0]);
+  EXPECT_EQ(first.json["data"][0]["organization"]["type"], "personal");
+  EXPECT_TRUE(first.json["next_cursor"].is_string());
+
+  const std::vector<std::string> bad_queries = {
+      "limit=abc",
+      "limit=0",
+      "limit=201",
+      "limit=-1",
+      "limit=1.5",
+      "cursor=abc",
+      "cursor=bWVtYmVyczoxLzI",               // another list's cursor ("members:1/2")
+      "cursor=dXNlci1vcmdhbml6YXRpb25zOng"};  // "user-organizations:x"
+  for (const std::string& bad : bad_queries) {
+    auto r = c.Request("GET", "/api/v1/user/organizations?" + bad, std::nullopt, Bearer(a.token));
+    EXPECT_EQ(r.status, 422) << bad << ": " << r.body;
+    EXPECT_EQ(r.Code(), "validation_failed") << bad;
+  }
+  auto max =
+      c.Request("GET", "/api/v1/user/organizations?limit=200", std::nullopt, Bearer(a.token));
+  EXPECT_EQ(max.status, 200);
 }
 
 TEST_F(AccountsTest, RequestIdIsEchoedOrGenerated) {

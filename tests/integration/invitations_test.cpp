@@ -160,6 +160,103 @@ TEST_F(InvitationsTest, TheRulesOfWhoMayInviteWhom) {
   EXPECT_EQ(r.Code(), "personal_organization");
 }
 
+// An invitation carries its sender's authority no further than the sender holds it. The
+// oracle: the members list and the invitee's own organizations, unchanged by the refused accept.
+class InviterAuthorityTest : public InvitationsTest {
+ protected:
+  HttpResponse Members() {
+    return client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token));
+  }
+  // Accepting is refused with 410 and changes nothing: the invitee is no member, still pending.
+  void ExpectRefusedAndNothingChanged(const std::string& token, const Account& invitee) {
+    auto before = Members();
+    ASSERT_EQ(before.status, 200);
+    auto r = Accept(token, invitee);
+    EXPECT_EQ(r.status, 410) << r.body;
+    EXPECT_EQ(r.Code(), "invitation_unusable");
+    EXPECT_EQ(Members().json["data"], before.json["data"]);
+    auto orgs =
+        client().Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(invitee.token));
+    EXPECT_EQ(orgs.json["data"].size(), 1u) << "only the personal organization: " << orgs.body;
+    auto list = client().Request("GET", Org() + "/invitations", std::nullopt, Bearer(owner_.token));
+    EXPECT_EQ(list.json["data"][0]["status"], "pending");
+  }
+};
+
+TEST_F(InviterAuthorityTest, ARemovedAdminsInvitationNoLongerMakesAnAdmin) {
+  Account admin = SignUp(client(), "Admin");
+  AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
+  std::string email = UniqueEmail("sock-puppet");  // an address the admin controls
+  auto invited = Invite(email, "admin", &admin);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  auto removed = client().Request("DELETE", Org() + "/members/" + admin.user_id, std::nullopt,
+                                  Bearer(owner_.token));
+  ASSERT_EQ(removed.status, 204) << removed.body;
+  Account puppet = SignUp(client(), "Puppet", email);
+  ExpectRefusedAndNothingChanged(invited.json["token"], puppet);
+}
+
+TEST_F(InviterAuthorityTest, ADemotedInvitersInvitationsAreRefused) {
+  Account admin = SignUp(client(), "Admin");
+  AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
+  std::string email = UniqueEmail("demoted");
+  auto invited = Invite(email, "member", &admin);  // even a member role needs an inviter
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  auto demoted = client().Request("PATCH", Org() + "/members/" + admin.user_id,
+                                  Json{{"role", "member"}}, Bearer(owner_.token));
+  ASSERT_EQ(demoted.status, 200) << demoted.body;
+  Account invitee = SignUp(client(), "Invitee", email);
+  ExpectRefusedAndNothingChanged(invited.json["token"], invitee);
+
+  // Restored to admin, the sender's authority (and so the invitation) holds again.
+  ASSERT_EQ(client()
+                .Request("PATCH", Org() + "/members/" + admin.user_id, Json{{"role", "admin"}},
+                         Bearer(owner_.token))
+                .status,
+            200);
+  EXPECT_EQ(Accept(invited.json["token"], invitee).status, 200);
+}
+
+TEST_F(InviterAuthorityTest, AnOwnerDemotedToAdminCanNoLongerHaveMadeAnOwner) {
+  Account co_owner = SignUp(client(), "Co-owner");
+  AddMember(client(), owner_.token, slug_, co_owner.user_id, "owner");
+  std::string email = UniqueEmail("future-owner");
+  auto invited = Invite(email, "owner", &co_owner);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  ASSERT_EQ(client()
+                .Request("PATCH", Org() + "/members/" + co_owner.user_id, Json{{"role", "admin"}},
+                         Bearer(owner_.token))
+                .status,
+            200);
+  Account invitee = SignUp(client(), "Invitee", email);
+  ExpectRefusedAndNothingChanged(invited.json["token"], invitee);
+}
+
+TEST_F(InviterAuthorityTest, ARevokedApiKeysInvitationsAreRefused) {
+  auto key = client().Request("POST", Org() + "/api-keys", Json{{"name", "hr"}, {"role", "admin"}},
+                              Bearer(owner_.token));
+  ASSERT_EQ(key.status, 201) << key.body;
+  std::string keep_email = UniqueEmail("by-key-kept"), lost_email = UniqueEmail("by-key-lost");
+  auto kept =
+      client().Request("POST", Org() + "/invitations",
+                       Json{{"email", keep_email}, {"role", "member"}}, Bearer(key.json["key"]));
+  ASSERT_EQ(kept.status, 201) << kept.body;
+  Account keeper = SignUp(client(), "Kept", keep_email);
+  EXPECT_EQ(Accept(kept.json["token"], keeper).status, 200);  // a live key's invitation works
+
+  auto lost =
+      client().Request("POST", Org() + "/invitations",
+                       Json{{"email", lost_email}, {"role", "admin"}}, Bearer(key.json["key"]));
+  ASSERT_EQ(lost.status, 201) << lost.body;
+  ASSERT_EQ(client()
+                .Request("DELETE", Org() + "/api-keys/" + key.json["id"].get<std::string>(),
+                         std::nullopt, Bearer(owner_.token))
+                .status,
+            204);
+  Account loser = SignUp(client(), "Lost", lost_email);
+  ExpectRefusedAndNothingChanged(lost.json["token"], loser);
+}
+
 TEST(InvitationOutbox, WithoutSmtpMailIsWrittenToTheOutbox) {
   ServerProcess server;
   auto c = server.client();

@@ -85,6 +85,96 @@ TEST_F(TenancyTest, SignalsThatDisagreeAreAConflict) {
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
+// A conflict is only ever between organizations the caller belongs to: naming one it cannot
+// see, next to its own, is 404 exactly as naming one that does not exist (else 400 versus 404
+// tells a stranger which organizations exist).
+TEST_F(TenancyTest, NamingAnOrganizationOneCannotSeeNextToOnesOwnIsNotFoundNotAConflict) {
+  Account stranger = SignUp(client(), "Stranger");
+  std::string own = CreateOrganization(client(), stranger.token, "Own", UniqueSlug("own"))["slug"];
+  auto key = client().Request("POST", "/api/v1/organizations/" + own + "/api-keys",
+                              Json{{"name", "probe"}, {"role", "owner"}}, As(stranger));
+  ASSERT_EQ(key.status, 201) << key.body;
+  std::string nobody = UniqueSlug("nobody");
+  std::string nobody_id = "01900000-0000-7000-8000-000000000000";
+  auto at = [](const std::string& org) { return "/api/v1/organizations/" + org; };
+  // The same request naming Acme (which exists) and naming nothing.
+  struct Probe {
+    std::string existing_path;
+    Headers existing;
+    std::string missing_path;
+    Headers missing;
+  };
+  std::vector<Probe> probes = {
+      {at(own), {{"X-Organization", slug_}}, at(own), {{"X-Organization", nobody}}},
+      {at(own), {{"X-Organization", id_}}, at(own), {{"X-Organization", nobody_id}}},
+      {at(own), {{"Host", slug_ + ".localhost"}}, at(own), {{"Host", nobody + ".localhost"}}},
+      {at(slug_), {{"X-Organization", own}}, at(nobody), {{"X-Organization", own}}},
+      {at(id_), {{"Host", own + ".localhost"}}, at(nobody_id), {{"Host", own + ".localhost"}}},
+      {"/api/v1/org",
+       {{"Host", own + ".localhost"}, {"X-Organization", slug_}},
+       "/api/v1/org",
+       {{"Host", own + ".localhost"}, {"X-Organization", nobody}}},
+      {"/api/v1/org",
+       {{"Host", slug_ + ".localhost"}, {"X-Organization", own}},
+       "/api/v1/org",
+       {{"Host", nobody + ".localhost"}, {"X-Organization", own}}},
+  };
+  for (const std::string& credential : {stranger.token, key.json["key"].get<std::string>()}) {
+    for (const auto& p : probes) {
+      auto r = GetOrg(Bearer(credential, p.existing), p.existing_path);
+      EXPECT_EQ(r.status, 404) << p.existing_path << " " << p.existing[0].second << ": " << r.body;
+      EXPECT_EQ(r.Code(), "organization_not_found") << p.existing_path;
+      auto m = GetOrg(Bearer(credential, p.missing), p.missing_path);
+      EXPECT_EQ(m.status, r.status) << "existing and missing organizations answer alike";
+      EXPECT_EQ(m.Code(), r.Code());
+      EXPECT_EQ(m.json.value("detail", ""), r.json.value("detail", ""));
+    }
+  }
+  // Between two of the caller's own organizations, a disagreement is still a conflict.
+  auto both = GetOrg(As(owner_, {{"X-Organization", owner_.personal_organization["slug"]}}),
+                     "/api/v1/organizations/" + slug_);
+  EXPECT_EQ(both.status, 400);
+  EXPECT_EQ(both.Code(), "tenant_conflict");
+}
+
+// Subdomains route by slug only: `<id>.<base-domain>` names nothing, and a slug shaped like an
+// id (refused now, possible in data from before) routes to its own organization, never to the
+// organization whose id it spells.
+TEST_F(TenancyTest, SubdomainsRouteBySlugOnlyAndSlugsCannotBeIds) {
+  auto by_id = GetOrg(As(owner_, {{"Host", id_ + ".localhost"}}));
+  EXPECT_EQ(by_id.status, 404) << by_id.body;
+  EXPECT_EQ(by_id.Code(), "organization_not_found");
+  // The path and X-Organization still take an id.
+  EXPECT_EQ(GetOrg(As(owner_, {{"X-Organization", id_}})).status, 200);
+  EXPECT_EQ(GetOrg(As(owner_), "/api/v1/organizations/" + id_).status, 200);
+
+  Account rival = SignUp(client(), "Rival");
+  auto refused = client().Request("POST", "/api/v1/organizations",
+                                  Json{{"name", "Lookalike"}, {"slug", id_}}, As(rival));
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.Code(), "validation_failed");
+  ASSERT_TRUE(refused.json.contains("errors")) << refused.body;
+  EXPECT_EQ(refused.json["errors"][0]["field"], "slug");
+  Json rival_org = CreateOrganization(client(), rival.token, "Rival", UniqueSlug("rival"));
+  std::string rival_path = "/api/v1/organizations/" + rival_org["slug"].get<std::string>();
+  auto rename = client().Request("PATCH", rival_path, Json{{"slug", id_}}, As(rival));
+  EXPECT_EQ(rename.status, 422) << rename.body;
+  EXPECT_EQ(rename.Code(), "validation_failed");
+  auto fresh = client().Request("PATCH", rival_path,
+                                Json{{"slug", "0190a3c4-5b6d-7e8f-9a0b-1c2d3e4f5a6b"}}, As(rival));
+  EXPECT_EQ(fresh.status, 422) << "any id-shaped slug, not only an existing id: " << fresh.body;
+
+  // Data from before the rule: the rival's slug spells Acme's id.
+  ExecuteSql(server(), "",
+             "UPDATE organizations SET slug = '" + id_ + "' WHERE id = '" +
+                 rival_org["id"].get<std::string>() + "'");
+  auto rival_host = GetOrg(As(rival, {{"Host", id_ + ".localhost"}}));
+  EXPECT_EQ(rival_host.status, 200) << rival_host.body;
+  EXPECT_EQ(rival_host.json["id"], rival_org["id"]) << "routed to the organization with that id";
+  auto owner_host = GetOrg(As(owner_, {{"Host", id_ + ".localhost"}}));
+  EXPECT_EQ(owner_host.status, 404) << "Acme is not reachable through the rival's subdomain";
+}
+
 TEST_F(TenancyTest, AHeaderOrHostSelectsButNeverProvesAccess) {
   Account stranger = SignUp(client(), "Stranger");
   for (const Headers& h : {Headers{{"X-Organization", slug_}}, Headers{{"X-Organization", id_}},
