@@ -71,6 +71,9 @@ struct Route {
   std::optional<std::string> self_param;
   // A feature the organization's plan or settings must include (403 feature_not_enabled).
   std::optional<std::string> feature;
+  // Organization scope: the organization's owners are never refused by its request budget
+  // (requests_per_minute) here, so the settings and billing routes cannot be locked out.
+  bool owner_ignores_budget = false;
 };
 
 }  // namespace bulkhead::http
