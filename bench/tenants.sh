@@ -24,7 +24,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" serve --listen "127.0.0.1:$port" "${storage[@]}" >"$work/server.log" 2>&1 &
+"$bin" serve --listen "127.0.0.1:$port" "${storage[@]}" \
+  --max-organizations-per-user 0 --organization-creation-rate 0 >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 token=$(curl -s "127.0.0.1:$port/api/v1/auth/signup" -H "Content-Type: application/json" \

@@ -67,9 +67,12 @@ Result<Response> GetFeatures(Services& s, RequestContext& c) {
   auto entitlements = service::OrganizationEntitlements(s.env, c.tenant->organization);
   nlohmann::json limits = nlohmann::json::object();
   for (const auto& [name, value] : entitlements->limits) limits[name] = value;
+  // What the operator grants above the plan, so a tenant can tell it from the plan's.
+  auto overrides = core::OverridesFromJson(c.tenant->organization.entitlement_overrides);
   return JsonResponse(200, {{"plan", c.tenant->organization.plan},
                             {"features", entitlements->features},
-                            {"limits", limits}});
+                            {"limits", limits},
+                            {"overrides", core::OverridesToJson(overrides)}});
 }
 
 Result<Response> DeleteOrganization(Services& s, RequestContext& c) {

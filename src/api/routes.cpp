@@ -159,6 +159,15 @@ std::vector<Route> BuildRoutes(Services& s) {
        "Prometheus metrics (no per-organization labels)", 200, false},
   };
 
+  // An owner can always change the settings and the plan, and read what they give, whatever
+  // the organization's request budget: else a budget set too low refuses the request that
+  // raises it.
+  for (auto& route : routes) {
+    route.owner_ignores_budget = (route.method == "PATCH" && route.pattern == org) ||
+                                 (route.method == "PUT" && route.pattern == org + "/plan") ||
+                                 (route.method == "GET" && route.pattern == org + "/features");
+  }
+
   // The current-organization alias: same route, organization from the Host or X-Organization.
   std::vector<Route> aliases;
   for (const auto& route : routes) {

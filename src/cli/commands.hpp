@@ -38,6 +38,8 @@ struct ServeOptions {
   std::vector<std::string> previous_master_key_files;  // during a master rotation
   std::string tls_cert;                       // PEM; with tls_key, HTTPS only
   std::string tls_key;
+  int64_t max_organizations_per_user = 100;  // owned team organizations; 0: no limit
+  int64_t organization_creation_rate = 60;   // new organizations per user and hour; 0: no limit
 };
 
 // Prints "bulkhead: <message>" on stderr and returns `exit_code`, for commands that stop.
@@ -49,6 +51,13 @@ int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json
 int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool suspend);
 int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const std::string& plan,
                   const std::string& plans_file);
+// Entitlements above the plan for one organization (`org set-override SLUG --feature NAME |
+// --limit NAME=VALUE`), or their removal (`org clear-override SLUG [--feature | --limit | --all]`).
+// Both wait until running servers apply the change.
+int RunOrgSetOverride(const StorageOptions& storage, const std::string& slug,
+                      const std::string& feature, const std::string& limit);
+int RunOrgClearOverride(const StorageOptions& storage, const std::string& slug,
+                        const std::string& feature, const std::string& limit, bool all);
 // The plans of a --plans file, or the built-in ones when `path` is empty.
 core::Result<core::PlanCatalog> LoadPlans(const std::string& path);
 // Exit 0: no hostname claimed twice; 1: ALERT lines on stderr; 2: unusable input.

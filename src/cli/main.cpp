@@ -98,6 +98,16 @@ int main(int argc, char** argv) {
                         "seconds between writes of usage counts (a crash loses at most one)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--max-organizations-per-user", serve.max_organizations_per_user,
+                   "team organizations one account may own (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--organization-creation-rate", serve.organization_creation_rate,
+                   "team organizations one account may create per hour (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
@@ -129,6 +139,21 @@ int main(int argc, char** argv) {
   set_plan_cmd->add_option("plan", plan, "the plan's name")->required();
   set_plan_cmd->add_option("--plans", plans_file, "the server's --plans file (default: built-in)");
   storage_flags(set_plan_cmd);
+  std::string override_feature, override_limit;
+  bool override_all = false;
+  auto* set_override_cmd = org_cmd->add_subcommand(
+      "set-override", "Grant an organization a feature or a limit above its plan");
+  set_override_cmd->add_option("slug", slug, "the organization's slug")->required();
+  set_override_cmd->add_option("--feature", override_feature, "a feature to grant");
+  set_override_cmd->add_option("--limit", override_limit, "NAME=VALUE, replacing the plan's limit");
+  storage_flags(set_override_cmd);
+  auto* clear_override_cmd = org_cmd->add_subcommand(
+      "clear-override", "Remove an organization's override (one feature, one limit, or all)");
+  clear_override_cmd->add_option("slug", slug, "the organization's slug")->required();
+  clear_override_cmd->add_option("--feature", override_feature, "the feature to remove");
+  clear_override_cmd->add_option("--limit", override_limit, "the limit to remove");
+  clear_override_cmd->add_flag("--all", override_all, "remove every override");
+  storage_flags(clear_override_cmd);
   auto* resume_cmd = org_cmd->add_subcommand("resume", "Serve a suspended organization again");
   resume_cmd->add_option("slug", slug, "the organization's slug")->required();
   storage_flags(resume_cmd);
@@ -199,6 +224,12 @@ int main(int argc, char** argv) {
   if (suspend_cmd->parsed()) return RunOrgSetStatus(storage, slug, true);
   if (resume_cmd->parsed()) return RunOrgSetStatus(storage, slug, false);
   if (set_plan_cmd->parsed()) return RunOrgSetPlan(storage, slug, plan, plans_file);
+  if (set_override_cmd->parsed()) {
+    return RunOrgSetOverride(storage, slug, override_feature, override_limit);
+  }
+  if (clear_override_cmd->parsed()) {
+    return RunOrgClearOverride(storage, slug, override_feature, override_limit, override_all);
+  }
   if (check_cmd->parsed()) return RunDomainsCheck(storage, manifest, base_domain);
   if (verify_cmd->parsed()) return RunAuditVerify(storage);
   if (keys_init_cmd->parsed()) return RunKeysInit(key_path);

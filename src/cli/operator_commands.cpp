@@ -1,8 +1,9 @@
 // Operator commands that act on a data directory, also while a server runs on it:
-// `org suspend|resume`, `domains check` and `audit verify`.
+// `org suspend|resume|set-plan|set-override|clear-override`, `domains check` and `audit verify`.
 
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -161,6 +162,65 @@ int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const 
   AwaitServers(*dir->env);
   std::printf("%s %s\n", changed->slug.c_str(), changed->plan.c_str());
   return 0;
+}
+
+namespace {
+
+int PrintOverrides(const std::string& slug, const core::EntitlementOverrides& overrides) {
+  std::printf("%s overrides %s\n", slug.c_str(), core::OverridesToJson(overrides).dump().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int RunOrgSetOverride(const StorageOptions& storage, const std::string& slug,
+                      const std::string& feature, const std::string& limit) {
+  std::optional<std::string> feature_arg;
+  if (!feature.empty()) feature_arg = feature;
+  std::optional<std::pair<std::string, int64_t>> limit_arg;
+  if (!limit.empty()) {
+    auto eq = limit.find('=');
+    if (eq == std::string::npos) return Fail("--limit takes NAME=VALUE", 2);
+    std::string value = limit.substr(eq + 1);
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
+      return Fail("--limit " + limit + ": the value must be an integer", 2);
+    }
+    limit_arg = std::make_pair(limit.substr(0, eq), n);
+  }
+  if (feature_arg.has_value() == limit_arg.has_value()) {
+    return Fail("give exactly one of --feature NAME or --limit NAME=VALUE", 2);
+  }
+  auto dir = OpenExisting(storage);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::OrganizationService organizations(*dir->env);
+  auto done =
+      organizations.SetOverride(slug, feature_arg, limit_arg, service::Actor{"system", "cli", ""});
+  if (!done.ok())
+    return Fail(done.error().message,
+                done.error().code == core::ErrorCode::kValidationFailed ? 2 : 1);
+  AwaitServers(*dir->env);
+  return PrintOverrides(slug, *done);
+}
+
+int RunOrgClearOverride(const StorageOptions& storage, const std::string& slug,
+                        const std::string& feature, const std::string& limit, bool all) {
+  if ((!feature.empty()) + (!limit.empty()) + all != 1) {
+    return Fail("give exactly one of --feature NAME, --limit NAME or --all", 2);
+  }
+  auto dir = OpenExisting(storage);
+  if (!dir.ok()) return Fail(dir.error().message);
+  service::OrganizationService organizations(*dir->env);
+  auto done = organizations.ClearOverride(
+      slug, feature.empty() ? std::nullopt : std::optional<std::string>(feature),
+      limit.empty() ? std::nullopt : std::optional<std::string>(limit),
+      service::Actor{"system", "cli", ""});
+  if (!done.ok())
+    return Fail(done.error().message,
+                done.error().code == core::ErrorCode::kValidationFailed ? 2 : 1);
+  AwaitServers(*dir->env);
+  return PrintOverrides(slug, *done);
 }
 
 int RunDomainsCheck(const StorageOptions& storage, const std::string& manifest_path,

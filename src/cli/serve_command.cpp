@@ -95,6 +95,8 @@ int RunServe(const ServeOptions& options) {
   config.session_ttl_ms = options.session_ttl_seconds * 1000;
   config.base_domain = *base_domain;
   config.invitation_ttl_ms = options.invitation_ttl_seconds * 1000;
+  config.max_organizations_per_user = options.max_organizations_per_user;
+  config.organization_creation_per_hour = options.organization_creation_rate;
   auto plans = LoadPlans(options.plans_file);
   if (!plans.ok()) {
     std::fprintf(stderr, "bulkhead: --plans: %s\n", plans.error().message.c_str());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string>
 
 #include "core/text.hpp"
 
@@ -148,6 +149,11 @@ void PatchLimits(std::map<std::string, int64_t>& limits, const json& patch,
         (value.is_number_integer() &&
          (value.get<int64_t>() < 0 || value.get<int64_t>() > kMaxLimit))) {
       errors.push_back({field, "must be an integer from 0 to 1000000000"});
+      continue;
+    }
+    // A budget of nothing would refuse the very request that lifts it (issue 15, defect 7).
+    if (key == "requests_per_minute" && value.get<int64_t>() < kMinRequestsPerMinute) {
+      errors.push_back({field, "must be at least " + std::to_string(kMinRequestsPerMinute)});
       continue;
     }
     limits[key] = value.get<int64_t>();

@@ -18,6 +18,11 @@ inline constexpr const char* kLimitNames[] = {"max_members",        "max_workspa
                                               "max_resources",      "max_api_keys",
                                               "max_custom_domains", "requests_per_minute"};
 
+// The least request budget anyone may set (settings, plans, operator overrides); a stored value
+// below it reads as this. Lower budgets could lock an organization out of the request that
+// raises them.
+inline constexpr int64_t kMinRequestsPerMinute = 60;
+
 struct Branding {
   std::optional<std::string> display_name;   // 1-100 code points
   std::optional<std::string> logo_url;       // https URL, at most 2048 characters

@@ -63,6 +63,8 @@ TEST(Settings, RejectsInvalidValuesNamingTheField) {
       {R"({"limits": {"max_members": "5"}})", "settings.limits.max_members"},
       {R"({"limits": {"max_members": 1000000001}})", "settings.limits.max_members"},
       {R"({"limits": {"max_llamas": 1}})", "settings.limits.max_llamas"},
+      {R"({"limits": {"requests_per_minute": 0}})", "settings.limits.requests_per_minute"},
+      {R"({"limits": {"requests_per_minute": 59}})", "settings.limits.requests_per_minute"},
       {R"({"theme": "dark"})", "settings.theme"},
   };
   for (const auto& c : cases) {

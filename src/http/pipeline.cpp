@@ -178,9 +178,13 @@ core::Result<Response> Pipeline::Dispatch(RequestContext& context, const Route& 
     auto tenant = resolver_.Resolve(routing.signals, *context.principal, &routing.trace);
     if (!tenant.ok()) return tenant.error();
     context.tenant.emplace(std::move(*tenant));
-    // The organization's request budget (requests_per_minute), before any work for it.
-    if (auto rpm = service::OrganizationLimit(resolver_.environment(), context.tenant->organization,
-                                              "requests_per_minute")) {
+    // The organization's request budget (requests_per_minute), before any work for it; never
+    // on the owners' settings and billing routes, so a budget cannot lock the owners out.
+    bool owner_exempt = route.owner_ignores_budget && context.tenant->role == core::Role::kOwner;
+    if (auto rpm = owner_exempt ? std::nullopt
+                                : service::OrganizationLimit(resolver_.environment(),
+                                                             context.tenant->organization,
+                                                             "requests_per_minute")) {
       if (auto retry_after = rate_limiter_.Take(context.tenant->organization.id, *rpm)) {
         Error e = Error::Make(ErrorCode::kRateLimited,
                               "this organization is over its requests_per_minute limit");

@@ -75,6 +75,9 @@ struct Route {
   // Password hashing and outbound calls name their own lanes so that they cannot take the
   // worker threads tenants' writes need.
   std::optional<Lane> lane;
+  // Organization scope: the organization's owners are never refused by its request budget
+  // (requests_per_minute) here, so the settings and billing routes cannot be locked out.
+  bool owner_ignores_budget = false;
 };
 
 // The lane `route` runs on.

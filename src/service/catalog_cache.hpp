@@ -86,6 +86,7 @@ struct CachedApiKey {
 struct CachedEntitlements {
   std::string plan;
   std::string settings;
+  std::string overrides;
   core::Entitlements entitlements;
 };
 

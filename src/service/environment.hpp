@@ -26,6 +26,10 @@ struct ServiceConfig {
   core::PlanCatalog plans = core::BuiltInPlans();
   // An API key's last_used_at is written at most this often.
   int64_t api_key_touch_ms = 60LL * 1000;
+  // Team organizations one account may own (409 limit_reached past it); 0: no limit.
+  int64_t max_organizations_per_user = 100;
+  // Team organizations one account may create per hour, per instance (429 past it); 0: no limit.
+  int64_t organization_creation_per_hour = 60;
 };
 
 struct Environment {

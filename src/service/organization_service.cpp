@@ -143,9 +143,29 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
     } else {
       settings = std::move(*parsed);
     }
+    const auto& plans = env_.config.plans;
+    auto within = core::CheckSettingsWithinCeiling(
+        plans, core::EntitlementCeiling(plans, plans.default_plan, {}), *input.settings);
+    if (!within.ok()) {
+      for (const auto& f : within.error().fields) errors.push_back(f);
+    }
   }
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
+  }
+  // Refused before the tenant's database is made, so a refusal costs (and leaves) nothing.
+  {
+    auto lease = env_.catalog.Acquire();
+    BULKHEAD_TRY(CheckOwnedOrganizations(*lease, actor.id));
+  }
+  if (int64_t per_hour = env_.config.organization_creation_per_hour; per_hour > 0) {
+    if (auto retry_after = creations_.Take(actor.id, per_hour, std::chrono::hours(1))) {
+      Error e =
+          Error::Make(ErrorCode::kRateLimited, "this account creates organizations faster than " +
+                                                   std::to_string(per_hour) + " an hour");
+      e.retry_after_seconds = *retry_after;
+      return e;
+    }
   }
 
   auto prepared = PrepareTenant(actor.id, *name, "team", actor.request_id);
@@ -158,6 +178,8 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
     return e;
   };
   if (!txn.begin_status().ok()) return fail(txn.begin_status().error());
+  // Again under the write lock: concurrent creations cannot overshoot the limit.
+  if (auto st = CheckOwnedOrganizations(*lease, actor.id); !st.ok()) return fail(st.error());
   auto org = InsertPrepared(*lease, *prepared, actor.id, actor.request_id, input.slug);
   if (!org.ok()) return fail(org.error());
   if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
@@ -221,6 +243,13 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
     auto current_settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
     auto patched = core::ApplySettingsPatch(current_settings, *input.settings);
     if (!patched.ok()) return patched.error();
+    // Entitlements above the plan are the operator's: settings may only lower them.
+    const auto& plans = env_.config.plans;
+    BULKHEAD_TRY(core::CheckSettingsWithinCeiling(
+        plans,
+        core::EntitlementCeiling(plans, org.plan,
+                                 core::OverridesFromJson(org.entitlement_overrides)),
+        *input.settings));
     if (!(*patched == current_settings)) {
       changes["settings"] = *input.settings;
       org.settings = core::SettingsToJson(*patched).dump();
@@ -336,16 +365,102 @@ Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::stri
   return org;
 }
 
+core::Status OrganizationService::CheckOwnedOrganizations(store::Connection& c,
+                                                          const std::string& user_id) {
+  int64_t max = env_.config.max_organizations_per_user;
+  if (max <= 0) return core::Ok();
+  auto owned = store::catalog::CountOwnedTeamOrganizations(c, user_id);
+  if (!owned.ok()) return owned.error();
+  if (*owned >= max) return Error::LimitReached("max_organizations_per_user", *owned, max);
+  return core::Ok();
+}
+
+Result<core::EntitlementOverrides> OrganizationService::WriteOverrides(
+    const std::string& slug, const Actor& actor, const std::string& action,
+    const nlohmann::json& details,
+    const std::function<core::Status(core::EntitlementOverrides&)>& change) {
+  auto lease = env_.catalog.Acquire();
+  store::Transaction txn(*lease, /*write=*/true);
+  BULKHEAD_TRY(txn.begin_status());
+  auto found = store::catalog::FindOrganizationBySlug(*lease, slug);
+  if (!found.ok()) return found.error();
+  if (!*found)
+    return Error::Make(ErrorCode::kOrganizationNotFound, "no organization '" + slug + "'");
+  const auto& org = **found;
+  core::EntitlementOverrides overrides = core::OverridesFromJson(org.entitlement_overrides);
+  core::EntitlementOverrides before = overrides;
+  BULKHEAD_TRY(change(overrides));
+  if (overrides == before) return overrides;  // nothing changed: no write, no event
+  nlohmann::json audit = details;
+  audit["from"] = core::OverridesToJson(before);
+  audit["to"] = core::OverridesToJson(overrides);
+  BULKHEAD_TRY(store::catalog::SetOrganizationOverrides(
+      *lease, org.id, core::OverridesToJson(overrides).dump(), core::NowMs()));
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      *lease, MakeAuditEvent(org.id, actor, action, "organization", org.id, audit)));
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
+  BULKHEAD_TRY(txn.Commit());
+  env_.cache.Invalidate("organization", org.id);
+  return overrides;
+}
+
+Result<core::EntitlementOverrides> OrganizationService::SetOverride(
+    const std::string& slug, const std::optional<std::string>& feature,
+    const std::optional<std::pair<std::string, int64_t>>& limit, const Actor& actor) {
+  if (feature.has_value() == limit.has_value()) {
+    return Error::Validation("override", "give exactly one of a feature or a limit");
+  }
+  if (feature && !core::IsValidFeatureName(*feature)) {
+    return Error::Validation("feature", "must be 1-63 of a-z 0-9 _");
+  }
+  if (limit) BULKHEAD_TRY(core::ValidateOverrideLimit(limit->first, limit->second));
+  nlohmann::json details = feature
+                               ? nlohmann::json{{"feature", *feature}}
+                               : nlohmann::json{{"limit", limit->first}, {"value", limit->second}};
+  return WriteOverrides(slug, actor, "organization.override_set", details,
+                        [&](core::EntitlementOverrides& o) -> core::Status {
+                          if (feature) o.features.insert(*feature);
+                          if (limit) o.limits[limit->first] = limit->second;
+                          return core::Ok();
+                        });
+}
+
+Result<core::EntitlementOverrides> OrganizationService::ClearOverride(
+    const std::string& slug, const std::optional<std::string>& feature,
+    const std::optional<std::string>& limit, const Actor& actor) {
+  if (feature && limit) return Error::Validation("override", "give a feature, a limit, or neither");
+  if (limit && !core::IsKnownLimitName(*limit))
+    return Error::Validation("limit", "is not a known limit");
+  nlohmann::json details = feature ? nlohmann::json{{"feature", *feature}}
+                           : limit ? nlohmann::json{{"limit", *limit}}
+                                   : nlohmann::json{{"all", true}};
+  return WriteOverrides(slug, actor, "organization.override_cleared", details,
+                        [&](core::EntitlementOverrides& o) -> core::Status {
+                          if (feature) {
+                            o.features.erase(*feature);
+                          } else if (limit) {
+                            o.limits.erase(*limit);
+                          } else {
+                            o = {};
+                          }
+                          return core::Ok();
+                        });
+}
+
 std::shared_ptr<const core::Entitlements> OrganizationEntitlements(
     const Environment& env, const store::OrganizationRecord& org) {
   auto& cache = env.cache.entitlements;
-  if (auto hit = cache.Get(org.id); hit && (*hit)->plan == org.plan && (*hit)->settings == org.settings) {
+  if (auto hit = cache.Get(org.id); hit && (*hit)->plan == org.plan &&
+                                    (*hit)->settings == org.settings &&
+                                    (*hit)->overrides == org.entitlement_overrides) {
     return {*hit, &(*hit)->entitlements};
   }
   uint64_t generation = cache.Generation();
   auto settings = core::SettingsFromJson(nlohmann::json::parse(org.settings));
   auto computed = std::make_shared<const CachedEntitlements>(CachedEntitlements{
-      org.plan, org.settings, core::EffectiveEntitlements(env.config.plans, org.plan, settings)});
+      org.plan, org.settings, org.entitlement_overrides,
+      core::EffectiveEntitlements(env.config.plans, org.plan, settings,
+                                  core::OverridesFromJson(org.entitlement_overrides))});
   cache.Fill(generation, org.id, computed);
   return {computed, &computed->entitlements};
 }

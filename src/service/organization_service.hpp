@@ -3,6 +3,7 @@
 // catalog transaction that also writes its audit event.
 // Thread-safety: thread-safe.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/plans.hpp"
 #include "core/result.hpp"
 #include "service/environment.hpp"
+#include "service/rate_limiter.hpp"
 #include "service/tenant_resolver.hpp"
 #include "store/database.hpp"
 #include "store/records.hpp"
@@ -44,6 +46,10 @@ class OrganizationService {
  public:
   explicit OrganizationService(Environment& env) : env_(env) {}
 
+  // A user's new team organization. Past config.max_organizations_per_user owned team
+  // organizations: kLimitReached ("max_organizations_per_user"); past
+  // config.organization_creation_per_hour on this instance: kRateLimited. Settings may only
+  // lower the default plan's limits (core::CheckSettingsWithinCeiling).
   core::Result<store::OrganizationRecord> Create(const CreateOrganizationInput& input,
                                                  const Actor& actor);
   core::Result<store::OrganizationRecord> Update(const TenantContext& tenant,
@@ -60,6 +66,18 @@ class OrganizationService {
   // for a plan the catalog does not define. Audited as organization.plan_changed.
   core::Result<store::OrganizationRecord> ChangePlan(const std::string& organization_id,
                                                      const std::string& plan, const Actor& actor);
+  // For operators (CLI): grants a feature (`feature`) or sets a limit (`limit`, replacing the
+  // plan's) above what the plan gives, apart from the tenant's settings. Audited as
+  // organization.override_set; running servers apply it through the change feed.
+  core::Result<core::EntitlementOverrides> SetOverride(
+      const std::string& slug, const std::optional<std::string>& feature,
+      const std::optional<std::pair<std::string, int64_t>>& limit, const Actor& actor);
+  // Removes one feature, one limit, or (both empty) every override. Audited as
+  // organization.override_cleared.
+  core::Result<core::EntitlementOverrides> ClearOverride(const std::string& slug,
+                                                         const std::optional<std::string>& feature,
+                                                         const std::optional<std::string>& limit,
+                                                         const Actor& actor);
   // For operators (CLI): "suspended" or "active". Audited as organization.suspended or
   // organization.resumed; a server on the same data notices through the change feed.
   core::Result<store::OrganizationRecord> SetStatus(const std::string& slug,
@@ -85,7 +103,14 @@ class OrganizationService {
   core::Status SeedTenant(store::Connection& tenant, const PreparedTenant& prepared);
   core::Result<std::string> ChooseSlug(store::Connection& c, const std::string& name,
                                        const std::string& type);
+  // kLimitReached when the user owns config.max_organizations_per_user team organizations.
+  core::Status CheckOwnedOrganizations(store::Connection& c, const std::string& user_id);
+  core::Result<core::EntitlementOverrides> WriteOverrides(
+      const std::string& slug, const Actor& actor, const std::string& action,
+      const nlohmann::json& details,
+      const std::function<core::Status(core::EntitlementOverrides&)>& change);
   Environment& env_;
+  RateLimiter creations_;  // per user, per instance
 };
 
 // What the organization's plan and settings give it (core/plans.hpp); computed once per plan

@@ -7,10 +7,11 @@
 namespace bulkhead::service {
 
 std::optional<int> RateLimiter::Take(const std::string& organization_id,
-                                     int64_t requests_per_minute) {
-  if (requests_per_minute <= 0) return 60;  // a limit of 0 admits nothing
+                                     int64_t requests_per_minute, std::chrono::seconds window) {
+  if (requests_per_minute <= 0) return static_cast<int>(window.count());  // admits nothing
   auto now = std::chrono::steady_clock::now();
-  double per_second = static_cast<double>(requests_per_minute) / 60.0;
+  double per_second =
+      static_cast<double>(requests_per_minute) / static_cast<double>(window.count());
   Shard& shard = shards_[std::hash<std::string>{}(organization_id) % kShards];
   std::lock_guard lock(shard.mu);
   if (shard.buckets.size() >= kMaxBucketsPerShard)

@@ -18,7 +18,12 @@ class RateLimiter {
  public:
   // Takes one request from the organization's bucket. nullopt when allowed; otherwise the
   // seconds until a request would be allowed (for Retry-After, at least 1).
-  std::optional<int> Take(const std::string& organization_id, int64_t requests_per_minute);
+  std::optional<int> Take(const std::string& organization_id, int64_t requests_per_minute) {
+    return Take(organization_id, requests_per_minute, std::chrono::seconds(60));
+  }
+  // The same with a bucket of `per_window` that refills over `window` (e.g. organizations a
+  // user may create per hour).
+  std::optional<int> Take(const std::string& key, int64_t per_window, std::chrono::seconds window);
 
  private:
   struct Bucket {

@@ -29,5 +29,16 @@ TEST(RateLimiter, AChangedLimitStartsAFullBucketAndZeroAdmitsNothing) {
   EXPECT_TRUE(limiter.Take("b", 0).has_value());
 }
 
+TEST(RateLimiter, AnHourlyBucketHoldsAnHoursWorthAndSaysWhenTheNextIsDue) {
+  RateLimiter limiter;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(limiter.Take("user", 3, std::chrono::hours(1)), std::nullopt) << i;
+  }
+  auto refused = limiter.Take("user", 3, std::chrono::hours(1));
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_GT(*refused, 1000);  // one token refills every 1,200 s
+  EXPECT_LE(*refused, 1200);
+}
+
 }  // namespace
 }  // namespace bulkhead::service

@@ -13,15 +13,17 @@ using core::ErrorCode;
 // Queries are named constants: the whole SQL of the catalog is readable in one place.
 constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
 constexpr std::string_view kOrgColumns =
-    "id, name, slug, type, status, plan, settings, created_at, updated_at, billing_email";
+    "id, name, slug, type, status, plan, settings, created_at, updated_at, billing_email,"
+    " entitlement_overrides";
 
 UserRecord ToUser(const Row& r) {
   return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
 }
 
 OrganizationRecord ToOrganization(const Row& r, std::size_t at = 0) {
-  return {r.Text(at),     r.Text(at + 1), r.Text(at + 2), r.Text(at + 3),       r.Text(at + 4),
-          r.Text(at + 5), r.Text(at + 6), r.Int(at + 7),  r.Int(at + 8), r.OptionalText(at + 9)};
+  return {r.Text(at),     r.Text(at + 1),         r.Text(at + 2), r.Text(at + 3),
+          r.Text(at + 4), r.Text(at + 5),         r.Text(at + 6), r.Int(at + 7),
+          r.Int(at + 8),  r.OptionalText(at + 9), r.Text(at + 10)};
 }
 
 constexpr std::string_view kAuditColumns =
@@ -105,6 +107,22 @@ Status UpdateOrganization(Connection& c, const OrganizationRecord& o) {
                        " settings = $6, updated_at = $7, billing_email = $8 WHERE id = $1",
                        {o.id, o.name, o.slug, o.status, o.plan, o.settings, o.updated_at,
                         Nullable(o.billing_email)});
+}
+
+Status SetOrganizationOverrides(Connection& c, std::string_view id, std::string_view overrides,
+                                int64_t updated_at) {
+  return ExecuteStatus(c,
+                       "UPDATE organizations SET entitlement_overrides = $2, updated_at = $3"
+                       " WHERE id = $1",
+                       {std::string(id), std::string(overrides), updated_at});
+}
+
+Result<int64_t> CountOwnedTeamOrganizations(Connection& c, std::string_view user_id) {
+  return QueryCount(c,
+                    "SELECT COUNT(*) FROM memberships m JOIN organizations o"
+                    " ON o.id = m.organization_id WHERE m.user_id = $1 AND m.role = 'owner'"
+                    " AND o.type = 'team'",
+                    {std::string(user_id)});
 }
 
 Status DeleteOrganization(Connection& c, std::string_view id) {
@@ -217,7 +235,7 @@ Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
                                                                int limit) {
   static const std::string kSql =
       Sql("SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
-          " o.updated_at, o.billing_email, m.role, m.joined_at"
+          " o.updated_at, o.billing_email, o.entitlement_overrides, m.role, m.joined_at"
           " FROM memberships m JOIN organizations o ON o.id = m.organization_id",
           " WHERE m.user_id = $1"
           " AND (m.joined_at > $2 OR (m.joined_at = $2 AND m.organization_id > $3))"
@@ -226,7 +244,7 @@ Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
       kSql, {std::string(user_id), after_joined_at, std::string(after_org_id), int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<UserOrganizationRow> out;
-  for (const auto& r : *rows) out.push_back({ToOrganization(r), r.Text(10), r.Int(11)});
+  for (const auto& r : *rows) out.push_back({ToOrganization(r), r.Text(11), r.Int(12)});
   return out;
 }
 

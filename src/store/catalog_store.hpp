@@ -29,6 +29,11 @@ Status DeleteSession(Connection& c, std::string_view token_hash);
 Status InsertOrganization(Connection& c, const OrganizationRecord& org);
 Status UpdateOrganization(Connection& c, const OrganizationRecord& org);
 Status DeleteOrganization(Connection& c, std::string_view id);
+// The operator's entitlement overrides (JSON text), leaving every other column alone.
+Status SetOrganizationOverrides(Connection& c, std::string_view id, std::string_view overrides,
+                                int64_t updated_at);
+// Team organizations the user owns (personal ones are not counted).
+Result<int64_t> CountOwnedTeamOrganizations(Connection& c, std::string_view user_id);
 Result<std::optional<OrganizationRecord>> FindOrganizationById(Connection& c, std::string_view id);
 Result<std::optional<OrganizationRecord>> FindOrganizationBySlug(Connection& c,
                                                                  std::string_view slug);

@@ -230,6 +230,12 @@ DROP INDEX memberships_user;
 CREATE INDEX memberships_user ON memberships(user_id, joined_at, organization_id);
 )sql";
 
+// Entitlements the operator grants one organization above its plan (`bulkhead org
+// set-override`), kept apart from the settings its admins edit: {"features": [], "limits": {}}.
+constexpr std::string_view kCatalogV006 = R"sql(
+ALTER TABLE organizations ADD COLUMN entitlement_overrides TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -313,7 +319,8 @@ const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002},
       {3, "V003__organization_keys", kCatalogV003}, {4, "V004__change_readers", kCatalogV004},
-      {5, "V005__domain_claims", kCatalogV005}};
+      {5, "V005__domain_claims", kCatalogV005},
+      {6, "V006__entitlement_overrides", kCatalogV006}};
   return kMigrations;
 }
 

@@ -34,6 +34,9 @@ struct OrganizationRecord {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<std::string> billing_email;  // where invoices go; the owner's to change
+  // The operator's grants above the plan (JSON text, core::OverridesFromJson). Written only by
+  // SetOrganizationOverrides, never by UpdateOrganization.
+  std::string entitlement_overrides = "{}";
 };
 
 struct MembershipRecord {

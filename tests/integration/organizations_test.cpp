@@ -95,13 +95,13 @@ TEST_F(OrganizationsTest, PatchUpdatesNameSlugAndMergesSettings) {
                      Json{{"name", "Acme Corp"},
                           {"settings", {{"branding", {{"primary_color", "#0A66C2"},
                                                       {"logo_url", "https://cdn.example.com/l.png"}}},
-                                        {"features", {"sso", "audit_export"}},
+                                        {"features", {"audit_log", "audit_export"}},
                                         {"limits", {{"max_members", 10}}}}}},
                      Bearer(a.token));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["name"], "Acme Corp");
   EXPECT_EQ(r.json["settings"]["branding"]["primary_color"], "#0a66c2");
-  EXPECT_EQ(r.json["settings"]["features"], Json({"sso", "audit_export"}));
+  EXPECT_EQ(r.json["settings"]["features"], Json({"audit_log", "audit_export"}));
   EXPECT_EQ(r.json["settings"]["limits"]["max_members"], 10);
 
   // A second patch merges: untouched keys stay, null clears.

@@ -1,6 +1,7 @@
 // Plans, features and limits over real HTTP: the plan is the owner's, features gate routes,
-// limits come from the plan unless the organization's settings override them, and a limit
-// refusal names the limit, its maximum and the current value.
+// limits come from the plan (raised only by the operator's overrides, lowered by the
+// organization's settings), and a limit refusal names the limit, its maximum and the current
+// value. An owner can always reach the settings and billing routes, whatever the budget.
 
 #include <atomic>
 #include <chrono>
@@ -120,7 +121,7 @@ TEST_F(PlansTest, TheBillingContactIsTheOwnersAndAudited) {
   EXPECT_EQ(audit.json["data"][1]["actor"]["id"], owner_.user_id);
 }
 
-TEST_F(PlansTest, PlanLimitsAreEnforcedAndNamedAndSettingsOverrideThem) {
+TEST_F(PlansTest, PlanLimitsAreEnforcedAndNamedAndOnlyTheOperatorRaisesThem) {
   Account second = SignUp(client(), "Second");
   Account third = SignUp(client(), "Third");
   AddMember(client(), owner_.token, slug_, second.user_id, "member");
@@ -138,10 +139,234 @@ TEST_F(PlansTest, PlanLimitsAreEnforcedAndNamedAndSettingsOverrideThem) {
                                Bearer(owner_.token));
   EXPECT_EQ(keys.json["limit"], "max_api_keys");
 
-  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"max_members", 3}}}}}},
-                             Bearer(owner_.token)).status, 200);
-  EXPECT_EQ(client().Request("POST", Org() + "/members", Json{{"user_id", third.user_id}, {"role", "member"}},
-                             Bearer(owner_.token)).status, 201);
+  // The organization's own settings cannot raise a limit above its plan, even its owner's.
+  auto raised = client().Request(
+      "PATCH", Org(), Json{{"settings", {{"limits", {{"max_members", 3}}}}}}, Bearer(owner_.token));
+  EXPECT_EQ(raised.status, 422) << raised.body;
+  EXPECT_EQ(raised.Code(), "validation_failed");
+  EXPECT_EQ(raised.json["errors"][0]["field"], "settings.limits.max_members");
+  EXPECT_EQ(client()
+                .Request("POST", Org() + "/members",
+                         Json{{"user_id", third.user_id}, {"role", "member"}}, Bearer(owner_.token))
+                .status,
+            409);
+  // The operator can.
+  auto cli = RunCli({"org", "set-override", slug_, "--limit", "max_members=3"}, *server_);
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(client()
+                .Request("POST", Org() + "/members",
+                         Json{{"user_id", third.user_id}, {"role", "member"}}, Bearer(owner_.token))
+                .status,
+            201);
+}
+
+TEST_F(PlansTest, SettingsCannotGrantFeaturesOrLimitsAboveThePlanAndARefusalChangesNothing) {
+  Account admin = SignUp(client(), "Admin");
+  AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
+  auto before = client().Request("GET", Org(), std::nullopt, Bearer(owner_.token));
+  for (const Json& settings :
+       {Json{{"features", {"custom_domains"}}}, Json{{"features", {"sso"}}},
+        Json{{"limits", {{"max_api_keys", 1000000000}}}},
+        Json{{"limits", {{"max_members", 3}}}, {"branding", {{"display_name", "X"}}}}}) {
+    auto r = client().Request("PATCH", Org(), Json{{"name", "Renamed"}, {"settings", settings}},
+                              Bearer(admin.token));
+    EXPECT_EQ(r.status, 422) << settings.dump() << " " << r.body;
+    EXPECT_EQ(r.Code(), "validation_failed");
+    EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+    std::string field = r.json["errors"][0]["field"];
+    EXPECT_EQ(field.rfind("settings.", 0), 0u) << field;
+  }
+  EXPECT_EQ(client().Request("GET", Org(), std::nullopt, Bearer(owner_.token)).body, before.body);
+  auto created = client().Request("POST", "/api/v1/organizations",
+                                  Json{{"name", "Greedy"}, {"settings", {{"features", {"sso"}}}}},
+                                  Bearer(admin.token));
+  EXPECT_EQ(created.status, 422) << created.body;
+  EXPECT_EQ(created.json["errors"][0]["field"], "settings.features");
+  // Personal organizations too.
+  std::string personal = owner_.personal_organization["slug"];
+  auto solo = client().Request("PATCH", "/api/v1/organizations/" + personal,
+                               Json{{"settings", {{"limits", {{"max_workspaces", 1000}}}}}},
+                               Bearer(owner_.token));
+  EXPECT_EQ(solo.status, 422) << solo.body;
+  EXPECT_EQ(solo.json["errors"][0]["field"], "settings.limits.max_workspaces");
+  // Lowering a limit, and the application's own flags (names no plan uses), are the tenant's.
+  auto lowered = client().Request(
+      "PATCH", Org(),
+      Json{{"settings", {{"limits", {{"max_members", 1}}}, {"features", {"beta_ui"}}}}},
+      Bearer(admin.token));
+  ASSERT_EQ(lowered.status, 200) << lowered.body;
+  auto features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(features.json["limits"]["max_members"], 1);
+  EXPECT_EQ(features.json["features"], Json({"beta_ui"}));
+}
+
+TEST_F(PlansTest, StoredSettingsAboveANewPlanReadAsThePlan) {
+  ASSERT_EQ(client()
+                .Request("PUT", Org() + "/plan", Json{{"plan", "business"}}, Bearer(owner_.token))
+                .status,
+            200);
+  ASSERT_EQ(
+      client()
+          .Request("PATCH", Org(),
+                   Json{{"settings",
+                         {{"limits", {{"max_members", 50}}}, {"features", {"custom_domains"}}}}},
+                   Bearer(owner_.token))
+          .status,
+      200);
+  ASSERT_EQ(client()
+                .Request("PUT", Org() + "/plan", Json{{"plan", "starter"}}, Bearer(owner_.token))
+                .status,
+            200);
+  auto features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(features.json["limits"]["max_members"], 2) << features.body;
+  EXPECT_EQ(features.json["features"], Json::array()) << features.body;
+  auto r = client().Request("POST", Org() + "/domains", Json{{"hostname", "app.stale-plans.test"}},
+                            Bearer(owner_.token));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.Code(), "feature_not_enabled");
+  // An unrelated change still goes through: stored values are not checked again.
+  EXPECT_EQ(
+      client()
+          .Request("PATCH", Org(), Json{{"settings", {{"branding", {{"display_name", "Acme"}}}}}},
+                   Bearer(owner_.token))
+          .status,
+      200);
+}
+
+TEST_F(PlansTest, OperatorOverridesGrantAreShownAuditedAndCleared) {
+  auto granted = RunCli({"org", "set-override", slug_, "--feature", "custom_domains"}, *server_);
+  ASSERT_EQ(granted.exit_code, 0) << granted.err;
+  ASSERT_EQ(RunCli({"org", "set-override", slug_, "--limit", "max_api_keys=5"}, *server_).exit_code,
+            0);
+  auto features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(features.json["features"], Json({"custom_domains"})) << features.body;
+  EXPECT_EQ(features.json["limits"]["max_api_keys"], 5);
+  EXPECT_EQ(features.json["overrides"],
+            (Json{{"features", {"custom_domains"}}, {"limits", {{"max_api_keys", 5}}}}));
+  EXPECT_EQ(client()
+                .Request("POST", Org() + "/domains", Json{{"hostname", "app.override-plans.test"}},
+                         Bearer(owner_.token))
+                .status,
+            201);
+  // Settings may now ask for up to the override, not above it.
+  EXPECT_EQ(client()
+                .Request("PATCH", Org(), Json{{"settings", {{"limits", {{"max_api_keys", 5}}}}}},
+                         Bearer(owner_.token))
+                .status,
+            200);
+  EXPECT_EQ(client()
+                .Request("PATCH", Org(), Json{{"settings", {{"limits", {{"max_api_keys", 6}}}}}},
+                         Bearer(owner_.token))
+                .status,
+            422);
+  auto audit = client().Request("GET", Org() + "/audit-log?action=organization.override_set",
+                                std::nullopt, Bearer(owner_.token));
+  ASSERT_EQ(audit.json["data"].size(), 2u) << audit.body;
+  EXPECT_EQ(audit.json["data"][0]["details"]["limit"], "max_api_keys");
+  EXPECT_EQ(audit.json["data"][0]["actor"]["type"], "system");
+
+  ASSERT_EQ(
+      RunCli({"org", "clear-override", slug_, "--feature", "custom_domains"}, *server_).exit_code,
+      0);
+  auto r = client().Request("POST", Org() + "/domains",
+                            Json{{"hostname", "app2.override-plans.test"}}, Bearer(owner_.token));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.Code(), "feature_not_enabled");
+  ASSERT_EQ(RunCli({"org", "clear-override", slug_, "--all"}, *server_).exit_code, 0);
+  features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(features.json["limits"]["max_api_keys"], 1);
+  EXPECT_EQ(features.json["overrides"],
+            (Json{{"features", Json::array()}, {"limits", Json::object()}}));
+  auto cleared = client().Request("GET", Org() + "/audit-log?action=organization.override_cleared",
+                                  std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(cleared.json["data"].size(), 2u) << cleared.body;
+
+  // Unusable arguments change nothing and exit 2.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"org", "set-override", slug_},
+        {"org", "set-override", slug_, "--limit", "max_cats=3"},
+        {"org", "set-override", slug_, "--limit", "max_members"},
+        {"org", "set-override", slug_, "--limit", "max_members=lots"},
+        {"org", "set-override", slug_, "--limit", "requests_per_minute=0"},
+        {"org", "set-override", slug_, "--feature", "Bad Name"},
+        {"org", "clear-override", slug_}}) {
+    auto bad = RunCli(args, *server_);
+    EXPECT_EQ(bad.exit_code, 2) << args.back() << ": " << bad.err;
+  }
+  auto unknown = RunCli({"org", "set-override", "no-such-org", "--feature", "sso"}, *server_);
+  EXPECT_EQ(unknown.exit_code, 1);
+  features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(features.json["overrides"],
+            (Json{{"features", Json::array()}, {"limits", Json::object()}}));
+}
+
+TEST_F(PlansTest, ABudgetBelowTheMinimumIsRefused) {
+  for (int rpm : {0, 1, 59}) {
+    auto r = client().Request("PATCH", Org(),
+                              Json{{"settings", {{"limits", {{"requests_per_minute", rpm}}}}}},
+                              Bearer(owner_.token));
+    EXPECT_EQ(r.status, 422) << rpm;
+    EXPECT_EQ(r.Code(), "validation_failed");
+    EXPECT_EQ(r.json["errors"][0]["field"], "settings.limits.requests_per_minute");
+  }
+  auto features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
+  EXPECT_FALSE(features.json["limits"].contains("requests_per_minute")) << features.body;
+}
+
+// Spends the organization's budget: returns once a request is refused with 429.
+bool Exhaust(const HttpClient& c, const std::string& org, const std::string& token) {
+  for (int i = 0; i < 500; ++i) {
+    if (c.Request("GET", org + "/members", std::nullopt, Bearer(token)).status == 429) return true;
+  }
+  return false;
+}
+
+TEST_F(PlansTest, AnOwnerLiftsAnExhaustedBudgetAndAdminsStayLimited) {
+  Account admin = SignUp(client(), "Admin");
+  AddMember(client(), owner_.token, slug_, admin.user_id, "admin");
+  ASSERT_EQ(
+      client()
+          .Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 60}}}}}},
+                   Bearer(admin.token))
+          .status,
+      200);
+  ASSERT_TRUE(Exhaust(client(), Org(), owner_.token));
+  // The budget still holds for everything else, and for admins on the settings route.
+  EXPECT_EQ(client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status,
+            429);
+  auto admin_patch = client().Request(
+      "PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 600}}}}}},
+      Bearer(admin.token));
+  EXPECT_EQ(admin_patch.status, 429);
+  EXPECT_EQ(admin_patch.Code(), "rate_limited");
+  // The owner reads what the plan gives and lifts the budget.
+  EXPECT_EQ(client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token)).status,
+            200);
+  EXPECT_EQ(client()
+                .Request("PUT", Org() + "/plan", Json{{"plan", "starter"}}, Bearer(owner_.token))
+                .status,
+            200);
+  auto lifted = client().Request(
+      "PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", nullptr}}}}}},
+      Bearer(owner_.token));
+  ASSERT_EQ(lifted.status, 200) << lifted.body;
+  EXPECT_EQ(client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status,
+            200);
+}
+
+TEST_F(PlansTest, TheOperatorClearsABudgetOverrideWhileItIsExhausted) {
+  ASSERT_EQ(RunCli({"org", "set-override", slug_, "--limit", "requests_per_minute=60"}, *server_)
+                .exit_code,
+            0);
+  ASSERT_TRUE(Exhaust(client(), Org(), owner_.token));
+  ASSERT_EQ(RunCli({"org", "clear-override", slug_, "--limit", "requests_per_minute"}, *server_)
+                .exit_code,
+            0);
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_EQ(
+        client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token)).status, 200)
+        << i;
+  }
 }
 
 TEST_F(PlansTest, LoweringALimitBelowTheCurrentCountBlocksAdditionsAndDeletesNothing) {
@@ -205,12 +430,16 @@ TEST_F(PlansTest, FiftyConcurrentAddsStopExactlyAtTheLimit) {
 }
 
 TEST_F(PlansTest, AnOrganizationOverItsRequestBudgetIsLimitedAndOthersAreNot) {
-  ASSERT_EQ(client().Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 30}}}}}},
-                             Bearer(owner_.token)).status, 200);
+  ASSERT_EQ(
+      client()
+          .Request("PATCH", Org(), Json{{"settings", {{"limits", {{"requests_per_minute", 60}}}}}},
+                   Bearer(owner_.token))
+          .status,
+      200);
   std::string quiet = CreateOrganization(client(), owner_.token, "Quiet", UniqueSlug("quiet"))["slug"];
   int ok = 0, limited = 0, quiet_ok = 0;
   std::string retry_after;
-  for (int i = 0; i < 60; ++i) {
+  for (int i = 0; i < 120; ++i) {
     auto noisy = client().Request("GET", Org() + "/members", std::nullopt, Bearer(owner_.token));
     if (noisy.status == 200) ++ok;
     if (noisy.status == 429 && noisy.Code() == "rate_limited") {
@@ -221,13 +450,14 @@ TEST_F(PlansTest, AnOrganizationOverItsRequestBudgetIsLimitedAndOthersAreNot) {
                                   Bearer(owner_.token));
     if (other.status == 200) ++quiet_ok;
   }
-  // A minute's worth (30, plus what refilled during the loop), then refusals.
-  EXPECT_GE(ok, 30);
-  EXPECT_LE(ok, 40);
-  EXPECT_EQ(ok + limited, 60);
+  // A minute's worth (60, the least budget there is, plus what refilled during the loop), then
+  // refusals.
+  EXPECT_GE(ok, 60);
+  EXPECT_LE(ok, 75);
+  EXPECT_EQ(ok + limited, 120);
   EXPECT_FALSE(retry_after.empty());
   EXPECT_GE(std::stoi(retry_after), 1);
-  EXPECT_EQ(quiet_ok, 60);  // the neighbour was never limited
+  EXPECT_EQ(quiet_ok, 120);  // the neighbour was never limited
 }
 
 TEST_F(PlansTest, WhileOneOrganizationFloodsOverItsBudgetItsNeighbourIsServedInFull) {
@@ -270,6 +500,76 @@ TEST_F(PlansTest, WhileOneOrganizationFloodsOverItsBudgetItsNeighbourIsServedInF
   auto list = client().Request("GET", "/api/v1/organizations/" + quiet + "/workspaces?limit=200",
                                std::nullopt, Bearer(other.token));
   EXPECT_EQ(list.json["data"].size(), 200u);
+}
+
+// Organizations per account: a limit on owned team organizations and a creation rate, both
+// set by the operator (here small, to reach them).
+class OrganizationLimitsTest : public ::testing::Test {
+ protected:
+  void Start(std::vector<std::string> flags) {
+    server_ = std::make_unique<ServerProcess>(std::move(flags));
+    owner_ = SignUp(client(), "Owner");
+  }
+  HttpClient client() { return server_->client(); }
+  HttpResponse Create(const Account& who, const std::string& slug) {
+    return client().Request("POST", "/api/v1/organizations", Json{{"name", "Org"}, {"slug", slug}},
+                            Bearer(who.token));
+  }
+  size_t Owned(const Account& who) {
+    return client()
+        .Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(who.token))
+        .json["data"]
+        .size();
+  }
+  std::unique_ptr<ServerProcess> server_;
+  Account owner_;
+};
+
+TEST_F(OrganizationLimitsTest, AnAccountOwnsAtMostTheOperatorsNumberOfTeamOrganizations) {
+  Start({"--max-organizations-per-user", "2", "--organization-creation-rate", "0"});
+  std::string first = UniqueSlug("first");
+  ASSERT_EQ(Create(owner_, first).status, 201);
+  ASSERT_EQ(Create(owner_, UniqueSlug("second")).status, 201);  // the personal one is not counted
+  std::string third = UniqueSlug("third");
+  auto over = Create(owner_, third);
+  EXPECT_EQ(over.status, 409) << over.body;
+  EXPECT_EQ(over.Code(), "limit_reached");
+  EXPECT_EQ(over.Header("content-type"), "application/problem+json");
+  EXPECT_EQ(over.json["limit"], "max_organizations_per_user");
+  EXPECT_EQ(over.json["maximum"], 2);
+  EXPECT_EQ(over.json["current"], 2);
+  // Nothing was made: no membership, no slug, no tenant database.
+  EXPECT_EQ(Owned(owner_), 3u);
+  Account other = SignUp(client(), "Other");
+  EXPECT_EQ(Create(other, third).status, 201);  // the slug is free, and others have their own count
+  if (!server_->OnPostgresStorage()) {
+    std::size_t tenants = 0;
+    for (const auto& e : std::filesystem::directory_iterator(server_->data_dir() / "tenants")) {
+      tenants += e.path().extension() == ".db";
+    }
+    EXPECT_EQ(tenants, 5u);  // two personal, three team
+  }
+  // Deleting one makes room again.
+  ASSERT_EQ(client()
+                .Request("DELETE", "/api/v1/organizations/" + first, Json{{"confirm", first}},
+                         Bearer(owner_.token))
+                .status,
+            204);
+  EXPECT_EQ(Create(owner_, UniqueSlug("again")).status, 201);
+}
+
+TEST_F(OrganizationLimitsTest, AnAccountCreatesOrganizationsAtMostAtTheOperatorsRate) {
+  Start({"--organization-creation-rate", "3", "--max-organizations-per-user", "0"});
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Create(owner_, UniqueSlug("fast")).status, 201) << i;
+  auto limited = Create(owner_, UniqueSlug("fast"));
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(limited.Code(), "rate_limited");
+  EXPECT_EQ(limited.Header("content-type"), "application/problem+json");
+  ASSERT_FALSE(limited.Header("retry-after").empty());
+  EXPECT_GE(std::stoi(limited.Header("retry-after")), 1);
+  EXPECT_EQ(Owned(owner_), 4u);  // personal and three
+  Account other = SignUp(client(), "Other");
+  EXPECT_EQ(Create(other, UniqueSlug("calm")).status, 201);
 }
 
 TEST(PlansFile, AnInvalidPlansFileStopsTheServerAtStart) {
