@@ -95,7 +95,7 @@ World::World()
   Must(domains.Add(*tenant, std::string(kCustomDomain), actor), "add domain");
   {
     auto lease = data.catalog->Acquire();
-    Check(store::catalog::MarkDomainVerified(*lease, kCustomDomain, core::NowMs()),
+    Check(store::catalog::MarkDomainVerified(*lease, kCustomDomain, org.id, core::NowMs()),
           "verify domain");
   }
 
