@@ -8,9 +8,11 @@ RUN_ARGS ?= --listen 127.0.0.1:8080 --data ./data
 
 # The sanitizer build: clang, AddressSanitizer and UndefinedBehaviorSanitizer, no jemalloc, and
 # the libFuzzer targets (fuzz/); make test runs each fuzzer FUZZ_SECONDS, make test-sanitize
-# the unit tests and the integration tests on SQLite (SANITIZE_POSTGRES=1: on PostgreSQL too).
+# the unit tests and the integration tests on SQLite and PostgreSQL (SANITIZE_POSTGRES= : SQLite
+# only).
 SANITIZE_BUILD_DIR ?= build-sanitize
 FUZZ_SECONDS ?= 20
+SANITIZE_POSTGRES ?= 1
 
 .PHONY: all deps configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
 

@@ -163,7 +163,9 @@ TEST_F(BadInputTest, UnknownRolesAndUsersChangeNothing) {
 // Defect: a body nested ~60,000 levels deep (120 kB, well under the body limit) crashed the
 // process with a stack overflow when the parsed value was copied or dumped. Bodies now nest at
 // most 64 levels (the body object is level 1) or get 400 malformed_json before anything else.
-std::string DeepArray(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+std::string DeepArray(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
 
 TEST_F(BadInputTest, DeeplyNestedBodiesAreRefusedAndTheServerStaysUp) {
   auto c = client();
@@ -172,7 +174,8 @@ TEST_F(BadInputTest, DeeplyNestedBodiesAreRefusedAndTheServerStaysUp) {
   ASSERT_EQ(ws.status, 201) << ws.body;
   const std::string resources =
       "/api/v1/organizations/acme/workspaces/" + ws.json.value("id", "") + "/resources";
-  auto res = c.Request("POST", resources, Json{{"kind", "box"}, {"name", "b"}}, Bearer(owner_.token));
+  auto res =
+      c.Request("POST", resources, Json{{"kind", "box"}, {"name", "b"}}, Bearer(owner_.token));
   ASSERT_EQ(res.status, 201) << res.body;
   const std::string resource = resources + "/" + res.json.value("id", "");
   auto before = Snapshot();
@@ -194,7 +197,8 @@ TEST_F(BadInputTest, DeeplyNestedBodiesAreRefusedAndTheServerStaysUp) {
       {"POST", resources, R"({"kind":"box","name":"d","spec":{"a":)" + DeepArray(63) + "}}"},
   };
   for (const auto& k : cases) {
-    const std::string what = k.method + " " + k.path + " (" + std::to_string(k.body.size()) + " bytes)";
+    const std::string what =
+        k.method + " " + k.path + " (" + std::to_string(k.body.size()) + " bytes)";
     HttpResponse r;
     try {
       r = c.RequestRaw(k.method, k.path, k.body, Bearer(owner_.token));
