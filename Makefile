@@ -33,7 +33,8 @@ run: build
 	$(BUILD_DIR)/bulkhead serve $(RUN_ARGS)
 
 # Every suite runs on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
-# this target starts and stops.
+# this target starts and stops; then each fuzzer for a bounded time, then the unit and
+# integration tests again under the sanitizers. CI runs exactly this.
 test: build
 	@pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
 	trap '$(CURDIR)/scripts/test-postgres stop '"$$pgdir" EXIT; \
@@ -41,6 +42,7 @@ test: build
 	echo "test PostgreSQL: $$url"; \
 	cd $(BUILD_DIR) && BULKHEAD_TEST_POSTGRES_URL="$$url" ctest --output-on-failure -j $(JOBS) --timeout 600
 	@$(MAKE) --no-print-directory test-fuzz
+	@$(MAKE) --no-print-directory test-sanitize
 
 $(SANITIZE_BUILD_DIR)/build.ninja: CMakeLists.txt fuzz/CMakeLists.txt
 	cmake -S . -B $(SANITIZE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
