@@ -1,5 +1,6 @@
 #include "http/json_line.hpp"
 
+#include <charconv>
 #include <cstdio>
 
 namespace bulkhead::http {
@@ -49,8 +50,27 @@ void JsonLine::Key(std::string_view key) {
 
 void JsonLine::String(std::string_view s) {
   out_ += '"';
-  for (std::size_t i = 0; i < s.size();) {
+  // Runs of printable ASCII, nearly every byte of a log line, are copied in one append.
+  std::size_t plain = 0;  // where the pending run of bytes written as they are starts
+  auto flush = [&](std::size_t end) { out_.append(s.data() + plain, end - plain); };
+  std::size_t i = 0;
+  while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+      if (c == 'b') {
+        if (auto token = FindCredentialShape(s, i); token.length > 0) {
+          flush(i);
+          out_.append(s.substr(i, token.prefix));
+          out_ += "[redacted]";
+          i += token.length;
+          plain = i;
+          continue;
+        }
+      }
+      ++i;
+      continue;
+    }
+    flush(i);
     if (c >= 0x80) {
       std::size_t n = Utf8SequenceLength(s, i);
       if (n == 0) {
@@ -60,15 +80,8 @@ void JsonLine::String(std::string_view s) {
         out_.append(s.substr(i, n));
         i += n;
       }
+      plain = i;
       continue;
-    }
-    if (c == 'b') {
-      if (auto token = FindCredentialShape(s, i); token.length > 0) {
-        out_.append(s.substr(i, token.prefix));
-        out_ += "[redacted]";
-        i += token.length;
-        continue;
-      }
     }
     switch (c) {
       case '"': out_ += "\\\""; break;
@@ -76,17 +89,15 @@ void JsonLine::String(std::string_view s) {
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-          out_ += escaped;
-        } else {
-          out_ += static_cast<char>(c);
-        }
+      default: {
+        char escaped[8];
+        std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+        out_ += escaped;
+      }
     }
-    ++i;
+    plain = ++i;
   }
+  flush(i);
   out_ += '"';
 }
 
@@ -109,8 +120,8 @@ JsonLine& JsonLine::Add(std::string_view key, int64_t value) {
 JsonLine& JsonLine::AddMillis(std::string_view key, double ms) {
   Key(key);
   char text[32];
-  std::snprintf(text, sizeof(text), "%.3f", ms);
-  out_ += text;
+  auto written = std::to_chars(text, text + sizeof(text), ms, std::chars_format::fixed, 3);
+  out_.append(text, written.ptr);
   return *this;
 }
 

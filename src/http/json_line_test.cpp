@@ -55,5 +55,35 @@ TEST(JsonLine, LeavesWordsThatOnlyLookLikeAPrefix) {
   }
 }
 
+// Every byte string round-trips through an independent JSON parser: what is valid UTF-8 and
+// carries no credential shape comes back unchanged, whatever mix of plain runs, escapes, DEL
+// and multi-byte characters it has.
+TEST(JsonLine, RoundTripsEveryMixOfPlainRunsEscapesAndUtf8) {
+  const std::string pieces[] = {"plain text ",
+                                "\"",
+                                "\\",
+                                "\n",
+                                "\r",
+                                "\t",
+                                std::string(1, '\x01'),
+                                "\x7f",
+                                "\xc3\xa9",
+                                "\xe2\x82\xac",
+                                "\xf0\x9f\x98\x80",
+                                "b",
+                                "bk",
+                                "/api/v1/x"};
+  uint32_t seed = 12345;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    for (int k = 0; k < 8; ++k) {
+      seed = seed * 1664525u + 1013904223u;
+      text += pieces[(seed >> 16) % std::size(pieces)];
+    }
+    auto parsed = nlohmann::json::parse(JsonLine().Add("f", text).Finish());
+    ASSERT_EQ(parsed["f"], text) << round;
+  }
+}
+
 }  // namespace
 }  // namespace bulkhead::http
