@@ -270,9 +270,8 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
                                                       int limit) {
   auto rows = c.Query(
       "SELECT " + std::string(kAuditColumns) +
-          " FROM audit_events"
-          " WHERE organization_id = $1 AND ($2 = '' OR id < $2) AND ($3 = '' OR action = $3)"
-          " AND ts >= $4 ORDER BY id DESC LIMIT $5",
+          " FROM audit_events WHERE organization_id = $1 AND " + BeforeId("$2", before_id) +
+          " AND ($3 = '' OR action = $3) AND ts >= $4 ORDER BY id DESC LIMIT $5",
       {std::string(org_id), std::string(before_id), std::string(action), since_ms, int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
