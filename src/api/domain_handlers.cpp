@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/render.hpp"
@@ -14,14 +16,43 @@ std::string HostnameParam(const RequestContext& c) {
   return decoded ? *decoded : std::string(raw);
 }
 
+constexpr std::string_view kDomainsCursor = "domains";
+
+// A domain's place in its list: the subdomain first, then custom domains by hostname. The
+// cursor payload is the last key of a page, "<0|1>/<hostname>".
+std::string DomainKey(const service::DomainView& d) {
+  return (d.kind == "subdomain" ? "0/" : "1/") + d.hostname;
+}
+
 }  // namespace
 
+// The list is a plan-bounded handful, served from the domain cache: paged in memory, by key, so
+// that a page after an added or removed domain neither repeats nor skips one.
 Result<Response> ListDomains(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kDomainsCursor);
+  if (!page.ok()) return page.error();
+  if (!page->cursor.empty() && page->cursor.rfind("0/", 0) != 0 &&
+      page->cursor.rfind("1/", 0) != 0) {
+    return core::Error::Validation("cursor", "is not a cursor of this list");
+  }
   auto domains = s.domains.List(*c.tenant);
   if (!domains.ok()) return domains.error();
+  std::stable_sort(domains->begin(), domains->end(),
+                   [](const auto& a, const auto& b) { return DomainKey(a) < DomainKey(b); });
   nlohmann::json data = nlohmann::json::array();
-  for (const auto& d : *domains) data.push_back(DomainJson(d));
-  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+  nlohmann::json next = nullptr;
+  std::string last;
+  for (const auto& d : *domains) {
+    std::string key = DomainKey(d);
+    if (key <= page->cursor) continue;
+    if (static_cast<int>(data.size()) == page->limit) {
+      next = EncodeCursor(kDomainsCursor, last);
+      break;
+    }
+    data.push_back(DomainJson(d));
+    last = std::move(key);
+  }
+  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> AddDomain(Services& s, RequestContext& c) {

@@ -33,11 +33,16 @@ Result<Response> PutSecret(Services& s, RequestContext& c) {
 }
 
 Result<Response> ListSecrets(Services& s, RequestContext& c) {
-  auto secrets = s.secrets->List(*c.tenant, *c.workspace);
-  if (!secrets.ok()) return secrets.error();
+  constexpr std::string_view kCursor = "secrets";  // payload: the last secret's name
+  auto page = ReadPage(c.request, kCursor);
+  if (!page.ok()) return page.error();
+  auto listed = s.secrets->List(*c.tenant, *c.workspace, page->cursor, page->limit);
+  if (!listed.ok()) return listed.error();
   nlohmann::json data = nlohmann::json::array();
-  for (const auto& secret : *secrets) data.push_back(SecretJson(secret));
-  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+  for (const auto& secret : listed->secrets) data.push_back(SecretJson(secret));
+  nlohmann::json next = nullptr;
+  if (listed->more) next = EncodeCursor(kCursor, listed->secrets.back().record.name);
+  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> GetSecret(Services& s, RequestContext& c) {

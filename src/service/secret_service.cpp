@@ -66,43 +66,48 @@ Result<SecretView> SecretService::Put(const TenantContext& tenant,
         now,
         now};
     bool rotated = false;
-    auto put = InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
-      BULKHEAD_TRY(CurrentWorkspace(c, ws));
-      auto minimum = store::tenant::MinimumKeyVersion(c);
-      if (!minimum.ok()) return minimum.error();
-      if (*minimum > record.key_version) {
-        rotated = true;
-        return Error::Make(ErrorCode::kUnavailable, "the organization's key was rotated meanwhile");
-      }
-      auto existing = store::tenant::FindSecret(c, ws, name);
-      if (!existing.ok()) return existing.error();
-      if (*existing) {
-        record.created_by = (*existing)->created_by;
-        record.created_at = (*existing)->created_at;
-      }
-      auto inserted = store::tenant::PutSecret(c, record);
-      if (!inserted.ok()) return inserted.error();
-      if (created) *created = *inserted;
-      BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-          c, MakeAuditEvent(org, actor, *inserted ? "secret.created" : "secret.updated", "secret",
-                            ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
-      return SecretView{record, std::nullopt};
-    });
+    auto put =
+        InTenantWrite<SecretView>(env_, tenant, [&](store::Connection& c) -> Result<SecretView> {
+          BULKHEAD_TRY(CurrentWorkspace(c, ws));
+          auto minimum = store::tenant::MinimumKeyVersion(c);
+          if (!minimum.ok()) return minimum.error();
+          if (*minimum > record.key_version) {
+            rotated = true;
+            return Error::Make(ErrorCode::kUnavailable,
+                               "the organization's key was rotated meanwhile");
+          }
+          auto existing = store::tenant::FindSecret(c, ws, name);
+          if (!existing.ok()) return existing.error();
+          if (*existing) {
+            record.created_by = (*existing)->created_by;
+            record.created_at = (*existing)->created_at;
+          }
+          auto inserted = store::tenant::PutSecret(c, record);
+          if (!inserted.ok()) return inserted.error();
+          if (created) *created = *inserted;
+          BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+              c,
+              MakeAuditEvent(org, actor, *inserted ? "secret.created" : "secret.updated", "secret",
+                             ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
+          return SecretView{record, std::nullopt};
+        });
     if (!rotated) return put;
   }
   return Error::Make(ErrorCode::kUnavailable, "the organization's key is being rotated; retry");
 }
 
-Result<std::vector<SecretView>> SecretService::List(const TenantContext& tenant,
-                                                    const WorkspaceContext& workspace) {
+Result<SecretPage> SecretService::List(const TenantContext& tenant,
+                                       const WorkspaceContext& workspace,
+                                       const std::string& after_name, int limit) {
   auto database = env_.tenants.Open(tenant.key);
   if (!database.ok()) return database.error();
   auto lease = (*database)->Acquire();
-  auto rows = store::tenant::ListSecrets(*lease, workspace.workspace.id);
+  auto rows = store::tenant::ListSecrets(*lease, workspace.workspace.id, after_name, limit + 1);
   if (!rows.ok()) return rows.error();
-  std::vector<SecretView> out;
-  for (auto& r : *rows) out.push_back({std::move(r), std::nullopt});
-  return out;
+  SecretPage page;
+  for (auto& r : *rows) page.secrets.push_back({std::move(r), std::nullopt});
+  page.more = TrimToPage(page.secrets, limit);
+  return page;
 }
 
 Result<SecretView> SecretService::Get(const TenantContext& tenant,

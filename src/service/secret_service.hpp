@@ -23,6 +23,11 @@ struct SecretView {
   std::optional<std::string> value;  // only when revealed
 };
 
+struct SecretPage {
+  std::vector<SecretView> secrets;
+  bool more = false;  // there are secrets after the last one
+};
+
 class SecretService {
  public:
   explicit SecretService(Environment& env) : env_(env) {}
@@ -31,8 +36,9 @@ class SecretService {
   core::Result<SecretView> Put(const TenantContext& tenant, const WorkspaceContext& workspace,
                                const std::string& name, const std::string& value,
                                const Actor& actor, bool* created = nullptr);
-  core::Result<std::vector<SecretView>> List(const TenantContext& tenant,
-                                             const WorkspaceContext& workspace);
+  // By name, after `after_name` (empty: from the first), at most `limit`.
+  core::Result<SecretPage> List(const TenantContext& tenant, const WorkspaceContext& workspace,
+                                const std::string& after_name, int limit);
   // With `reveal`, opens the value (kForbidden below workspace editor, audited as
   // secret.revealed). kSecretUnreadable when the stored value does not open here.
   core::Result<SecretView> Get(const TenantContext& tenant, const WorkspaceContext& workspace,

@@ -63,12 +63,12 @@ Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c,
 
 Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string_view org_id,
                                                       std::string_view before_id, int limit) {
-  return QueryAll<InvitationRecord>(
-      c,
-      "SELECT " + std::string(kInvitationColumns) +
-          " FROM invitations WHERE organization_id = $1 AND ($2 = '' OR id < $2)"
-          " ORDER BY id DESC LIMIT $3",
-      {std::string(org_id), std::string(before_id), int64_t{limit}}, ToInvitation);
+  return QueryAll<InvitationRecord>(c,
+                                    "SELECT " + std::string(kInvitationColumns) +
+                                        " FROM invitations WHERE organization_id = $1 AND " +
+                                        BeforeId("$2", before_id) + " ORDER BY id DESC LIMIT $3",
+                                    {std::string(org_id), std::string(before_id), int64_t{limit}},
+                                    ToInvitation);
 }
 
 Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view status,

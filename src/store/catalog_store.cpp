@@ -72,20 +72,22 @@ Result<std::optional<UserRecord>> FindUserByEmail(Connection& c, std::string_vie
 
 Status InsertSession(Connection& c, const SessionRecord& s) {
   return ExecuteStatus(
-      c, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+      c,
+      "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
       {s.token_hash, s.user_id, s.created_at, s.expires_at});
 }
 
 Result<std::optional<SessionRecord>> FindSession(Connection& c, std::string_view token_hash) {
   return QueryOne<SessionRecord>(
       c, "SELECT token_hash, user_id, created_at, expires_at FROM sessions WHERE token_hash = $1",
-      {std::string(token_hash)},
-      [](const Row& r) { return SessionRecord{r.Text(0), r.Text(1), r.Int(2), r.Int(3)}; });
+      {std::string(token_hash)}, [](const Row& r) {
+        return SessionRecord{r.Text(0), r.Text(1), r.Int(2), r.Int(3)};
+      });
 }
 
 Result<int64_t> ExtendSession(Connection& c, std::string_view token_hash, int64_t expires_at) {
-  return c.Execute( "UPDATE sessions SET expires_at = $2 WHERE token_hash = $1",
-                       {std::string(token_hash), expires_at});
+  return c.Execute("UPDATE sessions SET expires_at = $2 WHERE token_hash = $1",
+                   {std::string(token_hash), expires_at});
 }
 
 Status DeleteSession(Connection& c, std::string_view token_hash) {
@@ -126,7 +128,8 @@ Result<int64_t> CountOwnedTeamOrganizations(Connection& c, std::string_view user
 }
 
 Status DeleteOrganization(Connection& c, std::string_view id) {
-  if (auto r = c.Execute("DELETE FROM tenant_versions WHERE organization_id = $1", {std::string(id)});
+  if (auto r =
+          c.Execute("DELETE FROM tenant_versions WHERE organization_id = $1", {std::string(id)});
       !r.ok()) {
     return r.error();
   }
@@ -155,7 +158,8 @@ Result<bool> SlugExists(Connection& c, std::string_view slug) {
 
 Result<std::vector<OrganizationTally>> TallyOrganizations(Connection& c) {
   auto rows = c.Query(
-      "SELECT type, status, COUNT(*) FROM organizations GROUP BY type, status ORDER BY type, status");
+      "SELECT type, status, COUNT(*) FROM organizations GROUP BY type, status ORDER BY type, "
+      "status");
   if (!rows.ok()) return rows.error();
   std::vector<OrganizationTally> out;
   for (const auto& r : *rows) out.push_back({r.Text(0), r.Text(1), r.Int(2)});
@@ -196,8 +200,9 @@ Result<std::optional<MembershipRecord>> FindMembership(Connection& c, std::strin
       c,
       "SELECT organization_id, user_id, role, joined_at FROM memberships"
       " WHERE organization_id = $1 AND user_id = $2",
-      {std::string(org_id), std::string(user_id)},
-      [](const Row& r) { return MembershipRecord{r.Text(0), r.Text(1), r.Text(2), r.Int(3)}; });
+      {std::string(org_id), std::string(user_id)}, [](const Row& r) {
+        return MembershipRecord{r.Text(0), r.Text(1), r.Text(2), r.Int(3)};
+      });
 }
 
 Result<int64_t> CountMembers(Connection& c, std::string_view org_id) {
@@ -206,9 +211,9 @@ Result<int64_t> CountMembers(Connection& c, std::string_view org_id) {
 }
 
 Result<int64_t> CountOwners(Connection& c, std::string_view org_id) {
-  return QueryCount(c,
-                    "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
-                    {std::string(org_id)});
+  return QueryCount(
+      c, "SELECT COUNT(*) FROM memberships WHERE organization_id = $1 AND role = 'owner'",
+      {std::string(org_id)});
 }
 
 Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_id,
@@ -217,7 +222,7 @@ Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_i
   auto rows = c.Query(
       "SELECT m.organization_id, m.user_id, m.role, m.joined_at, u.email, u.name"
       " FROM memberships m JOIN users u ON u.id = m.user_id"
-      " WHERE m.organization_id = $1 AND (m.joined_at > $2 OR (m.joined_at = $2 AND m.user_id > $3))"
+      " WHERE m.organization_id = $1 AND (m.joined_at, m.user_id) > ($2, $3)"
       " ORDER BY m.joined_at, m.user_id LIMIT $4",
       {std::string(org_id), after_joined_at, std::string(after_user_id), int64_t{limit}});
   if (!rows.ok()) return rows.error();
@@ -237,8 +242,7 @@ Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
       Sql("SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
           " o.updated_at, o.billing_email, o.entitlement_overrides, m.role, m.joined_at"
           " FROM memberships m JOIN organizations o ON o.id = m.organization_id",
-          " WHERE m.user_id = $1"
-          " AND (m.joined_at > $2 OR (m.joined_at = $2 AND m.organization_id > $3))"
+          " WHERE m.user_id = $1 AND (m.joined_at, m.organization_id) > ($2, $3)"
           " ORDER BY m.joined_at, m.organization_id LIMIT $4");
   auto rows = c.Query(
       kSql, {std::string(user_id), after_joined_at, std::string(after_org_id), int64_t{limit}});
@@ -251,13 +255,13 @@ Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
   AuditEventRecord e = event;
   BULKHEAD_TRY(LinkAuditEvent(c, e.organization_id, e));
-  return ExecuteStatus(c,
-                       "INSERT INTO audit_events (id, organization_id, ts, actor_type, actor_id,"
-                       " action, target_type, target_id, request_id, details, seq, prev_hash, hash)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                       {e.id, e.organization_id, e.ts, e.actor_type, e.actor_id, e.action,
-                        e.target_type, e.target_id, e.request_id, e.details, e.seq, e.prev_hash,
-                        e.hash});
+  return ExecuteStatus(
+      c,
+      "INSERT INTO audit_events (id, organization_id, ts, actor_type, actor_id,"
+      " action, target_type, target_id, request_id, details, seq, prev_hash, hash)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+      {e.id, e.organization_id, e.ts, e.actor_type, e.actor_id, e.action, e.target_type,
+       e.target_id, e.request_id, e.details, e.seq, e.prev_hash, e.hash});
 }
 
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
@@ -265,11 +269,10 @@ Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string
                                                       std::string_view action, int64_t since_ms,
                                                       int limit) {
   auto rows = c.Query(
-      "SELECT " + std::string(kAuditColumns) + " FROM audit_events"
-      " WHERE organization_id = $1 AND ($2 = '' OR id < $2) AND ($3 = '' OR action = $3)"
-      " AND ts >= $4 ORDER BY id DESC LIMIT $5",
-      {std::string(org_id), std::string(before_id), std::string(action), since_ms,
-       int64_t{limit}});
+      "SELECT " + std::string(kAuditColumns) +
+          " FROM audit_events WHERE organization_id = $1 AND " + BeforeId("$2", before_id) +
+          " AND ($3 = '' OR action = $3) AND ts >= $4 ORDER BY id DESC LIMIT $5",
+      {std::string(org_id), std::string(before_id), std::string(action), since_ms, int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
   for (const auto& r : *rows) out.push_back(ToAuditEvent(r));
@@ -303,10 +306,9 @@ Status DeleteAuditEvents(Connection& c, std::string_view org_id) {
 }
 
 Status InsertDomain(Connection& c, const DomainRecord& d) {
-  auto r = c.Execute("INSERT INTO domains (" + std::string(kDomainColumns) +
-                         ") VALUES ($1, $2, $3, $4, $5)",
-                     {d.hostname, d.organization_id, d.verification_value,
-                      Nullable(d.verified_at), d.created_at});
+  auto r = c.Execute(
+      "INSERT INTO domains (" + std::string(kDomainColumns) + ") VALUES ($1, $2, $3, $4, $5)",
+      {d.hostname, d.organization_id, d.verification_value, Nullable(d.verified_at), d.created_at});
   if (!r.ok()) {
     if (r.error().code == ErrorCode::kConflict) {
       return core::Error::Make(ErrorCode::kDomainTaken, "this hostname is already claimed");
@@ -393,9 +395,9 @@ Status RecordChange(Connection& c, std::string_view entity, std::string_view ent
 }
 
 Result<std::vector<ChangeRecord>> ChangesAfter(Connection& c, int64_t after_seq, int limit) {
-  auto rows = c.Query(
-      "SELECT seq, entity, entity_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-      {after_seq, int64_t{limit}});
+  auto rows =
+      c.Query("SELECT seq, entity, entity_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+              {after_seq, int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<ChangeRecord> out;
   for (const auto& r : *rows) out.push_back({r.Int(0), r.Text(1), r.Text(2)});

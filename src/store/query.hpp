@@ -17,6 +17,16 @@ inline Value Nullable(const std::optional<std::string>& v) {
   return v ? Value{*v} : Value{nullptr};
 }
 
+// The cursor bound of a list read newest id first: `id < param`, or, for the first page, a
+// condition that is always true. Two statements rather than "(param = '' OR id < param)",
+// which neither engine can turn into an index range: a deep page would filter every newer row.
+inline std::string BeforeId(std::string_view param, std::string_view before_id) {
+  std::string sql = before_id.empty() ? "" : "id < ";
+  sql += param;
+  if (before_id.empty()) sql += " = ''";
+  return sql;
+}
+
 template <typename T, typename F>
 Result<std::optional<T>> QueryOne(Connection& c, std::string_view sql,
                                   const std::vector<Value>& params, F convert) {

@@ -37,10 +37,13 @@ Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view w
   return QueryOne<SecretRecord>(c, kSql, {std::string(workspace_id), std::string(name)}, ToSecret);
 }
 
-Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id) {
-  static const std::string kSql =
-      "SELECT " + std::string(kColumns) + " FROM secrets WHERE workspace_id = $1 ORDER BY name";
-  return QueryAll<SecretRecord>(c, kSql, {std::string(workspace_id)}, ToSecret);
+Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id,
+                                              std::string_view after_name, int limit) {
+  static const std::string kSql = "SELECT " + std::string(kColumns) +
+                                  " FROM secrets WHERE workspace_id = $1 AND name > $2"
+                                  " ORDER BY name LIMIT $3";
+  return QueryAll<SecretRecord>(
+      c, kSql, {std::string(workspace_id), std::string(after_name), int64_t{limit}}, ToSecret);
 }
 
 Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::string_view name) {

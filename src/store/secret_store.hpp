@@ -29,8 +29,9 @@ namespace tenant {
 Result<bool> PutSecret(Connection& c, const SecretRecord& secret);
 Result<std::optional<SecretRecord>> FindSecret(Connection& c, std::string_view workspace_id,
                                                std::string_view name);
-// By name.
-Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id);
+// By name, after `after_name` (empty: from the first), at most `limit` (primary key order).
+Result<std::vector<SecretRecord>> ListSecrets(Connection& c, std::string_view workspace_id,
+                                              std::string_view after_name, int limit);
 Result<bool> DeleteSecret(Connection& c, std::string_view workspace_id, std::string_view name);
 // Up to `limit` secrets sealed with a key version below `version` (for rotation).
 Result<std::vector<SecretRecord>> SecretsBelowVersion(Connection& c, int64_t version, int limit);

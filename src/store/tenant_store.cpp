@@ -1,8 +1,9 @@
 #include "store/tenant_store.hpp"
 
-#include "store/audit_chain.hpp"
 #include "core/time.hpp"
+#include "store/audit_chain.hpp"
 #include "store/migrations.hpp"
+#include "store/query.hpp"
 #include "store/sqlite_database.hpp"
 
 namespace bulkhead::store {
@@ -162,11 +163,10 @@ Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
                                                       int limit) {
-  auto rows = c.Query(
-      "SELECT " + std::string(kAuditColumns) +
-          " FROM audit_events WHERE ($1 = '' OR id < $1) AND ($2 = '' OR action = $2)"
-          " AND ts >= $3 ORDER BY id DESC LIMIT $4",
-      {std::string(before_id), std::string(action), since_ms, int64_t{limit}});
+  auto rows = c.Query("SELECT " + std::string(kAuditColumns) + " FROM audit_events WHERE " +
+                          BeforeId("$1", before_id) +
+                          " AND ($2 = '' OR action = $2) AND ts >= $3 ORDER BY id DESC LIMIT $4",
+                      {std::string(before_id), std::string(action), since_ms, int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
   for (const auto& r : *rows) out.push_back(ToAuditEvent(r, ""));
