@@ -29,12 +29,16 @@ void Event(http::LineWriter& out, nlohmann::json fields) {
 // tenant migrated under the migration lock. nullopt after printing why (`exit_code` set).
 std::optional<DataDirectory> OpenServeStorage(const ServeConfig& config, int& exit_code) {
   exit_code = 1;
+  auto refuse = [](const std::string& why) {
+    Fail(why);
+    return std::nullopt;
+  };
   auto data = OpenDataDirectory(config.storage, config.service);  // migrates the catalog
-  if (!data.ok()) return Fail(data.error().message), std::nullopt;
+  if (!data.ok()) return refuse(data.error().message);
   // Data keys sealed by a master this server was not given would fail at their first use;
   // refuse now, naming the keys (instances on one database must share the master key).
   if (auto unknown = data->env->keys.UnknownMasters(*data->catalog); !unknown.ok()) {
-    return Fail(unknown.error().message), std::nullopt;
+    return refuse(unknown.error().message);
   } else if (!unknown->empty()) {
     std::string ids;
     for (const auto& id : *unknown) ids += (ids.empty() ? "" : ", ") + id;
@@ -47,13 +51,12 @@ std::optional<DataDirectory> OpenServeStorage(const ServeConfig& config, int& ex
   }
   // Tenants too, under the same lock as `bulkhead migrate`.
   auto lock = LockMigrations(*data, config.storage);
-  if (!lock.ok()) return Fail(lock.error().message), std::nullopt;
+  if (!lock.ok()) return refuse(lock.error().message);
   service::TenantMigrator migrator(*data->env);
   auto summary = migrator.MigrateAll(4);
   if (!summary.ok() || !summary->failed.empty()) {
-    Fail("tenant migrations failed: " +
-         (!summary.ok() ? summary.error().message : summary->failed.front()));
-    return std::nullopt;
+    return refuse("tenant migrations failed: " +
+                  (!summary.ok() ? summary.error().message : summary->failed.front()));
   }
   return std::move(*data);
 }
