@@ -63,7 +63,7 @@ test-fuzz: fuzz-build
 # $(SANITIZE_BUILD_DIR)/sanitizer-logs and fails the target, even when the test that caused it
 # passed. (The availability suite, which measures latency, is not built here.)
 test-sanitize: sanitize-configure
-	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS) --target bulkhead unit_tests integration_tests
+	cmake --build $(SANITIZE_BUILD_DIR) -j $(JOBS) --target bulkhead core_tests unit_tests integration_tests
 	@logs=$(CURDIR)/$(SANITIZE_BUILD_DIR)/sanitizer-logs; rm -rf "$$logs"; mkdir -p "$$logs"; \
 	export ASAN_OPTIONS="log_path=$$logs/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"; \
 	export UBSAN_OPTIONS="log_path=$$logs/ubsan:print_stacktrace=1:halt_on_error=1"; \

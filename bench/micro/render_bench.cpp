@@ -13,11 +13,11 @@ namespace bulkhead::bench {
 namespace {
 
 // A GET of `target` past the pipeline: the owner authenticated, the tenant and workspace resolved.
-http::RequestContext ContextFor(http::Request& request, std::string target) {
+api::RequestContext ContextFor(http::Request& request, std::string target) {
   World& world = World::Get();
   request.method = "GET";
   request.target = std::move(target);
-  return http::RequestContext{request, "bench", {}, world.owner, world.tenant, world.workspace, ""};
+  return api::RequestContext{request, "bench", {}, world.owner, world.tenant, world.workspace, ""};
 }
 
 void CheckResponse(benchmark::State& state, const core::Result<http::Response>& response) {

@@ -12,7 +12,7 @@ namespace {
 void BM_RouterMatch(benchmark::State& state, std::string_view method, std::string_view path,
                     bool found) {
   const http::Router& router = World::Get().router;
-  if ((router.Match(method, path).route != nullptr) != found) {
+  if (router.Match(method, path).found() != found) {
     state.SkipWithError("the route table does not match this path as expected");
     return;
   }

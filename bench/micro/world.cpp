@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "api/routes.hpp"
 #include "core/time.hpp"
 #include "store/catalog_store.hpp"
 
@@ -50,30 +49,8 @@ World& World::Get() {
 }
 
 World::World()
-    : data(OpenStorage(dir.path())),
-      organizations(*data.env),
-      accounts(*data.env, organizations),
-      members(*data.env),
-      audit(*data.env),
-      resolver(*data.env),
-      dns(std::nullopt, std::chrono::milliseconds(1000)),
-      domains(*data.env, resolver, dns),
-      workspaces(*data.env),
-      resources(*data.env),
-      outbox(service::MailConfig{.outbox = dir.path() / "outbox", .smtp_url = std::nullopt}),
-      invitations(*data.env, outbox),
-      api_keys(*data.env),
-      services{.env = *data.env,
-               .accounts = accounts,
-               .organizations = organizations,
-               .members = members,
-               .audit = audit,
-               .domains = domains,
-               .workspaces = workspaces,
-               .resources = resources,
-               .invitations = invitations,
-               .api_keys = api_keys},
-      router(api::BuildRoutes(services)) {
+    : app(OpenStorage(dir.path()), {.mail = service::MailConfig{.outbox = dir.path() / "outbox",
+                                                                .smtp_url = std::nullopt}}) {
   // One password hash at setup; everything measured afterwards is warm.
   auto signed_up =
       Must(accounts.SignUp({"owner@acme-corp.example", "correct horse battery staple", "Ada Owner"},

@@ -1,7 +1,7 @@
 #pragma once
-// What the micro-benchmarks measure against: the services a server builds (as `bulkhead serve`
-// wires them), on a SQLite data directory in a temporary directory, with its real route table
-// and one signed-up owner of a team organization that has a custom domain, an API key and a
+// What the micro-benchmarks measure against: the App `bulkhead serve` builds (cli/app.hpp,
+// without its server), on a SQLite data directory in a temporary directory, with its real route
+// table and one signed-up owner of a team organization that has a custom domain, an API key and a
 // workspace of resources. Built on first use and shared by every benchmark; removed at exit.
 // Thread-safety: none needed; Google Benchmark runs these benchmarks on one thread.
 
@@ -10,10 +10,8 @@
 #include <string>
 
 #include "api/handlers.hpp"
-#include "cli/data_dir.hpp"
+#include "cli/app.hpp"
 #include "http/router.hpp"
-#include "service/dns_txt_resolver.hpp"
-#include "service/mail_outbox.hpp"
 
 namespace bulkhead::bench {
 
@@ -38,21 +36,18 @@ struct World {
   static World& Get();
 
   TempDir dir;
-  cli::DataDirectory data;
-  service::OrganizationService organizations;
-  service::AccountService accounts;
-  service::MemberService members;
-  service::AuditService audit;
-  service::TenantResolver resolver;
-  service::TxtResolver dns;
-  service::DomainService domains;
-  service::WorkspaceService workspaces;
-  service::ResourceService resources;
-  service::MailOutbox outbox;
-  service::InvitationService invitations;
-  service::ApiKeyService api_keys;
-  api::Services services;
-  http::Router router;
+  cli::App app;
+  // The parts the benchmarks call, by name.
+  cli::DataDirectory& data = app.data;
+  service::OrganizationService& organizations = app.organizations;
+  service::AccountService& accounts = app.accounts;
+  service::TenantResolver& resolver = app.resolver;
+  service::DomainService& domains = app.domains;
+  service::WorkspaceService& workspaces = app.workspaces;
+  service::ResourceService& resources = app.resources;
+  service::ApiKeyService& api_keys = app.api_keys;
+  api::Services& services = app.services;
+  const http::Router& router = app.routes.router;
 
   std::string session_token;   // the owner's
   std::string api_key_secret;  // an admin key of the organization

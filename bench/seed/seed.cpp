@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/app.hpp"
 #include "cli/data_dir.hpp"
 #include "cli/master_key.hpp"
 #include "service/organization_service.hpp"
@@ -58,11 +59,15 @@ int Seed(const cli::StorageOptions& storage, const std::string& owner_email, int
     std::fprintf(stderr, "bulkhead-seed: %s\n", dir.error().message.c_str());
     return 1;
   }
-  service::OrganizationService organizations(*dir->env);
+  // The server's own wiring (nothing is served): the organizations are created as serve's
+  // services would create them.
+  cli::App app(std::move(*dir), {.mail = {.outbox = storage.data / "outbox"}});
+  service::OrganizationService& organizations = app.organizations;
+  store::Database& catalog = *app.data.catalog;
   std::string owner_id;
   std::vector<int> missing;
   {
-    auto lease = dir->catalog->Acquire();
+    auto lease = catalog.Acquire();
     auto owner = store::catalog::FindUserByEmail(*lease, owner_email);
     if (!owner.ok() || !*owner) {
       std::fprintf(stderr, "bulkhead-seed: no user %s\n", owner_email.c_str());
@@ -99,7 +104,7 @@ int Seed(const cli::StorageOptions& storage, const std::string& owner_email, int
           batch.emplace_back(prefix + number, std::move(*prepared));
         }
         std::lock_guard lock(catalog_writes);
-        if (CommitBatch(organizations, *dir->catalog, batch, owner_id)) {
+        if (CommitBatch(organizations, catalog, batch, owner_id)) {
           created += static_cast<int>(batch.size());
         } else {
           failed += static_cast<int>(batch.size());

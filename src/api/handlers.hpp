@@ -3,7 +3,7 @@
 // endpoint, grouped by resource in *_handlers.cpp; the route table in routes.cpp wires them.
 
 #include "core/result.hpp"
-#include "http/route.hpp"
+#include "api/route.hpp"
 #include "service/account_service.hpp"
 #include "service/audit_service.hpp"
 #include "service/api_key_service.hpp"
@@ -42,8 +42,6 @@ struct Services {
 };
 
 using core::Result;
-using http::RequestContext;
-using http::Response;
 
 // An organization with its domains, as every response renders it.
 Result<nlohmann::json> RenderOrganization(Services& s, const store::OrganizationRecord& org);

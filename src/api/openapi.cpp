@@ -10,7 +10,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string OperationId(const http::Route& route) {
+std::string OperationId(const Route& route) {
   std::string id = Lower(route.method);
   for (char c : route.pattern) {
     id += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -26,12 +26,12 @@ nlohmann::json Problem(std::string_view description) {
 
 }  // namespace
 
-nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes) {
+nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
   nlohmann::json paths = nlohmann::json::object();
   for (const auto& route : routes) {
     nlohmann::json op = {{"summary", route.summary},
                          {"operationId", OperationId(route)},
-                         {"x-bulkhead-scope", http::ScopeName(route.scope)}};
+                         {"x-bulkhead-scope", ScopeName(route.scope)}};
     if (route.permission) op["x-bulkhead-permission"] = core::PermissionName(*route.permission);
     if (route.workspace_role) {
       op["x-bulkhead-workspace-role"] = core::WorkspaceRoleName(*route.workspace_role);
@@ -41,11 +41,11 @@ nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes) {
     if (route.permission) {
       op["x-bulkhead-minimum-role"] = core::RoleName(core::MinimumRole(*route.permission));
     }
-    if (route.scope == http::Scope::kUser) op["x-bulkhead-api-keys"] = route.api_keys;
+    if (route.scope == Scope::kUser) op["x-bulkhead-api-keys"] = route.api_keys;
     op["x-bulkhead-success-status"] = route.success_status;
     if (route.self_param) op["x-bulkhead-self-param"] = *route.self_param;
     if (route.feature) op["x-bulkhead-feature"] = *route.feature;
-    if (route.scope == http::Scope::kPublic) {
+    if (route.scope == Scope::kPublic) {
       op["security"] = nlohmann::json::array();
     } else {
       op["security"] = {{{"bearer", nlohmann::json::array()}},
@@ -70,8 +70,8 @@ nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes) {
       responses["400"] = Problem("Malformed request");
       responses["422"] = Problem("Validation failed");
     }
-    if (route.scope != http::Scope::kPublic) responses["401"] = Problem("Unauthenticated");
-    if (route.scope == http::Scope::kOrganization) {
+    if (route.scope != Scope::kPublic) responses["401"] = Problem("Unauthenticated");
+    if (route.scope == Scope::kOrganization) {
       responses["403"] = Problem("Forbidden");
       responses["404"] = Problem("Organization not found");
     }

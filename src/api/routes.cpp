@@ -7,14 +7,12 @@
 namespace bulkhead::api {
 
 using core::Permission;
-using http::Route;
 using core::WorkspaceRole;
-using http::Scope;
 
 namespace {
 
 // Binds a handler to the services.
-http::HandlerFn Bind(Services& s, Result<Response> (*fn)(Services&, RequestContext&)) {
+HandlerFn Bind(Services& s, Result<Response> (*fn)(Services&, RequestContext&)) {
   return [&s, fn](RequestContext& c) { return fn(s, c); };
 }
 

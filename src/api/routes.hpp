@@ -7,16 +7,16 @@
 #include <nlohmann/json.hpp>
 
 #include "api/handlers.hpp"
-#include "http/route.hpp"
+#include "api/route.hpp"
 
 namespace bulkhead::api {
 
 inline constexpr std::string_view kOrganizationPrefix = "/api/v1/organizations/{org}";
 inline constexpr std::string_view kAliasPrefix = "/api/v1/org";
 
-std::vector<http::Route> BuildRoutes(Services& services);
+std::vector<Route> BuildRoutes(Services& services);
 
 // OpenAPI 3.1 document generated from the table.
-nlohmann::json OpenApiDocument(const std::vector<http::Route>& routes);
+nlohmann::json OpenApiDocument(const std::vector<Route>& routes);
 
 }  // namespace bulkhead::api

@@ -64,12 +64,12 @@ class RouteTableTest : public ::testing::Test {
   std::unique_ptr<service::InvitationService> invitations_;
   std::unique_ptr<service::ApiKeyService> api_keys_;
   std::unique_ptr<Services> services_;
-  std::vector<http::Route> routes_;
+  std::vector<Route> routes_;
 };
 
 TEST_F(RouteTableTest, EveryOrganizationRouteDeclaresAPermission) {
   for (const auto& r : routes_) {
-    bool tenant_scoped = r.scope == http::Scope::kOrganization || r.scope == http::Scope::kWorkspace;
+    bool tenant_scoped = r.scope == Scope::kOrganization || r.scope == Scope::kWorkspace;
     EXPECT_EQ(tenant_scoped, r.permission.has_value()) << r.method << " " << r.pattern;
     EXPECT_TRUE(r.handler) << r.method << " " << r.pattern;
   }
@@ -83,7 +83,7 @@ TEST_F(RouteTableTest, OrganizationPathsAreOrganizationScoped) {
                           r.pattern[kAliasPrefix.size()] == '/');
     if (under_org) {
       bool names_workspace = r.pattern.find("{ws}") != std::string::npos;
-      EXPECT_EQ(r.scope, names_workspace ? http::Scope::kWorkspace : http::Scope::kOrganization)
+      EXPECT_EQ(r.scope, names_workspace ? Scope::kWorkspace : Scope::kOrganization)
           << r.method << " " << r.pattern;
     }
   }
@@ -102,7 +102,7 @@ TEST_F(RouteTableTest, EveryOrganizationRouteHasItsCurrentOrganizationAlias) {
 
 TEST_F(RouteTableTest, WorkspaceRoutesDeclareAWorkspaceRoleAndOnlyThey) {
   for (const auto& r : routes_) {
-    EXPECT_EQ(r.scope == http::Scope::kWorkspace, r.workspace_role.has_value())
+    EXPECT_EQ(r.scope == Scope::kWorkspace, r.workspace_role.has_value())
         << r.method << " " << r.pattern;
   }
 }

@@ -15,6 +15,7 @@ namespace bulkhead::core {
 
 enum class ErrorCode {
   kMalformedJson,         // 400
+  kMalformedRequest,      // 400: not valid HTTP/1.1 (the server's own refusal)
   kTenantRequired,        // 400
   kTenantConflict,        // 400
   kUnauthenticated,       // 401
@@ -43,6 +44,8 @@ enum class ErrorCode {
   kHeadersTooLarge,       // 431
   kInternal,              // 500
   kUnavailable,           // 503
+  kServerBusy,            // 503: a full lane or body budget (the server's own refusal)
+  kTooManyConnections,    // 503: past a connection cap (the server's own refusal)
 };
 
 // One invalid field of a request body, reported in the problem's `errors` array.

@@ -17,8 +17,6 @@ struct Header {
   std::string value;
 };
 
-struct Route;
-
 // Where a request runs. Each lane has its own threads and a bounded queue, so that one kind of
 // work (a login flood's argon2id hashes, slow DNS lookups) cannot take the threads another
 // kind (a neighbour's writes) needs. A full lane refuses at once with 503 and Retry-After.
@@ -29,11 +27,16 @@ enum class Lane {
   kOutbound,  // calls to other hosts (DNS lookups of domain verification)
 };
 
-// Which route a request matched (router.hpp), with its path parameters.
+// Which route a request matched (router.hpp), with its path parameters. Routes are named by
+// their index in the table the router was built from: what a route carries beyond its method
+// and pattern is the application's (api/route.hpp), not this layer's.
 struct RouteMatch {
-  const Route* route = nullptr;  // nullptr: no route for this method
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::size_t route = kNone;  // kNone: no route for this method
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::string> allowed_methods;  // when the path matched but the method did not
+
+  bool found() const { return route != kNone; }
 };
 
 struct Request {
@@ -43,7 +46,7 @@ struct Request {
   std::string body;
   std::string remote_address;  // peer IP, for logs
   bool secure = false;         // arrived over TLS
-  // Set by Handler::LaneOf, which routes the request to decide, so that Handle does not
+  // Set by Pipeline::LaneOf, which routes the request to decide, so that Handle does not
   // route it a second time.
   std::optional<RouteMatch> match;
 
@@ -62,22 +65,6 @@ struct Response {
   bool close = false;  // close the connection after this response
 
   void SetHeader(std::string name, std::string value);
-};
-
-// The pipeline entry point the server calls for every request. Must be thread-safe.
-class Handler {
- public:
-  virtual ~Handler() = default;
-  // The lane the request runs on (password hashing, durable writes and outbound calls never
-  // run on an I/O thread). Cheap; called on the I/O thread.
-  // May remember what it learned on the request (its route) for Handle.
-  virtual Lane LaneOf(Request& request) const = 0;
-  virtual Response Handle(Request& request) = 0;
-  // A response for a request the server refused before it was complete (oversized body,
-  // too many headers, malformed HTTP, a full lane or budget). `status` is 400, 413, 431 or 503;
-  // `code` the problem code.
-  virtual Response Refuse(const Request& partial, int status, std::string_view code,
-                          std::string_view detail) = 0;
 };
 
 }  // namespace bulkhead::http

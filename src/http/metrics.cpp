@@ -5,7 +5,7 @@
 
 namespace bulkhead::http {
 
-HttpMetrics::HttpMetrics(const Router& router) : first_route_(router.routes().data()) {
+HttpMetrics::HttpMetrics(const Router& router) {
   auto make = [](std::string method, std::string route) {
     auto s = std::make_unique<Series>();
     s->method = std::move(method);
@@ -17,13 +17,11 @@ HttpMetrics::HttpMetrics(const Router& router) : first_route_(router.routes().da
   series_.push_back(make("", "unmatched"));
 }
 
-HttpMetrics::Series& HttpMetrics::SeriesFor(const Route* route) {
-  if (!route) return *series_.back();
-  auto index = static_cast<std::size_t>(route - first_route_);
-  return index < series_.size() - 1 ? *series_[index] : *series_.back();
+HttpMetrics::Series& HttpMetrics::SeriesFor(std::size_t route) {
+  return route < series_.size() - 1 ? *series_[route] : *series_.back();
 }
 
-void HttpMetrics::Observe(const Route* route, int status, double seconds) {
+void HttpMetrics::Observe(std::size_t route, int status, double seconds) {
   Series& s = SeriesFor(route);
   if (status >= kMinStatus && status < kMinStatus + kStatuses) {
     s.by_status[static_cast<std::size_t>(status - kMinStatus)].fetch_add(1,

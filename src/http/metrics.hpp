@@ -21,8 +21,8 @@ class HttpMetrics {
  public:
   explicit HttpMetrics(const Router& router);
 
-  // One answered request; `route` is null when no route matched.
-  void Observe(const Route* route, int status, double seconds);
+  // One answered request; `route` is the router's index, RouteMatch::kNone when none matched.
+  void Observe(std::size_t route, int status, double seconds);
   void CountRateLimited() { rate_limited_.fetch_add(1, std::memory_order_relaxed); }
 
   // bulkhead_http_requests_total, bulkhead_http_request_duration_seconds and
@@ -41,9 +41,8 @@ class HttpMetrics {
     std::array<std::atomic<uint64_t>, kBuckets.size() + 1> buckets{};  // last: +Inf
     std::atomic<uint64_t> sum_micros{0};
   };
-  Series& SeriesFor(const Route* route);
+  Series& SeriesFor(std::size_t route);
 
-  const Route* first_route_;
   std::vector<std::unique_ptr<Series>> series_;  // one per route, then one for "unmatched"
   std::atomic<uint64_t> rate_limited_{0};
 };

@@ -5,11 +5,8 @@
 namespace bulkhead::http {
 namespace {
 
-Route MetricsRoute(std::string method, std::string pattern) {
-  Route r;
-  r.method = std::move(method);
-  r.pattern = std::move(pattern);
-  return r;
+RoutePattern MetricsRoute(std::string method, std::string pattern) {
+  return {std::move(method), std::move(pattern)};
 }
 
 TEST(HttpMetricsTest, CountsByRoutePatternMethodAndStatusNeverByPath) {
@@ -20,7 +17,7 @@ TEST(HttpMetricsTest, CountsByRoutePatternMethodAndStatusNeverByPath) {
   metrics.Observe(get.route, 200, 0.0007);
   metrics.Observe(router.Match("GET", "/api/v1/organizations/globex").route, 200, 0.003);
   metrics.Observe(get.route, 404, 0.0001);
-  metrics.Observe(nullptr, 404, 0.0001);
+  metrics.Observe(RouteMatch::kNone, 404, 0.0001);
   std::string out;
   metrics.Render(out);
   EXPECT_NE(out.find("bulkhead_http_requests_total{method=\"GET\",route=\"/api/v1/organizations/"
@@ -38,7 +35,7 @@ TEST(HttpMetricsTest, CountsByRoutePatternMethodAndStatusNeverByPath) {
 TEST(HttpMetricsTest, TheHistogramIsCumulativeAndEndsWithTheCount) {
   Router router({MetricsRoute("GET", "/healthz")});
   HttpMetrics metrics(router);
-  const Route* route = &router.routes().front();
+  const std::size_t route = 0;
   metrics.Observe(route, 200, 0.0004);  // <= 0.0005
   metrics.Observe(route, 200, 0.002);   // <= 0.0025
   metrics.Observe(route, 200, 9.0);     // +Inf only

@@ -1,75 +1,69 @@
 #pragma once
-// The request pipeline: request id -> route -> authenticate -> resolve tenant -> authorize ->
-// handler -> render, then one access-log line and one routing-log line (every routing
-// decision: the signals, the organization they named, the outcome and why), and the request
-// counted in the metrics and in its organization's usage. It is the Handler
-// the server calls, and a plain function from Request to Response that tests can call without
-// a socket.
-// Thread-safety: thread-safe (all state is immutable or owned by thread-safe services).
+// The request pipeline, generic: request id -> route -> the application (which runs its own
+// steps and the handler) -> problem rendering -> common headers, then one access-log line and
+// the request counted in the metrics. The server calls it for every request; tests call it
+// as a plain function from Request to Response, without a socket. It knows nothing of
+// tenants or credentials: that is the application's (api/gate.hpp).
+// Thread-safety: thread-safe (all state is immutable or owned by thread-safe parts).
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
+#include "core/result.hpp"
 #include "http/access_log.hpp"
 #include "http/message.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
-#include "service/account_service.hpp"
-#include "service/api_key_service.hpp"
-#include "service/rate_limiter.hpp"
-#include "service/tenant_resolver.hpp"
-#include "service/usage_meter.hpp"
-#include "service/workspace_service.hpp"
 
 namespace bulkhead::http {
 
-struct PipelineOptions {
-  std::string base_domain = "localhost";
-  HttpMetrics* metrics = nullptr;         // request counts and latencies, when set
-  service::UsageMeter* usage = nullptr;   // per-organization usage, when set
-};
-
-// What the routing log records of one request.
-struct RoutingRecord {
-  service::TenantSignals signals;
-  service::ResolutionTrace trace;
-  std::string outcome = "no_tenant";  // "no_tenant" | "resolved" | "refused"
-  std::string reason;                 // the problem code when refused
-};
-
-class Pipeline final : public Handler {
+// What answers the routes the router matched. One virtual call per request reaches it; the
+// server calls the Pipeline itself directly.
+class Application {
  public:
-  // `routing_log` may be null (no routing log).
-  Pipeline(const Router& router, service::AccountService& accounts,
-           service::ApiKeyService& api_keys, service::TenantResolver& resolver,
-           service::WorkspaceService& workspaces, LineWriter& access_log, LineWriter* routing_log,
-           PipelineOptions options);
+  // The lane route `route` (a router index) runs on. Cheap; called on the I/O thread.
+  virtual Lane LaneOf(std::size_t route) const = 0;
+  // Answers a request that matched `match.route` (its params may be moved from). An error
+  // is rendered as a problem by the pipeline; an exception becomes a 500.
+  virtual core::Result<Response> Dispatch(Request& request, std::string_view request_id,
+                                          RouteMatch& match) = 0;
+  // A request that reached no route: unmatched (`refusal` null) or refused by the server
+  // before it was complete. For the application's own records (its routing log).
+  virtual void Undispatched(const Request& request, std::string_view request_id,
+                            const core::Error* refusal) = 0;
 
-  Lane LaneOf(Request& request) const override;
-  Response Handle(Request& request) override;
-  Response Refuse(const Request& partial, int status, std::string_view code,
-                  std::string_view detail) override;
+ protected:
+  ~Application() = default;
+};
+
+struct PipelineOptions {
+  HttpMetrics* metrics = nullptr;  // request counts and latencies, when set
+};
+
+class Pipeline final {
+ public:
+  Pipeline(const Router& router, Application& application, LineWriter& access_log,
+           PipelineOptions options = {});
+
+  // The lane the request runs on; remembers its route on the request for Handle.
+  Lane LaneOf(Request& request) const;
+  Response Handle(Request& request);
+  // The answer to a request the server refused before it was complete (oversized body or
+  // headers, malformed HTTP, a full lane or connection cap): `refusal` says which. The
+  // connection is closed after it.
+  Response Refuse(const Request& partial, const core::Error& refusal);
 
  private:
-  core::Result<Response> Dispatch(RequestContext& context, const Route& route,
-                                  RoutingRecord& routing);
-  core::Status Authenticate(RequestContext& context, const Route& route);
-  service::TenantSignals Signals(const Request& request,
-                                 const std::vector<std::pair<std::string, std::string>>& params) const;
-  void Meter(const RequestContext& context, const Response& response);
   void LogAccess(const Request& request, const Response& response, std::string_view request_id,
                  std::string_view route, double duration_ms);
-  void LogRouting(const Request& request, std::string_view request_id, std::string_view route,
-                  const RoutingRecord& routing);
+  void LogError(std::string_view event, std::string_view request_id, std::string_view route,
+                std::string_view what);
 
   const Router& router_;
-  service::AccountService& accounts_;
-  service::ApiKeyService& api_keys_;
-  service::TenantResolver& resolver_;
-  service::WorkspaceService& workspaces_;
+  Application& application_;
   LineWriter& access_log_;
-  LineWriter* routing_log_;
   PipelineOptions options_;
-  service::RateLimiter rate_limiter_;  // per instance, per organization
 };
 
 // The request id to use: the client's X-Request-Id when it is 1-128 of [A-Za-z0-9._:-],
@@ -77,5 +71,7 @@ class Pipeline final : public Handler {
 std::string RequestIdFor(const Request& request);
 // The value of cookie `name` in a Cookie header, or empty.
 std::string_view CookieValue(std::string_view cookie_header, std::string_view name);
+// Whether a request with this method may change state (not GET, HEAD or OPTIONS).
+bool IsStateChanging(std::string_view method);
 
 }  // namespace bulkhead::http

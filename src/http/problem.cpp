@@ -11,11 +11,15 @@ struct Mapping {
   int status;
   std::string_view code;
   std::string_view title;
+  // The server's own refusals say why (a limit, a full queue); other server errors keep
+  // their cause in the server log and give the caller a stable, safe message.
+  bool detail_shown = true;
 };
 
 Mapping MappingOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kMalformedJson: return {400, "malformed_json", "Malformed JSON"};
+    case ErrorCode::kMalformedRequest: return {400, "malformed_request", "Malformed request"};
     case ErrorCode::kTenantRequired: return {400, "tenant_required", "Organization required"};
     case ErrorCode::kTenantConflict: return {400, "tenant_conflict", "Conflicting organizations"};
     case ErrorCode::kUnauthenticated: return {401, "unauthenticated", "Unauthenticated"};
@@ -46,17 +50,33 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kVerificationFailed: return {422, "verification_failed", "Verification failed"};
     case ErrorCode::kRateLimited: return {429, "rate_limited", "Too many requests"};
     case ErrorCode::kHeadersTooLarge: return {431, "headers_too_large", "Headers too large"};
-    case ErrorCode::kInternal: return {500, "internal", "Internal error"};
-    case ErrorCode::kUnavailable: return {503, "unavailable", "Service unavailable"};
+    case ErrorCode::kInternal: return {500, "internal", "Internal error", false};
+    case ErrorCode::kUnavailable: return {503, "unavailable", "Service unavailable", false};
+    case ErrorCode::kServerBusy: return {503, "server_busy", "Service unavailable"};
+    case ErrorCode::kTooManyConnections:
+      return {503, "too_many_connections", "Service unavailable"};
   }
-  return {500, "internal", "Internal error"};
+  return {500, "internal", "Internal error", false};
 }
 }  // namespace
 
-int StatusOf(ErrorCode code) { return MappingOf(code).status; }
-std::string_view ProblemCode(ErrorCode code) { return MappingOf(code).code; }
-std::string_view ProblemTitle(ErrorCode code) { return MappingOf(code).title; }
+int StatusOf(ErrorCode code) {
+  return MappingOf(code).status;
+}
+std::string_view ProblemCode(ErrorCode code) {
+  return MappingOf(code).code;
+}
+std::string_view ProblemTitle(ErrorCode code) {
+  return MappingOf(code).title;
+}
+bool IsServerError(ErrorCode code) {
+  return MappingOf(code).status >= 500;
+}
+bool IsSuccess(int status) {
+  return status >= 200 && status < 300;
+}
 
+namespace {
 Response ProblemResponse(int status, std::string_view code, std::string_view title,
                          std::string_view detail, std::string_view request_id) {
   nlohmann::json body = {{"type", "https://bulkhead.dev/problems/" + std::string(code)},
@@ -71,17 +91,19 @@ Response ProblemResponse(int status, std::string_view code, std::string_view tit
   response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return response;
 }
+}  // namespace
 
 Response ProblemResponse(const core::Error& error, std::string_view request_id) {
   auto m = MappingOf(error.code);
   // Internal details stay in the server log; the caller gets a stable, safe message.
-  std::string_view detail = m.status >= 500 ? std::string_view("internal error") : error.message;
+  std::string_view detail = m.detail_shown ? std::string_view(error.message) : "internal error";
   Response response = ProblemResponse(m.status, m.code, m.title, detail, request_id);
   if (!error.fields.empty() || error.limit) {
     auto body = nlohmann::json::parse(response.body);
     if (!error.fields.empty()) {
       auto& errors = body["errors"] = nlohmann::json::array();
-      for (const auto& f : error.fields) errors.push_back({{"field", f.field}, {"message", f.message}});
+      for (const auto& f : error.fields)
+        errors.push_back({{"field", f.field}, {"message", f.message}});
     }
     if (error.limit) {
       body["limit"] = error.limit->name;

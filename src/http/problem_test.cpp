@@ -42,11 +42,31 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kVerificationFailed, 422, "verification_failed"},
       {ErrorCode::kRateLimited, 429, "rate_limited"},
       {ErrorCode::kInternal, 500, "internal"},
+      // The server's own refusals, before a request reaches a route.
+      {ErrorCode::kMalformedRequest, 400, "malformed_request"},
+      {ErrorCode::kHeadersTooLarge, 431, "headers_too_large"},
+      {ErrorCode::kServerBusy, 503, "server_busy"},
+      {ErrorCode::kTooManyConnections, 503, "too_many_connections"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(StatusOf(c.code), c.status) << c.problem;
     EXPECT_EQ(ProblemCode(c.code), c.problem);
   }
+}
+
+TEST(ProblemResponse, TheServersRefusalsSayWhyButInternalErrorsDoNot) {
+  auto busy = nlohmann::json::parse(
+      ProblemResponse(Error::Make(ErrorCode::kServerBusy, "the server is busy; retry later"), "r")
+          .body);
+  EXPECT_EQ(busy["title"], "Service unavailable");
+  EXPECT_EQ(busy["detail"], "the server is busy; retry later");
+  auto headers = nlohmann::json::parse(
+      ProblemResponse(Error::Make(ErrorCode::kHeadersTooLarge, "too many header fields"), "r")
+          .body);
+  EXPECT_EQ(headers["title"], "Headers too large");
+  EXPECT_EQ(headers["detail"], "too many header fields");
+  auto internal = nlohmann::json::parse(ProblemResponse(Error::Internal("disk on fire"), "r").body);
+  EXPECT_EQ(internal["detail"], "internal error");
 }
 
 TEST(ProblemResponse, RendersRfc9457WithFieldErrors) {

@@ -19,7 +19,7 @@ bool SplitPath(std::string_view path, std::vector<std::string_view>& out) {
   return true;
 }
 
-Router::Router(std::vector<Route> routes) : routes_(std::move(routes)) {
+Router::Router(std::vector<RoutePattern> routes) : routes_(std::move(routes)) {
   for (const auto& route : routes_) {
     Compiled c;
     std::vector<std::string_view> parts;
@@ -57,7 +57,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
     }
     if (c.literal_count <= best_literals) continue;
     best_literals = c.literal_count;
-    result.route = &routes_[i];
+    result.route = i;
     result.params.clear();
     for (std::size_t s = 0; s < parts.size(); ++s) {
       const auto& seg = c.segments[s];
@@ -66,7 +66,7 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
       }
     }
   }
-  if (result.route) result.allowed_methods.clear();
+  if (result.found()) result.allowed_methods.clear();
   return result;
 }
 

@@ -28,6 +28,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using core::ErrorCode;
 
 namespace {
 // After refusing a request whose body we will not read, keep discarding what the client still
@@ -135,7 +136,7 @@ class Connection {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Handler& handler)
+  Impl(ServerOptions options, Pipeline& handler)
       : options_(std::move(options)),
         handler_(handler),
         ioc_(std::max(1, options_.io_threads)),
@@ -207,7 +208,7 @@ class Server::Impl {
   std::atomic<std::size_t> buffered_body_bytes_{0};     // reserved by requests with large bodies
 
   ServerOptions options_;
-  Handler& handler_;
+  Pipeline& handler_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   asio::steady_timer accept_backoff_;
@@ -297,11 +298,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void OnHeader(beast::error_code ec) {
     if (ec == bhttp::error::header_limit) {
       busy_ = true;
-      return Refuse(431, "headers_too_large", "request headers exceed 16 KiB");
+      return Refuse(ErrorCode::kHeadersTooLarge, "request headers exceed 16 KiB");
     }
     if (ec == bhttp::error::body_limit) {
       busy_ = true;
-      return Refuse(413, "body_too_large", "request body exceeds 1 MiB");
+      return Refuse(ErrorCode::kBodyTooLarge, "request body exceeds 1 MiB");
     }
     if (ec) {
       // A closed or idle connection ends quietly; bytes that are not HTTP get a 400.
@@ -311,20 +312,20 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
         return Close();
       }
       busy_ = true;
-      return Refuse(400, "malformed_request", "the request is not valid HTTP/1.1");
+      return Refuse(ErrorCode::kMalformedRequest, "the request is not valid HTTP/1.1");
     }
     busy_ = true;
     const auto& header = parser_->get();
     head_ = header.method() == bhttp::verb::head;
     std::size_t fields = std::distance(header.begin(), header.end());
     if (fields > options_.max_header_count) {
-      return Refuse(431, "headers_too_large", "too many header fields");
+      return Refuse(ErrorCode::kHeadersTooLarge, "too many header fields");
     }
     if (auto why = AmbiguousFraming(header); !why.empty()) {
-      return Refuse(400, "malformed_request", why);
+      return Refuse(ErrorCode::kMalformedRequest, std::string(why));
     }
     if (auto length = parser_->content_length(); length && *length > options_.body_limit) {
-      return Refuse(413, "body_too_large", "request body exceeds 1 MiB");
+      return Refuse(ErrorCode::kBodyTooLarge, "request body exceeds 1 MiB");
     }
     if (parser_->is_done()) return OnRequest();
     // A large body is buffered whole before the request runs: it first reserves its length
@@ -334,7 +335,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     std::size_t length = parser_->content_length().value_or(options_.body_limit);
     if (length > options_.small_body_bytes) {
       if (!server_.ReserveBody(length)) {
-        return Refuse(503, "server_busy", "too many large request bodies in flight; retry later");
+        return Refuse(ErrorCode::kServerBusy,
+                      "too many large request bodies in flight; retry later");
       }
       reserved_body_ = length;
     }
@@ -357,7 +359,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec == bhttp::error::body_limit) {
-                          return self->Refuse(413, "body_too_large", "request body exceeds 1 MiB");
+                          return self->Refuse(ErrorCode::kBodyTooLarge,
+                                              "request body exceeds 1 MiB");
                         }
                         if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
                             ec == asio::error::eof || ec == asio::error::connection_reset ||
@@ -365,7 +368,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
                           return self->Close();
                         }
                         if (ec) {
-                          return self->Refuse(400, "malformed_request",
+                          return self->Refuse(ErrorCode::kMalformedRequest,
                                               "the request body is not valid HTTP/1.1");
                         }
                         self->OnRequest();
@@ -413,8 +416,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       // The lane's queue is full: answer now rather than let waits grow without bound. The
       // request was read whole, so the connection stays usable: closing it would only add a
       // reconnection (and a TIME_WAIT) to every refused retry.
-      Response busy =
-          server_.handler_.Refuse(*request, 503, "server_busy", "the server is busy; retry later");
+      Response busy = server_.handler_.Refuse(
+          *request, core::Error::Make(ErrorCode::kServerBusy, "the server is busy; retry later"));
       busy.SetHeader("Retry-After", std::string(kRetryAfterSeconds));
       busy.close = false;
       Write(std::move(busy), keep_alive, false);
@@ -425,18 +428,22 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     try {
       return server_.handler_.Handle(request);
     } catch (const std::exception&) {
-      return server_.handler_.Refuse(request, 500, "internal", "internal error");
+      return server_.handler_.Refuse(request, core::Error::Internal("internal error"));
     }
   }
 
   // Answers a request that will not be read to its end, then closes the connection.
-  void Refuse(int status, std::string_view code, std::string_view detail) {
+  void Refuse(ErrorCode code, std::string detail) {
     Request partial;
     if (parser_ && parser_->is_header_done()) partial = ToRequest(false);
     partial.remote_address = remote_;
     partial.secure = kTls;
-    Response response = server_.handler_.Refuse(partial, status, code, detail);
-    if (status == 503) response.SetHeader("Retry-After", std::string(kRetryAfterSeconds));
+    Response response =
+        server_.handler_.Refuse(partial, core::Error::Make(code, std::move(detail)));
+    // A full budget passes; a malformed or oversized request would only be refused again.
+    if (code == ErrorCode::kServerBusy) {
+      response.SetHeader("Retry-After", std::string(kRetryAfterSeconds));
+    }
     Write(std::move(response), false, true);
   }
 
@@ -534,7 +541,8 @@ void Server::Impl::RefuseConnection(tcp::socket socket, const std::string& addre
     // A short answer into the fresh socket's empty send buffer: it never blocks.
     Request partial;
     partial.remote_address = address;
-    Response response = handler_.Refuse(partial, 503, "too_many_connections", why);
+    Response response = handler_.Refuse(
+        partial, core::Error::Make(ErrorCode::kTooManyConnections, std::string(why)));
     response.SetHeader("Retry-After", std::string(kRetryAfterSeconds));
     std::string bytes = Serialize(std::move(response));
     socket.non_blocking(true, ignored);
@@ -685,7 +693,7 @@ void Server::Impl::Run() {
   outbound_.Join();
 }
 
-Server::Server(ServerOptions options, Handler& handler)
+Server::Server(ServerOptions options, Pipeline& handler)
     : impl_(std::make_unique<Impl>(std::move(options), handler)) {}
 Server::~Server() = default;
 void Server::Listen() {

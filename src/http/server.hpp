@@ -1,7 +1,7 @@
 #pragma once
 // The HTTP/1.1 server on Boost.Beast/Asio. It owns sockets, bytes, limits, timeouts and
-// keep-alive only; every complete request goes to a Handler. I/O runs on `threads` threads;
-// each request runs on the lane the Handler names (message.hpp's Lane): inline, or on one of
+// keep-alive only; every complete request goes to the Pipeline. I/O runs on `threads` threads;
+// each request runs on the lane the Pipeline names (message.hpp's Lane): inline, or on one of
 // three pools with bounded queues (writes, password hashing, outbound calls), so that neither
 // a login flood nor slow DNS can take the threads a neighbour's writes need.
 // What one client can hold is bounded too: connections (in all and per address) and buffered
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "http/message.hpp"
+#include "http/pipeline.hpp"
 
 namespace bulkhead::http {
 
@@ -50,7 +51,7 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(ServerOptions options, Handler& handler);
+  Server(ServerOptions options, Pipeline& pipeline);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -1,7 +1,7 @@
 #pragma once
 // The one route table's vocabulary. Every endpoint declares its method, path pattern, scope,
-// permission and handler here; the router, the authorization step, the OpenAPI document and
-// the generated test matrices all read the same table.
+// permission and handler here; the router (by method and pattern), the gate's steps
+// (api/gate.hpp), the OpenAPI document and the generated test matrices all read the same table.
 
 #include <functional>
 #include <optional>
@@ -15,11 +15,16 @@
 #include "core/role.hpp"
 #include "core/workspace_role.hpp"
 #include "http/message.hpp"
+#include "http/router.hpp"
 #include "service/account_service.hpp"
 #include "service/tenant_resolver.hpp"
 #include "service/workspace_service.hpp"
 
-namespace bulkhead::http {
+namespace bulkhead::api {
+
+using http::Lane;
+using http::Request;
+using http::Response;
 
 enum class Scope {
   kPublic,        // no credentials
@@ -30,7 +35,7 @@ enum class Scope {
 
 std::string_view ScopeName(Scope scope);
 
-// What a handler gets: the request, its path parameters, and what the pipeline established.
+// What a handler gets: the request, its path parameters, and what the gate's steps established.
 struct RequestContext {
   Request& request;
   std::string request_id;
@@ -86,4 +91,13 @@ inline Lane LaneOf(const Route& route) {
   return route.blocking ? Lane::kWorker : Lane::kInline;
 }
 
-}  // namespace bulkhead::http
+// The route table and its router, built together so that the router's indexes name rows of
+// `routes`. Immutable once built.
+struct RouteTable {
+  explicit RouteTable(std::vector<Route> table)
+      : routes(std::move(table)), router(http::Router::Of(routes)) {}
+  const std::vector<Route> routes;
+  const http::Router router;
+};
+
+}  // namespace bulkhead::api
