@@ -52,23 +52,19 @@ Result<Response> ListDomains(Services& s, RequestContext& c) {
     data.push_back(DomainJson(d));
     last = std::move(key);
   }
-  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+  return JsonResponse({{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> AddDomain(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto hostname = body->RequiredString("hostname");
-  BULKHEAD_TRY(body->Finish());
-  auto domain = s.domains.Add(*c.tenant, *hostname, c.Actor());
+  auto domain = s.domains.Add(*c.tenant, Text(c.body, "hostname"), c.Actor());
   if (!domain.ok()) return domain.error();
-  return JsonResponse(201, DomainJson(*domain));
+  return JsonResponse(DomainJson(*domain));
 }
 
 Result<Response> VerifyDomain(Services& s, RequestContext& c) {
   auto domain = s.domains.Verify(*c.tenant, HostnameParam(c), c.Actor());
   if (!domain.ok()) return domain.error();
-  return JsonResponse(200, DomainJson(*domain));
+  return JsonResponse(DomainJson(*domain));
 }
 
 Result<Response> RemoveDomain(Services& s, RequestContext& c) {
@@ -79,13 +75,12 @@ Result<Response> RemoveDomain(Services& s, RequestContext& c) {
 Result<Response> ResolveHost(Services& s, RequestContext& c) {
   auto query = http::ParseQuery(c.request.Query());
   if (!query) return core::Error::Validation("query", "is not a valid query string");
-  auto host = http::QueryValue(*query, "host");
-  if (!host || host->empty()) return core::Error::Validation("host", "is required");
-  auto resolved = s.domains.Resolve(*host);
+  // The route's schema requires a non-empty host.
+  auto resolved = s.domains.Resolve(http::QueryValue(*query, "host").value_or(""));
   if (!resolved.ok()) return resolved.error();
-  return JsonResponse(200, {{"organization_id", resolved->organization_id},
-                            {"slug", resolved->slug},
-                            {"matched_by", resolved->matched_by}});
+  return JsonResponse({{"organization_id", resolved->organization_id},
+                       {"slug", resolved->slug},
+                       {"matched_by", resolved->matched_by}});
 }
 
 }  // namespace bulkhead::api
