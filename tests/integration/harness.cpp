@@ -3,11 +3,11 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -15,11 +15,14 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "integration/contract_check.hpp"
 
 namespace bulkhead::testing {
 
@@ -48,13 +51,85 @@ std::string Lower(std::string s) {
 HttpResponse FromBeast(bhttp::response<bhttp::string_body>& res) {
   HttpResponse out;
   out.status = static_cast<int>(res.result_int());
-  for (const auto& f : res) out.headers[Lower(std::string(f.name_string()))] = std::string(f.value());
+  for (const auto& f : res)
+    out.headers[Lower(std::string(f.name_string()))] = std::string(f.value());
   out.body = res.body();
   auto type = out.Header("content-type");
   if (type.find("json") != std::string::npos) {
     out.json = Json::parse(out.body, nullptr, false);
   }
   return out;
+}
+
+// The response contract: every response from a server this harness started is checked
+// against the /openapi.json that server serves (fetched once per start), and a drift fails the
+// test that received it. BULKHEAD_TEST_CONTRACT=off turns the check off (to see a test's own
+// failures apart).
+struct Contracts {
+  std::mutex mu;
+  std::map<uint16_t, std::shared_ptr<const Json>> by_port;  // null: not fetched yet
+};
+
+Contracts& contracts() {
+  static Contracts c;
+  return c;
+}
+
+bool ContractsOn() {
+  const char* flag = std::getenv("BULKHEAD_TEST_CONTRACT");
+  return !flag || std::string(flag) != "off";
+}
+
+void RegisterServer(uint16_t port) {
+  std::lock_guard lock(contracts().mu);
+  contracts().by_port[port] = nullptr;
+}
+
+void UnregisterServer(uint16_t port) {
+  std::lock_guard lock(contracts().mu);
+  contracts().by_port.erase(port);
+}
+
+HttpResponse Exchange(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body, const Headers& headers);
+
+// The document of the server on `port`; null when no server of this harness is there or it
+// does not serve one now (then nothing is checked).
+std::shared_ptr<const Json> ContractFor(uint16_t port) {
+  {
+    std::lock_guard lock(contracts().mu);
+    auto it = contracts().by_port.find(port);
+    if (it == contracts().by_port.end()) return nullptr;
+    if (it->second) return it->second;
+  }
+  HttpResponse r;
+  try {
+    r = Exchange(port, "GET", "/openapi.json", "", {});
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+  if (r.status != 200 || !r.json.is_object() || !r.json.contains("paths")) return nullptr;
+  auto document = std::make_shared<const Json>(std::move(r.json));
+  std::lock_guard lock(contracts().mu);
+  auto it = contracts().by_port.find(port);
+  if (it == contracts().by_port.end()) return nullptr;
+  if (!it->second) it->second = document;
+  return it->second;
+}
+
+void CheckContract(uint16_t port, const std::string& method, const std::string& target,
+                   const HttpResponse& response) {
+  if (!ContractsOn() || response.status == 0) return;
+  auto document = ContractFor(port);
+  if (!document) return;
+  auto drift = CheckResponse(
+      *document, {method, target, response.status, response.Header("content-type"), response.body});
+  if (drift.empty()) return;
+  std::string report;
+  for (const auto& line : drift) report += "\n  " + line;
+  ADD_FAILURE() << "response contract: " << method << " " << target << " -> " << response.status
+                << " drifts from /openapi.json:" << report
+                << "\n  body: " << response.body.substr(0, 600);
 }
 
 }  // namespace
@@ -71,15 +146,25 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& t
 
 HttpResponse HttpClient::RequestRaw(const std::string& method, const std::string& target,
                                     const std::string& body, const Headers& headers) const {
+  auto response = Exchange(port_, method, target, body, headers);
+  CheckContract(port_, method, target, response);
+  return response;
+}
+
+namespace {
+
+HttpResponse Exchange(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body, const Headers& headers) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.expires_after(std::chrono::seconds(30));
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
-  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port_));
+  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [k, v] : headers) req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
-    if (req[bhttp::field::content_type].empty()) req.set(bhttp::field::content_type, "application/json");
+    if (req[bhttp::field::content_type].empty())
+      req.set(bhttp::field::content_type, "application/json");
     req.body() = body;
   }
   req.prepare_payload();
@@ -96,6 +181,8 @@ HttpResponse HttpClient::RequestRaw(const std::string& method, const std::string
   auto res = parser.release();
   return FromBeast(res);
 }
+
+}  // namespace
 
 HttpResponse HttpClient::RawBytes(const std::string& bytes) const {
   asio::io_context ioc;
@@ -191,7 +278,8 @@ ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extr
   database_url_ = shared.sibling.database_url_;
   // Instances sharing a database share its master key: the sibling's development key, unless
   // the test gives one.
-  bool keyed = std::find(extra_args_.begin(), extra_args_.end(), "--master-key-file") != extra_args_.end();
+  bool keyed =
+      std::find(extra_args_.begin(), extra_args_.end(), "--master-key-file") != extra_args_.end();
   if (shared.sibling.OnPostgresStorage() && !keyed &&
       fs::exists(shared.sibling.data_dir_ / "master.key")) {
     extra_args_.insert(extra_args_.end(),
@@ -202,6 +290,7 @@ ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extr
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) {
+    UnregisterServer(port_);
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -216,7 +305,9 @@ ServerProcess::~ServerProcess() {
   }
 }
 
-bool ServerProcess::OnPostgresStorage() const { return !database_url_.empty(); }
+bool ServerProcess::OnPostgresStorage() const {
+  return !database_url_.empty();
+}
 
 std::vector<std::string> ServerProcess::StorageArgs() const {
   std::vector<std::string> args = {"--data", data_dir_.string()};
@@ -252,7 +343,8 @@ sqlite3* OpenSqliteStore(const ServerProcess& server, const std::string& organiz
   fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
                                         : server.data_dir() / "tenants" / (organization_id + ".db");
   sqlite3* handle = nullptr;
-  if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+  if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK)
+    throw std::runtime_error("cannot open " + db.string());
   sqlite3_busy_timeout(handle, 5000);
   return handle;
 }
@@ -330,8 +422,9 @@ void ServerProcess::Start() {
   ++starts_;
   fs::path out = root_ / ("stdout-" + std::to_string(starts_) + ".log");
   fs::path err = root_ / ("stderr-" + std::to_string(starts_) + ".log");
-  std::vector<std::string> args = {BULKHEAD_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                   "--data", data_dir_.string(), "--threads", "2"};
+  std::vector<std::string> args = {BULKHEAD_BINARY, "serve",  "--listen",
+                                   "127.0.0.1:0",   "--data", data_dir_.string(),
+                                   "--threads",     "2"};
   if (!database_url_.empty()) args.insert(args.end(), {"--database", database_url_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   // Tests reach loopback only: without a test DNS server, lookups go to a port where nothing
@@ -363,6 +456,7 @@ void ServerProcess::Start() {
       if (j.is_object() && j.value("event", "") == "listening") {
         std::string address = j.value("address", "");
         port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        RegisterServer(port_);
         return;
       }
     }
@@ -378,6 +472,7 @@ void ServerProcess::Start() {
 
 int ServerProcess::Stop() {
   if (pid_ <= 0) return -1;
+  UnregisterServer(port_);
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
@@ -387,6 +482,7 @@ int ServerProcess::Stop() {
 
 void ServerProcess::Kill9() {
   if (pid_ <= 0) return;
+  UnregisterServer(port_);
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
@@ -423,8 +519,8 @@ Account SignUp(const HttpClient& client, const std::string& name, const std::str
   return a;
 }
 
-Json CreateOrganization(const HttpClient& client, const std::string& token,
-                        const std::string& name, const std::string& slug) {
+Json CreateOrganization(const HttpClient& client, const std::string& token, const std::string& name,
+                        const std::string& slug) {
   Json body{{"name", name}};
   if (!slug.empty()) body["slug"] = slug;
   auto r = client.Request("POST", "/api/v1/organizations", body, Bearer(token));
