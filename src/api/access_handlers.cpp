@@ -37,17 +37,13 @@ nlohmann::json ApiKeyJson(const store::ApiKeyRecord& k) {
 }  // namespace
 
 Result<Response> CreateInvitation(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto email = body->RequiredString("email");
-  auto role = body->RequiredString("role");
-  BULKHEAD_TRY(body->Finish());
-  auto created = s.invitations.Create(*c.tenant, *email, *role, c.Actor());
+  auto created =
+      s.invitations.Create(*c.tenant, Text(c.body, "email"), Text(c.body, "role"), c.Actor());
   if (!created.ok()) return created.error();
   nlohmann::json out = InvitationJson(created->invitation);
   out["token"] = created->token;
   out["accept_url"] = created->accept_url;
-  return JsonResponse(201, out);
+  return JsonResponse(out);
 }
 
 Result<Response> ListInvitations(Services& s, RequestContext& c) {
@@ -59,7 +55,7 @@ Result<Response> ListInvitations(Services& s, RequestContext& c) {
   for (const auto& i : listed->invitations) data.push_back(InvitationJson(i));
   nlohmann::json next = nullptr;
   if (listed->more) next = EncodeCursor(kInvitationsCursor, listed->invitations.back().id);
-  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+  return JsonResponse({{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> RevokeInvitation(Services& s, RequestContext& c) {
@@ -68,11 +64,7 @@ Result<Response> RevokeInvitation(Services& s, RequestContext& c) {
 }
 
 Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto token = body->RequiredString("token");
-  BULKHEAD_TRY(body->Finish());
-  auto membership = s.invitations.Accept(*token, *c.principal, c.request_id);
+  auto membership = s.invitations.Accept(Text(c.body, "token"), *c.principal, c.request_id);
   if (!membership.ok()) return membership.error();
   c.metered_organization_id = membership->organization_id;
   auto user = s.accounts.GetUser(c.principal->user_id);
@@ -85,7 +77,7 @@ Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
     if (!rendered.ok()) return rendered.error();
     out["organization"] = *rendered;
   }
-  return JsonResponse(200, out);
+  return JsonResponse(out);
 }
 
 Result<Response> ListApiKeys(Services& s, RequestContext& c) {
@@ -97,20 +89,16 @@ Result<Response> ListApiKeys(Services& s, RequestContext& c) {
   for (const auto& k : listed->keys) data.push_back(ApiKeyJson(k));
   nlohmann::json next = nullptr;
   if (listed->more) next = EncodeCursor(kApiKeysCursor, listed->keys.back().id);
-  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+  return JsonResponse({{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> CreateApiKey(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto name = body->RequiredString("name");
-  auto role = body->RequiredString("role");
-  BULKHEAD_TRY(body->Finish());
-  auto created = s.api_keys.Create(*c.tenant, *name, *role, c.Actor());
+  auto created =
+      s.api_keys.Create(*c.tenant, Text(c.body, "name"), Text(c.body, "role"), c.Actor());
   if (!created.ok()) return created.error();
   nlohmann::json out = ApiKeyJson(created->key);
   out["key"] = created->secret;
-  return JsonResponse(201, out);
+  return JsonResponse(out);
 }
 
 Result<Response> RevokeApiKey(Services& s, RequestContext& c) {

@@ -30,7 +30,7 @@ Result<Response> ListAuditLog(Services& s, RequestContext& c) {
   for (const auto& e : events->events) data.push_back(AuditEventJson(e));
   nlohmann::json next = nullptr;
   if (events->more) next = EncodeCursor(kCursor, events->events.back().id);
-  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+  return JsonResponse({{"data", data}, {"next_cursor", next}});
 }
 
 }  // namespace bulkhead::api

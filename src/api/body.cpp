@@ -15,9 +15,9 @@ core::Error ValidationErrors(std::vector<core::FieldError> errors) {
   return Error::Validation(std::move(errors));
 }
 
-core::Result<BodyReader> BodyReader::Parse(std::string_view body) {
+core::Result<nlohmann::json> ParseBody(std::string_view body) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    return BodyReader(nlohmann::json::object());
+    return nlohmann::json::object();
   }
   // Depth and NUL bytes first (core/json_bounds.hpp says why): what passes can be copied,
   // compared and dumped without deep recursion, and the parser sees every byte.
@@ -30,66 +30,39 @@ core::Result<BodyReader> BodyReader::Parse(std::string_view body) {
     return Error::Make(ErrorCode::kMalformedJson, "the request body is not valid JSON");
   }
   if (!json.is_object()) return Error::Validation("body", "must be a JSON object");
-  return BodyReader(std::move(json));
+  return json;
 }
 
-const nlohmann::json* BodyReader::Field(const std::string& field) {
-  read_.insert(field);
-  auto it = json_.find(field);
-  return it == json_.end() ? nullptr : &*it;
+namespace {
+const nlohmann::json* Present(const nlohmann::json& body, const char* field) {
+  auto it = body.find(field);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+}  // namespace
+
+std::string Text(const nlohmann::json& body, const char* field) {
+  const auto* value = Present(body, field);
+  return value && value->is_string() ? value->get<std::string>() : std::string();
 }
 
-std::optional<std::string> BodyReader::RequiredString(const std::string& field) {
-  const auto* value = Field(field);
-  if (!value || value->is_null()) {
-    errors_.push_back({field, "is required"});
-    return std::nullopt;
-  }
-  if (!value->is_string()) {
-    errors_.push_back({field, "must be a string"});
-    return std::nullopt;
-  }
+std::optional<std::string> OptionalText(const nlohmann::json& body, const char* field) {
+  const auto* value = Present(body, field);
+  if (!value || !value->is_string()) return std::nullopt;
   return value->get<std::string>();
 }
 
-std::optional<std::string> BodyReader::OptionalString(const std::string& field) {
-  const auto* value = Field(field);
-  if (!value || value->is_null()) return std::nullopt;
-  if (!value->is_string()) {
-    errors_.push_back({field, "must be a string"});
-    return std::nullopt;
-  }
-  return value->get<std::string>();
+std::optional<std::optional<std::string>> NullableText(const nlohmann::json& body,
+                                                       const char* field) {
+  auto it = body.find(field);
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_string()) return std::optional<std::string>();
+  return std::optional<std::string>(it->get<std::string>());
 }
 
-std::optional<std::optional<std::string>> BodyReader::OptionalNullableString(
-    const std::string& field) {
-  const auto* value = Field(field);
-  if (!value) return std::nullopt;
-  if (value->is_null()) return std::optional<std::string>();
-  if (!value->is_string()) {
-    errors_.push_back({field, "must be a string or null"});
-    return std::nullopt;
-  }
-  return std::optional<std::string>(value->get<std::string>());
-}
-
-std::optional<nlohmann::json> BodyReader::OptionalObject(const std::string& field) {
-  const auto* value = Field(field);
-  if (!value || value->is_null()) return std::nullopt;
-  if (!value->is_object()) {
-    errors_.push_back({field, "must be an object"});
-    return std::nullopt;
-  }
+std::optional<nlohmann::json> OptionalObject(const nlohmann::json& body, const char* field) {
+  const auto* value = Present(body, field);
+  if (!value || !value->is_object()) return std::nullopt;
   return *value;
-}
-
-core::Status BodyReader::Finish() {
-  for (const auto& [key, value] : json_.items()) {
-    if (!read_.count(key)) errors_.push_back({key, "is not a known field"});
-  }
-  if (errors_.empty()) return core::Ok();
-  return ValidationErrors(std::move(errors_));
 }
 
 std::string EncodeCursor(std::string_view kind, std::string_view payload) {

@@ -1,9 +1,8 @@
 #pragma once
-// Strict reading of JSON request bodies and list parameters: every field is typed, unknown
-// fields are refused, and all problems are reported together, one entry per field.
+// Request bodies and list parameters: parsing within bounds, and reading what the route's
+// schema validated (api/schema_validator.hpp does the checking, once, for every route).
 
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,30 +14,19 @@
 
 namespace bulkhead::api {
 
-class BodyReader {
- public:
-  // kMalformedJson for text that is not JSON (or not UTF-8), holds a NUL byte, or nests deeper
-  // than core::kMaxJsonDepth; kValidationFailed for JSON that is not an object. An empty body
-  // reads as {}.
-  static core::Result<BodyReader> Parse(std::string_view body);
+// kMalformedJson for text that is not JSON (or not UTF-8), holds a NUL byte, or nests deeper
+// than core::kMaxJsonDepth; kValidationFailed for JSON that is not an object. An empty body
+// reads as {}.
+core::Result<nlohmann::json> ParseBody(std::string_view body);
 
-  std::optional<std::string> RequiredString(const std::string& field);
-  std::optional<std::string> OptionalString(const std::string& field);
-  // Absent: nullopt; null: an empty inner optional (clear the field); else the string.
-  std::optional<std::optional<std::string>> OptionalNullableString(const std::string& field);
-  // Any JSON object (its content is validated by the caller).
-  std::optional<nlohmann::json> OptionalObject(const std::string& field);
-  // kValidationFailed listing every problem, including unknown fields.
-  core::Status Finish();
-
- private:
-  explicit BodyReader(nlohmann::json json) : json_(std::move(json)) {}
-  const nlohmann::json* Field(const std::string& field);
-
-  nlohmann::json json_;
-  std::set<std::string> read_;
-  std::vector<core::FieldError> errors_;
-};
+// Reading a body the route's schema has already validated (RequestContext::body): the types
+// are known, so these only pick the field out. Absent and null read alike unless said.
+std::string Text(const nlohmann::json& body, const char* field);  // a required string
+std::optional<std::string> OptionalText(const nlohmann::json& body, const char* field);
+// Absent: nullopt; null: an empty inner optional (clear the field); else the string.
+std::optional<std::optional<std::string>> NullableText(const nlohmann::json& body,
+                                                       const char* field);
+std::optional<nlohmann::json> OptionalObject(const nlohmann::json& body, const char* field);
 
 // ?limit= and ?cursor= of a list.
 struct PageRequest {

@@ -21,23 +21,19 @@ Result<Response> ListDomains(Services& s, RequestContext& c) {
   if (!domains.ok()) return domains.error();
   nlohmann::json data = nlohmann::json::array();
   for (const auto& d : *domains) data.push_back(DomainJson(d));
-  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+  return JsonResponse({{"data", data}, {"next_cursor", nullptr}});
 }
 
 Result<Response> AddDomain(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto hostname = body->RequiredString("hostname");
-  BULKHEAD_TRY(body->Finish());
-  auto domain = s.domains.Add(*c.tenant, *hostname, c.Actor());
+  auto domain = s.domains.Add(*c.tenant, Text(c.body, "hostname"), c.Actor());
   if (!domain.ok()) return domain.error();
-  return JsonResponse(201, DomainJson(*domain));
+  return JsonResponse(DomainJson(*domain));
 }
 
 Result<Response> VerifyDomain(Services& s, RequestContext& c) {
   auto domain = s.domains.Verify(*c.tenant, HostnameParam(c), c.Actor());
   if (!domain.ok()) return domain.error();
-  return JsonResponse(200, DomainJson(*domain));
+  return JsonResponse(DomainJson(*domain));
 }
 
 Result<Response> RemoveDomain(Services& s, RequestContext& c) {
@@ -52,9 +48,9 @@ Result<Response> ResolveHost(Services& s, RequestContext& c) {
   if (!host || host->empty()) return core::Error::Validation("host", "is required");
   auto resolved = s.domains.Resolve(*host);
   if (!resolved.ok()) return resolved.error();
-  return JsonResponse(200, {{"organization_id", resolved->organization_id},
-                            {"slug", resolved->slug},
-                            {"matched_by", resolved->matched_by}});
+  return JsonResponse({{"organization_id", resolved->organization_id},
+                       {"slug", resolved->slug},
+                       {"matched_by", resolved->matched_by}});
 }
 
 }  // namespace bulkhead::api

@@ -36,29 +36,20 @@ Result<Response> ListMembers(Services& s, RequestContext& c) {
     const auto& last = members->members.back().membership;
     next = EncodeCursor(kMembersCursor, std::to_string(last.joined_at) + "/" + last.user_id);
   }
-  return JsonResponse(200, {{"data", data}, {"next_cursor", next}});
+  return JsonResponse({{"data", data}, {"next_cursor", next}});
 }
 
 Result<Response> AddMember(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto user_id = body->RequiredString("user_id");
-  auto role = body->RequiredString("role");
-  BULKHEAD_TRY(body->Finish());
-  auto member = s.members.Add(*c.tenant, *user_id, *role, c.Actor());
+  auto member = s.members.Add(*c.tenant, Text(c.body, "user_id"), Text(c.body, "role"), c.Actor());
   if (!member.ok()) return member.error();
-  return JsonResponse(201, MemberJson(*member));
+  return JsonResponse(MemberJson(*member));
 }
 
 Result<Response> ChangeMemberRole(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto role = body->RequiredString("role");
-  BULKHEAD_TRY(body->Finish());
-  auto member =
-      s.members.ChangeRole(*c.tenant, std::string(c.Param("user_id")), *role, c.Actor());
+  auto member = s.members.ChangeRole(*c.tenant, std::string(c.Param("user_id")),
+                                     Text(c.body, "role"), c.Actor());
   if (!member.ok()) return member.error();
-  return JsonResponse(200, MemberJson(*member));
+  return JsonResponse(MemberJson(*member));
 }
 
 Result<Response> RemoveMember(Services& s, RequestContext& c) {

@@ -10,14 +10,14 @@
 namespace bulkhead::api {
 
 Result<Response> Healthz(Services& s, RequestContext& c) {
-  return JsonResponse(200, {{"status", "ok"}});
+  return JsonResponse({{"status", "ok"}});
 }
 
 Result<Response> Readyz(Services& s, RequestContext& c) {
   if (!service::CheckCatalog(s.env).ok()) {
     return core::Error::Make(core::ErrorCode::kUnavailable, "the catalog database does not answer");
   }
-  return JsonResponse(200, {{"status", "ready"}});
+  return JsonResponse({{"status", "ready"}});
 }
 
 namespace {
@@ -63,7 +63,8 @@ Result<Response> Metrics(Services& s, RequestContext& c) {
     AppendSample(out, "bulkhead_usage_last_flush_timestamp_seconds", "",
                  static_cast<double>(s.meter->last_flush_ms() / 1000));
   }
-  AppendMetricHeader(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  AppendMetricHeader(out, "process_resident_memory_bytes", "gauge",
+                     "Resident memory size in bytes.");
   AppendSample(out, "process_resident_memory_bytes", "", ResidentBytes());
   AppendMetricHeader(out, "process_start_time_seconds", "gauge",
                      "Start time of the process since the unix epoch in seconds.");

@@ -45,9 +45,10 @@ nlohmann::json OrganizationJson(const store::OrganizationRecord& org,
 }
 
 nlohmann::json MemberJson(const store::MemberRow& member) {
-  return {{"user", {{"id", member.membership.user_id}, {"email", member.email}, {"name", member.name}}},
-          {"role", member.membership.role},
-          {"joined_at", core::FormatRfc3339(member.membership.joined_at)}};
+  return {
+      {"user", {{"id", member.membership.user_id}, {"email", member.email}, {"name", member.name}}},
+      {"role", member.membership.role},
+      {"joined_at", core::FormatRfc3339(member.membership.joined_at)}};
 }
 
 nlohmann::json AuditEventJson(const store::AuditEventRecord& e) {
@@ -69,9 +70,14 @@ http::Response JsonResponse(int status, const nlohmann::json& body) {
   return response;
 }
 
-http::Response RawJsonResponse(int status, std::string body) {
+http::Response JsonResponse(const nlohmann::json& body) {
   http::Response response;
-  response.status = status;
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+http::Response RawJsonResponse(std::string body) {
+  http::Response response;
   response.body = std::move(body);
   return response;
 }
@@ -105,7 +111,6 @@ void AppendJsonString(std::string& out, std::string_view text) {
 
 http::Response NoContent() {
   http::Response response;
-  response.status = 204;
   response.content_type.clear();
   return response;
 }

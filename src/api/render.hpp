@@ -20,11 +20,14 @@ nlohmann::json DomainJson(const service::DomainView& domain, bool brief = false)
 nlohmann::json MemberJson(const store::MemberRow& member);
 nlohmann::json AuditEventJson(const store::AuditEventRecord& event);
 
-http::Response JsonResponse(int status, const nlohmann::json& body);
+// Success responses carry no status: the route table's row gives it (routes.cpp applies it).
+http::Response JsonResponse(const nlohmann::json& body);
 // A body already written as JSON text (the hot lists, see AppendJsonString).
-http::Response RawJsonResponse(int status, std::string body);
+http::Response RawJsonResponse(std::string body);
+http::Response JsonResponse(int status, const nlohmann::json& body);
 // Appends `text` as a JSON string literal (quoted and escaped); `text` must be valid UTF-8.
 void AppendJsonString(std::string& out, std::string_view text);
+// No body (the row says 204).
 http::Response NoContent();
 
 }  // namespace bulkhead::api

@@ -22,14 +22,10 @@ nlohmann::json SecretJson(const service::SecretView& s) {
 }  // namespace
 
 Result<Response> PutSecret(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto value = body->RequiredString("value");
-  BULKHEAD_TRY(body->Finish());
-  auto secret =
-      s.secrets->Put(*c.tenant, *c.workspace, std::string(c.Param("name")), *value, c.Actor());
+  auto secret = s.secrets->Put(*c.tenant, *c.workspace, std::string(c.Param("name")),
+                               Text(c.body, "value"), c.Actor());
   if (!secret.ok()) return secret.error();
-  return JsonResponse(200, SecretJson(*secret));
+  return JsonResponse(SecretJson(*secret));
 }
 
 Result<Response> ListSecrets(Services& s, RequestContext& c) {
@@ -37,7 +33,7 @@ Result<Response> ListSecrets(Services& s, RequestContext& c) {
   if (!secrets.ok()) return secrets.error();
   nlohmann::json data = nlohmann::json::array();
   for (const auto& secret : *secrets) data.push_back(SecretJson(secret));
-  return JsonResponse(200, {{"data", data}, {"next_cursor", nullptr}});
+  return JsonResponse({{"data", data}, {"next_cursor", nullptr}});
 }
 
 Result<Response> GetSecret(Services& s, RequestContext& c) {
@@ -52,7 +48,7 @@ Result<Response> GetSecret(Services& s, RequestContext& c) {
   auto secret =
       s.secrets->Get(*c.tenant, *c.workspace, std::string(c.Param("name")), reveal, c.Actor());
   if (!secret.ok()) return secret.error();
-  Response response = JsonResponse(200, SecretJson(*secret));
+  Response response = JsonResponse(SecretJson(*secret));
   if (reveal) response.SetHeader("Cache-Control", "no-store");
   return response;
 }

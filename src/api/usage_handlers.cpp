@@ -37,7 +37,6 @@ Result<Response> GetUsage(Services& s, RequestContext& c) {
   nlohmann::json days = nlohmann::json::array();
   for (const auto& d : report->days) days.push_back(UsageDayJson(d));
   return JsonResponse(
-      200,
       {{"organization_id", c.tenant->organization.id},
        {"from", report->from},
        {"to", report->to},

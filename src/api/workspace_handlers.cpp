@@ -53,11 +53,11 @@ void AppendResourceJson(std::string& out, const store::ResourceRecord& r) {
   out += '}';
 }
 
-http::Response ResourceResponse(int status, const store::ResourceRecord& r) {
+http::Response ResourceResponse(const store::ResourceRecord& r) {
   std::string body;
   body.reserve(256 + r.labels.size() + r.spec.size());
   AppendResourceJson(body, r);
-  return RawJsonResponse(status, std::move(body));
+  return RawJsonResponse(std::move(body));
 }
 
 nlohmann::json NextCursor(bool more, std::string_view kind, const std::string& last) {
@@ -74,33 +74,26 @@ Result<Response> ListWorkspaces(Services& s, RequestContext& c) {
   nlohmann::json data = nlohmann::json::array();
   for (const auto& w : listed->workspaces) data.push_back(WorkspaceJson(w));
   std::string last = listed->workspaces.empty() ? "" : listed->workspaces.back().id;
-  return JsonResponse(200, {{"data", data}, {"next_cursor", NextCursor(listed->more, kWorkspacesCursor, last)}});
+  return JsonResponse(
+      {{"data", data}, {"next_cursor", NextCursor(listed->more, kWorkspacesCursor, last)}});
 }
 
 Result<Response> CreateWorkspace(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto name = body->RequiredString("name");
-  auto description = body->OptionalString("description");
-  BULKHEAD_TRY(body->Finish());
-  auto workspace = s.workspaces.Create(*c.tenant, *name, description, c.Actor());
+  auto workspace = s.workspaces.Create(*c.tenant, Text(c.body, "name"),
+                                       OptionalText(c.body, "description"), c.Actor());
   if (!workspace.ok()) return workspace.error();
-  return JsonResponse(201, WorkspaceJson(*workspace));
+  return JsonResponse(WorkspaceJson(*workspace));
 }
 
 Result<Response> GetWorkspace(Services& s, RequestContext& c) {
-  return JsonResponse(200, WorkspaceJson(c.workspace->workspace, c.workspace->role));
+  return JsonResponse(WorkspaceJson(c.workspace->workspace, c.workspace->role));
 }
 
 Result<Response> UpdateWorkspace(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto name = body->OptionalString("name");
-  auto description = body->OptionalString("description");
-  BULKHEAD_TRY(body->Finish());
-  auto workspace = s.workspaces.Update(*c.tenant, *c.workspace, name, description, c.Actor());
+  auto workspace = s.workspaces.Update(*c.tenant, *c.workspace, OptionalText(c.body, "name"),
+                                       OptionalText(c.body, "description"), c.Actor());
   if (!workspace.ok()) return workspace.error();
-  return JsonResponse(200, WorkspaceJson(*workspace));
+  return JsonResponse(WorkspaceJson(*workspace));
 }
 
 Result<Response> DeleteWorkspace(Services& s, RequestContext& c) {
@@ -116,24 +109,20 @@ Result<Response> ListWorkspaceMembers(Services& s, RequestContext& c) {
   nlohmann::json data = nlohmann::json::array();
   for (const auto& m : listed->members) data.push_back(WorkspaceMemberJson(m));
   std::string last = listed->members.empty() ? "" : listed->members.back().member.user_id;
-  return JsonResponse(200, {{"data", data},
-                            {"next_cursor", NextCursor(listed->more, kWorkspaceMembersCursor, last)}});
+  return JsonResponse(
+      {{"data", data}, {"next_cursor", NextCursor(listed->more, kWorkspaceMembersCursor, last)}});
 }
 
 Result<Response> AssignWorkspaceMember(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
-  auto role = body->RequiredString("role");
-  BULKHEAD_TRY(body->Finish());
   auto member = s.workspaces.Assign(*c.tenant, *c.workspace, std::string(c.Param("user_id")),
-                                    *role, c.Actor());
+                                    Text(c.body, "role"), c.Actor());
   if (!member.ok()) return member.error();
-  return JsonResponse(200, WorkspaceMemberJson(*member));
+  return JsonResponse(WorkspaceMemberJson(*member));
 }
 
 Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c) {
-  BULKHEAD_TRY(s.workspaces.Unassign(*c.tenant, *c.workspace, std::string(c.Param("user_id")),
-                                     c.Actor()));
+  BULKHEAD_TRY(
+      s.workspaces.Unassign(*c.tenant, *c.workspace, std::string(c.Param("user_id")), c.Actor()));
   return NoContent();
 }
 
@@ -165,43 +154,35 @@ Result<Response> ListResources(Services& s, RequestContext& c) {
   body += "],\"next_cursor\":";
   body += NextCursor(listed->more, kResourcesCursor, last).dump();
   body += '}';
-  return RawJsonResponse(200, std::move(body));
+  return RawJsonResponse(std::move(body));
 }
 
 Result<Response> CreateResource(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
   service::CreateResourceInput input;
-  auto kind = body->RequiredString("kind");
-  auto name = body->RequiredString("name");
-  input.labels = body->OptionalObject("labels");
-  input.spec = body->OptionalObject("spec");
-  BULKHEAD_TRY(body->Finish());
-  input.kind = *kind;
-  input.name = *name;
+  input.kind = Text(c.body, "kind");
+  input.name = Text(c.body, "name");
+  input.labels = OptionalObject(c.body, "labels");
+  input.spec = OptionalObject(c.body, "spec");
   auto resource = s.resources.Create(*c.tenant, *c.workspace, input, c.Actor());
   if (!resource.ok()) return resource.error();
-  return ResourceResponse(201, *resource);
+  return ResourceResponse(*resource);
 }
 
 Result<Response> GetResource(Services& s, RequestContext& c) {
   auto resource = s.resources.Get(*c.tenant, *c.workspace, std::string(c.Param("id")));
   if (!resource.ok()) return resource.error();
-  return ResourceResponse(200, *resource);
+  return ResourceResponse(*resource);
 }
 
 Result<Response> UpdateResource(Services& s, RequestContext& c) {
-  auto body = BodyReader::Parse(c.request.body);
-  if (!body.ok()) return body.error();
   service::UpdateResourceInput input;
-  input.name = body->OptionalString("name");
-  input.labels = body->OptionalObject("labels");
-  input.spec = body->OptionalObject("spec");
-  BULKHEAD_TRY(body->Finish());
+  input.name = OptionalText(c.body, "name");
+  input.labels = OptionalObject(c.body, "labels");
+  input.spec = OptionalObject(c.body, "spec");
   auto resource =
       s.resources.Update(*c.tenant, *c.workspace, std::string(c.Param("id")), input, c.Actor());
   if (!resource.ok()) return resource.error();
-  return ResourceResponse(200, *resource);
+  return ResourceResponse(*resource);
 }
 
 Result<Response> DeleteResource(Services& s, RequestContext& c) {

@@ -41,6 +41,9 @@ struct RequestContext {
   // Set by user-scoped handlers that change an organization from outside its routes (sign-up,
   // creating one, accepting an invitation), so that usage counts the request for it.
   std::string metered_organization_id;
+  // The request body, parsed and validated against the route's schema before the handler
+  // runs (null on routes that read no body).
+  nlohmann::json body;
 
   // A path parameter by name ("" when absent).
   std::string_view Param(std::string_view name) const;
@@ -48,6 +51,15 @@ struct RequestContext {
 };
 
 using HandlerFn = std::function<core::Result<Response>(RequestContext&)>;
+
+// A path or query parameter of a route's contract.
+struct Parameter {
+  std::string name;
+  std::string in = "query";  // "path" | "query"
+  nlohmann::json schema;     // JSON Schema 2020-12 (api/schema.hpp)
+  bool required = false;
+  std::string description;
+};
 
 struct Route {
   std::string method;
@@ -78,6 +90,21 @@ struct Route {
   // Organization scope: the organization's owners are never refused by its request budget
   // (requests_per_minute) here, so the settings and billing routes cannot be locked out.
   bool owner_ignores_budget = false;
+
+  // The contract, in JSON Schema 2020-12 as OpenAPI 3.1 uses it (api/schema.hpp). The API
+  // layer validates bodies and queries against it before the handler runs, /openapi.json
+  // publishes it, and the tests check responses against it.
+  std::vector<Parameter> parameters;  // path parameters and the query parameters read
+  nlohmann::json request_body;        // null: the route reads no body
+  nlohmann::json response_body;       // the success response's body; null: none (204)
+  std::string response_type = "application/json";
+  std::string tag;  // the OpenAPI tag (the route's family)
+  // Refuse a body that is not Content-Type: application/json (415) before reading it: the
+  // routes that take credentials from anyone, which a cross-site form could post to.
+  bool json_only = false;
+  // Refusals the use case itself can answer, beyond those the scope and the contract imply
+  // (the OpenAPI document lists them with their status).
+  std::vector<core::ErrorCode> refusals;
 };
 
 // The lane `route` runs on.

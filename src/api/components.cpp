@@ -1,0 +1,387 @@
+// The API's named schemas, as render.cpp and the handlers write them (API.md fixes the
+// shapes). Responses are closed objects, so that a response drifting from its schema is seen.
+
+#include "api/schema.hpp"
+
+namespace bulkhead::api::schema {
+namespace {
+
+Json Id(std::string_view description = {}) {
+  return String({.format = "uuid", .description = std::string(description)});
+}
+Json Time() {
+  return String({.format = "date-time"});
+}
+Json Text() {
+  return String();
+}
+Json OrgRole() {
+  return String({.one_of = {"owner", "admin", "member"}});
+}
+Json WorkspaceRole() {
+  return String({.one_of = {"viewer", "editor", "admin"}});
+}
+
+Json UserBrief() {
+  return Object(
+      {{"id", Id(), true}, {"email", String({.format = "email"}), true}, {"name", Text(), true}});
+}
+
+Json Settings() {
+  Json s =
+      Object({{"branding",
+               Object({{"display_name", Nullable(String({.max_length = 100})), true},
+                       {"logo_url", Nullable(String({.max_length = 2048, .format = "uri"})), true},
+                       {"primary_color", Nullable(String({.description = "#rrggbb"})), true}}),
+               true},
+              {"features", Array(String({.min_length = 1, .max_length = 63}), 100, true), true},
+              {"limits", Map(Integer(0, 1'000'000'000)), true}});
+  s["description"] = "Branding, feature flags and limits the organization set for itself.";
+  s["examples"] = {{{"branding",
+                     {{"display_name", "Acme"},
+                      {"logo_url", "https://acme.example/logo.png"},
+                      {"primary_color", "#1a2b3c"}}},
+                    {"features", {"beta_ui"}},
+                    {"limits", {{"max_members", 20}}}}};
+  return s;
+}
+
+Json Organization() {
+  Json s = Object({{"id", Id(), true},
+                   {"name", Text(), true},
+                   {"slug", String({.min_length = 3, .max_length = 63}), true},
+                   {"type", String({.one_of = {"personal", "team"}}), true},
+                   {"status", String({.one_of = {"active", "suspended"}}), true},
+                   {"plan", Text(), true},
+                   {"billing_email", Nullable(String({.format = "email"})), true},
+                   {"settings", Ref("Settings"), true},
+                   {"domains",
+                    Array(Object({{"hostname", Text(), true},
+                                  {"kind", String({.one_of = {"subdomain", "custom"}}), true},
+                                  {"verified", Boolean(), true}})),
+                    true},
+                   {"created_at", Time(), true},
+                   {"updated_at", Time(), true}});
+  s["examples"] = {
+      {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+       {"name", "Acme"},
+       {"slug", "acme"},
+       {"type", "team"},
+       {"status", "active"},
+       {"plan", "team"},
+       {"billing_email", nullptr},
+       {"settings",
+        {{"branding",
+          {{"display_name", nullptr}, {"logo_url", nullptr}, {"primary_color", nullptr}}},
+         {"features", Json::array()},
+         {"limits", Json::object()}}},
+       {"domains",
+        {{{"hostname", "acme.bulkhead.example"}, {"kind", "subdomain"}, {"verified", true}}}},
+       {"created_at", "2026-01-31T12:00:00Z"},
+       {"updated_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json User() {
+  Json s = Object({{"id", Id(), true},
+                   {"email", String({.format = "email"}), true},
+                   {"name", Text(), true},
+                   {"created_at", Time(), true}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"email", "ada@example.com"},
+                    {"name", "Ada"},
+                    {"created_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json Member() {
+  Json s = Object({{"user", UserBrief(), true},
+                   {"role", OrgRole(), true},
+                   {"joined_at", Time(), true},
+                   {"organization",
+                    Described(Ref("Organization"), "Only when accepting an invitation"), false}});
+  s["examples"] = {{{"user",
+                     {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                      {"email", "ada@example.com"},
+                      {"name", "Ada"}}},
+                    {"role", "admin"},
+                    {"joined_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json Invitation() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"email", String({.format = "email"}), true},
+       {"role", OrgRole(), true},
+       {"status", String({.one_of = {"pending", "accepted", "revoked", "expired"}}), true},
+       {"invited_by", Id(), true},
+       {"created_at", Time(), true},
+       {"expires_at", Time(), true},
+       {"accepted_at", Nullable(Time()), true},
+       {"token", String({.description = "Only in the response that creates it"}), false},
+       {"accept_url",
+        String({.format = "uri", .description = "Only in the response that creates it"}), false}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"email", "grace@example.com"},
+                    {"role", "member"},
+                    {"status", "pending"},
+                    {"invited_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"expires_at", "2026-02-07T12:00:00Z"},
+                    {"accepted_at", nullptr}}};
+  return s;
+}
+
+Json Workspace() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"name", String({.max_length = 100}), true},
+       {"description", String({.max_length = 1000}), true},
+       {"created_at", Time(), true},
+       {"updated_at", Time(), true},
+       {"role", Described(WorkspaceRole(), "The caller's role in it (single reads)"), false}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"name", "Production"},
+                    {"description", "Live clusters"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"updated_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json WorkspaceMember() {
+  Json s = Object({{"user", UserBrief(), true},
+                   {"role", WorkspaceRole(), true},
+                   {"assigned_at", Time(), true}});
+  s["examples"] = {{{"user",
+                     {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                      {"email", "ada@example.com"},
+                      {"name", "Ada"}}},
+                    {"role", "editor"},
+                    {"assigned_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json Resource() {
+  Json s = Object({{"id", Id(), true},
+                   {"workspace_id", Id(), true},
+                   {"kind", String({.min_length = 1, .max_length = 63}), true},
+                   {"name", String({.max_length = 200}), true},
+                   {"labels", Map(String()), true},
+                   {"spec", AnyObject(), true},
+                   {"created_by", Text(), true},
+                   {"created_at", Time(), true},
+                   {"updated_at", Time(), true}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"workspace_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"},
+                    {"kind", "kubernetes_cluster"},
+                    {"name", "eu-west"},
+                    {"labels", {{"env", "prod"}}},
+                    {"spec", {{"nodes", 3}}},
+                    {"created_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"updated_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json Secret() {
+  Json s = Object({{"name", String({.min_length = 1, .max_length = 128}), true},
+                   {"workspace_id", Id(), true},
+                   {"key_version", Integer(), true},
+                   {"created_by", Text(), true},
+                   {"updated_by", Text(), true},
+                   {"created_at", Time(), true},
+                   {"updated_at", Time(), true},
+                   {"value", String({.description = "Only with ?reveal=true"}), false}});
+  s["examples"] = {{{"name", "DATABASE_URL"},
+                    {"workspace_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"},
+                    {"key_version", 1},
+                    {"created_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"},
+                    {"updated_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"updated_at", "2026-01-31T12:00:00Z"}}};
+  return s;
+}
+
+Json Domain() {
+  Json s = Object({{"hostname", Text(), true},
+                   {"kind", String({.one_of = {"subdomain", "custom"}}), true},
+                   {"verified", Boolean(), true},
+                   {"verified_at", Nullable(Time()), true},
+                   {"created_at", Nullable(Time()), true},
+                   {"verification",
+                    Nullable(Object({{"type", String({.one_of = {"TXT"}}), true},
+                                     {"name", Text(), true},
+                                     {"value", Text(), true}})),
+                    true}});
+  s["examples"] = {{{"hostname", "app.acme.example"},
+                    {"kind", "custom"},
+                    {"verified", false},
+                    {"verified_at", nullptr},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"verification",
+                     {{"type", "TXT"},
+                      {"name", "_bulkhead.app.acme.example"},
+                      {"value", "bulkhead-verification=abc123"}}}}};
+  return s;
+}
+
+Json ApiKey() {
+  Json s =
+      Object({{"id", Id(), true},
+              {"name", String({.max_length = 100}), true},
+              {"role", OrgRole(), true},
+              {"prefix", Text(), true},
+              {"created_by", Text(), true},
+              {"created_at", Time(), true},
+              {"last_used_at", Nullable(Time()), true},
+              {"key", String({.description = "The secret; only in the response that creates it"}),
+               false}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"name", "ci"},
+                    {"role", "member"},
+                    {"prefix", "bk_3f9a"},
+                    {"created_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"last_used_at", nullptr}}};
+  return s;
+}
+
+Json AuditEvent() {
+  Json party = Object({{"type", Text(), true}, {"id", Text(), true}});
+  Json s = Object({{"id", Id(), true},
+                   {"ts", Time(), true},
+                   {"actor", party, true},
+                   {"action", String({.description = "noun.verb, e.g. member.added"}), true},
+                   {"target", party, true},
+                   {"request_id", Text(), true},
+                   {"details", AnyObject(), true}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"ts", "2026-01-31T12:00:00Z"},
+                    {"actor", {{"type", "user"}, {"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"}}},
+                    {"action", "member.added"},
+                    {"target", {{"type", "user"}, {"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e62"}}},
+                    {"request_id", "9f2c4e"},
+                    {"details", {{"role", "member"}}}}};
+  return s;
+}
+
+Json Usage() {
+  Json day = Object({{"date", String({.format = "date"}), true},
+                     {"requests", Integer(0), true},
+                     {"writes", Integer(0), true},
+                     {"members", Integer(0), true},
+                     {"workspaces", Integer(0), true},
+                     {"resources", Integer(0), true},
+                     {"stored_bytes", Integer(0), true}});
+  Json s = Object(
+      {{"organization_id", Id(), true},
+       {"from", String({.format = "date"}), true},
+       {"to", String({.format = "date"}), true},
+       {"data", Array(day), true},
+       {"totals", Object({{"requests", Integer(0), true}, {"writes", Integer(0), true}}), true}});
+  s["examples"] = {{{"organization_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"from", "2026-01-31"},
+                    {"to", "2026-01-31"},
+                    {"data",
+                     {{{"date", "2026-01-31"},
+                       {"requests", 120},
+                       {"writes", 7},
+                       {"members", 3},
+                       {"workspaces", 1},
+                       {"resources", 4},
+                       {"stored_bytes", 2048}}}},
+                    {"totals", {{"requests", 120}, {"writes", 7}}}}};
+  return s;
+}
+
+Json Features() {
+  Json s = Object(
+      {{"plan", Text(), true},
+       {"features", Array(Text()), true},
+       {"limits", Map(Integer()), true},
+       {"overrides", Object({{"features", Array(Text()), true}, {"limits", Map(Integer()), true}}),
+        true}});
+  s["examples"] = {{{"plan", "team"},
+                    {"features", {"audit_log", "custom_domains"}},
+                    {"limits", {{"max_members", 50}}},
+                    {"overrides", {{"features", Json::array()}, {"limits", Json::object()}}}}};
+  return s;
+}
+
+Json PageComponent() {
+  Json s = Object({{"data", Array(Json::object()), true},
+                   {"next_cursor",
+                    Nullable(String({.description = "Send as ?cursor= for the next page; null "
+                                                    "on the last page"})),
+                    true}});
+  s["description"] = "One page of a list (?limit= 1-200, default 50, and ?cursor=).";
+  return s;
+}
+
+Json Problem() {
+  Json s = Object(
+      {{"type", String({.format = "uri"}), true},
+       {"title", Text(), true},
+       {"status", Integer(400, 599), true},
+       {"code", String({.description = "Stable, machine-readable: validation_failed, …"}), true},
+       {"detail", Text(), true},
+       {"request_id", Text(), true},
+       {"errors",
+        Described(Array(Object({{"field", Text(), true}, {"message", Text(), true}})),
+                  "validation_failed: one entry per invalid field"),
+        false},
+       {"limit", String({.description = "limit_reached: the limit's name"}), false},
+       {"maximum", Integer(std::nullopt, std::nullopt, "limit_reached: the limit"), false},
+       {"current", Integer(std::nullopt, std::nullopt, "limit_reached: the current count"),
+        false}});
+  s["description"] = "RFC 9457 problem details.";
+  s["examples"] = {{{"type", "https://bulkhead.dev/problems/validation_failed"},
+                    {"title", "Validation failed"},
+                    {"status", 422},
+                    {"code", "validation_failed"},
+                    {"detail", "slug must be 3-63 characters"},
+                    {"errors", {{{"field", "slug"}, {"message", "must be 3-63 characters"}}}},
+                    {"request_id", "9f2c4e"}}};
+  return s;
+}
+
+Json SettingsPatch() {
+  Json s = Object(
+      {{"branding",
+        Nullable(Object({{"display_name", Nullable(String({.max_length = 100}))},
+                         {"logo_url", Nullable(String({.max_length = 2048, .format = "uri"}))},
+                         {"primary_color", Nullable(String({.description = "#rrggbb"}))}}))},
+       {"features", Nullable(Array(String({.min_length = 1, .max_length = 63}), 100, true))},
+       {"limits", Nullable(Map(Nullable(Integer(0, 1'000'000'000))))}});
+  s["description"] =
+      "A JSON merge patch (RFC 7396) of Settings: null clears a key; features replaces the list.";
+  return s;
+}
+
+}  // namespace
+
+const Json& Components() {
+  static const Json components = {
+      {"Organization", Organization()},
+      {"Settings", Settings()},
+      {"SettingsPatch", SettingsPatch()},
+      {"Member", Member()},
+      {"User", User()},
+      {"Invitation", Invitation()},
+      {"Workspace", Workspace()},
+      {"WorkspaceMember", WorkspaceMember()},
+      {"Resource", Resource()},
+      {"Secret", Secret()},
+      {"Domain", Domain()},
+      {"ApiKey", ApiKey()},
+      {"AuditEvent", AuditEvent()},
+      {"Usage", Usage()},
+      {"Features", Features()},
+      {"Page", PageComponent()},
+      {"Problem", Problem()},
+  };
+  return components;
+}
+
+}  // namespace bulkhead::api::schema
