@@ -71,6 +71,13 @@ function equal<T>(what: string, actual: T, expected: T): void {
   if (actual !== expected) fail(what, `${show(actual)}, expected ${show(expected)}`);
 }
 
+// A field the document leaves optional that this answer must carry.
+function present<T>(what: string, value: T | undefined): T {
+  checks++;
+  if (value === undefined) fail(what, "missing");
+  return value;
+}
+
 function check(what: string, condition: boolean, detail = ""): void {
   checks++;
   if (!condition) fail(what, detail || "does not hold");
@@ -283,7 +290,8 @@ expectProblem(
     201,
   );
   equal("invitation status", invited.status, "pending");
-  check("invitation token", invited.token.startsWith("bki_"), invited.token);
+  const token = present("invitation token", invited.token);
+  check("invitation token", token.startsWith("bki_"), token);
   const other = expectBody(
     "create a second invitation",
     await a.POST("/api/v1/organizations/{org}/invitations", {
@@ -301,13 +309,13 @@ expectProblem(
   check("no token in the list", listed.data.every((i) => !("token" in i)));
   expectProblem(
     "accept with another's session",
-    await b.POST("/api/v1/invitations/accept", { body: { token: invited.token } }),
+    await b.POST("/api/v1/invitations/accept", { body: { token } }),
     403,
     "forbidden",
   );
   const accepted = expectBody(
     "accept invitation",
-    await as(carol.token).POST("/api/v1/invitations/accept", { body: { token: invited.token } }),
+    await as(carol.token).POST("/api/v1/invitations/accept", { body: { token } }),
     200,
   );
   equal("accepted membership", accepted.user.id, carol.id);
@@ -318,9 +326,10 @@ expectProblem(
       params: { path: { org: acmeSlug, id: other.id } },
     }),
   );
+  const otherToken = present("second invitation token", other.token);
   expectProblem(
     "accept a revoked invitation",
-    await as(dave.token).POST("/api/v1/invitations/accept", { body: { token: other.token } }),
+    await as(dave.token).POST("/api/v1/invitations/accept", { body: { token: otherToken } }),
     410,
     "invitation_unusable",
   );
@@ -421,12 +430,12 @@ expectProblem(
     403,
     "forbidden",
   );
+  const typo = { kind: "monitor", name: "typo", colour: "red" };
   expectProblem(
     "a resource with an unknown field",
     await a.POST("/api/v1/organizations/{org}/workspaces/{ws}/resources", {
       params: ws,
-      // @ts-expect-error: the document says which fields a resource takes
-      body: { kind: "monitor", name: "typo", colour: "red" },
+      body: typo,
     }),
     422,
     "validation_failed",
@@ -567,15 +576,16 @@ expectProblem(
     }),
     201,
   );
-  check("API key secret", created.key.startsWith("bk_"), created.prefix);
-  equal("API key prefix", created.prefix, created.key.slice(0, 10));
+  const secretKey = present("API key secret", created.key);
+  check("API key secret", secretKey.startsWith("bk_"), created.prefix);
+  equal("API key prefix", created.prefix, secretKey.slice(0, 10));
   const keys = expectBody(
     "list API keys",
     await a.GET("/api/v1/organizations/{org}/api-keys", { params: org }),
     200,
   );
   check("no secret in the list", keys.data.every((k) => !("key" in k)));
-  const machine = as(created.key);
+  const machine = as(secretKey);
   equal(
     "an API key reads its organization",
     expectBody(
