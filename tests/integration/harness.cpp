@@ -16,6 +16,7 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -62,12 +63,16 @@ HttpResponse FromBeast(bhttp::response<bhttp::string_body>& res) {
 }
 
 // The response contract: every response from a server this harness started is checked
-// against the /openapi.json that server serves (fetched once per start), and a drift fails the
-// test that received it. BULKHEAD_TEST_CONTRACT=off turns the check off (to see a test's own
-// failures apart).
+// against the /openapi.json the binary serves, and a drift fails the test that received it.
+// The document depends on the route table alone, so it is read once per binary: from a
+// private server on a scratch directory (the servers under test see no extra request, which
+// their logs and counters would show), then from a cache file beside the other temporary
+// files, keyed by the binary's size and time. BULKHEAD_TEST_CONTRACT=off turns the check off.
 struct Contracts {
   std::mutex mu;
-  std::map<uint16_t, std::shared_ptr<const Json>> by_port;  // null: not fetched yet
+  std::set<uint16_t> ports;  // servers this harness started
+  std::shared_ptr<const Json> document;
+  bool tried = false;
 };
 
 Contracts& contracts() {
@@ -82,45 +87,105 @@ bool ContractsOn() {
 
 void RegisterServer(uint16_t port) {
   std::lock_guard lock(contracts().mu);
-  contracts().by_port[port] = nullptr;
+  contracts().ports.insert(port);
 }
 
 void UnregisterServer(uint16_t port) {
   std::lock_guard lock(contracts().mu);
-  contracts().by_port.erase(port);
+  contracts().ports.erase(port);
 }
 
 HttpResponse Exchange(uint16_t port, const std::string& method, const std::string& target,
                       const std::string& body, const Headers& headers);
 
-// The document of the server on `port`; null when no server of this harness is there or it
-// does not serve one now (then nothing is checked).
-std::shared_ptr<const Json> ContractFor(uint16_t port) {
-  {
-    std::lock_guard lock(contracts().mu);
-    auto it = contracts().by_port.find(port);
-    if (it == contracts().by_port.end()) return nullptr;
-    if (it->second) return it->second;
+// GET /openapi.json from a server of its own (SQLite, loopback, no DNS), stopped at once.
+std::string FetchDocument() {
+  char pattern[] = "/tmp/bulkhead-openapi-XXXXXX";
+  char* made = ::mkdtemp(pattern);
+  if (!made) throw std::runtime_error("mkdtemp failed");
+  fs::path root = made;
+  std::vector<std::string> args = {
+      BULKHEAD_BINARY,          "serve",     "--listen", "127.0.0.1:0",  "--data",
+      (root / "data").string(), "--threads", "1",        "--dns-server", "127.0.0.1:1"};
+  fs::path out = root / "stdout.log";
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(o, 1);
+    ::dup2(null, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
   }
-  HttpResponse r;
-  try {
-    r = Exchange(port, "GET", "/openapi.json", "", {});
-  } catch (const std::exception&) {
-    return nullptr;
+  std::string document;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (document.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::istringstream lines(ReadFile(out));
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto j = Json::parse(line, nullptr, false);
+      if (!j.is_object() || j.value("event", "") != "listening") continue;
+      std::string address = j.value("address", "");
+      auto port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      auto r = Exchange(port, "GET", "/openapi.json", "", {});
+      if (r.status == 200) document = r.body;
+      break;
+    }
+    if (document.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (r.status != 200 || !r.json.is_object() || !r.json.contains("paths")) return nullptr;
-  auto document = std::make_shared<const Json>(std::move(r.json));
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  std::error_code ignored;
+  fs::remove_all(root, ignored);
+  return document;
+}
+
+// The binary's document (null when it cannot be had: then the failure says so once).
+std::shared_ptr<const Json> TheDocument() {
   std::lock_guard lock(contracts().mu);
-  auto it = contracts().by_port.find(port);
-  if (it == contracts().by_port.end()) return nullptr;
-  if (!it->second) it->second = document;
-  return it->second;
+  if (contracts().tried) return contracts().document;
+  contracts().tried = true;
+  std::error_code ec;
+  auto size = fs::file_size(BULKHEAD_BINARY, ec);
+  auto time = fs::last_write_time(BULKHEAD_BINARY, ec).time_since_epoch().count();
+  auto key = std::hash<std::string>{}(std::string(BULKHEAD_BINARY) + ":" + std::to_string(size) +
+                                      ":" + std::to_string(time));
+  fs::path cache =
+      fs::temp_directory_path() / ("bulkhead-openapi-" + std::to_string(key) + ".json");
+  std::string text = ReadFile(cache);
+  auto document = Json::parse(text, nullptr, false);
+  if (!document.is_object()) {
+    try {
+      text = FetchDocument();
+    } catch (const std::exception& e) {
+      text.clear();
+    }
+    document = Json::parse(text, nullptr, false);
+    if (!document.is_object() || !document.contains("paths")) {
+      ADD_FAILURE() << "response contract: cannot read /openapi.json from " << BULKHEAD_BINARY;
+      return nullptr;
+    }
+    // Written whole, then renamed: a concurrent test process reads all of it or nothing.
+    fs::path partial = cache.string() + "." + std::to_string(::getpid());
+    std::ofstream(partial, std::ios::binary) << text;
+    fs::rename(partial, cache, ec);
+  }
+  contracts().document = std::make_shared<const Json>(std::move(document));
+  return contracts().document;
 }
 
 void CheckContract(uint16_t port, const std::string& method, const std::string& target,
                    const HttpResponse& response) {
   if (!ContractsOn() || response.status == 0) return;
-  auto document = ContractFor(port);
+  {
+    std::lock_guard lock(contracts().mu);
+    if (!contracts().ports.count(port)) return;
+  }
+  auto document = TheDocument();
   if (!document) return;
   auto drift = CheckResponse(
       *document, {method, target, response.status, response.Header("content-type"), response.body});
