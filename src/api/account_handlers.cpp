@@ -39,8 +39,8 @@ Result<Response> SignUp(Services& s, RequestContext& c) {
   auto personal = RenderOrganization(s, out->personal_organization);
   if (!personal.ok()) return personal.error();
   auto response = JsonResponse({{"user", UserJson(out->user)},
-                                     {"session_token", out->session_token},
-                                     {"personal_organization", *personal}});
+                                {"session_token", out->session_token},
+                                {"personal_organization", *personal}});
   response.SetHeader("Set-Cookie",
                      SessionCookie(c.request, out->session_token, s.session_ttl_seconds));
   return response;

@@ -14,14 +14,20 @@ using core::WorkspaceRole;
 using http::Parameter;
 using http::Route;
 using http::Scope;
-using namespace schema;  // NOLINT(google-build-using-namespace): the table reads as a contract
-
 namespace {
 
 // Binds a handler to the services.
 http::HandlerFn Bind(Services& s, Result<Response> (*fn)(Services&, RequestContext&)) {
   return [&s, fn](RequestContext& c) { return fn(s, c); };
 }
+
+}  // namespace
+
+// The table's schema words. A named namespace, so that the using-directive stays here even
+// when several files are compiled as one (unity builds).
+namespace route_schemas {
+
+using namespace schema;  // NOLINT(google-build-using-namespace): the table reads as a contract
 
 // API.md "Lists": ?limit= and ?cursor=.
 std::vector<Parameter> PageQuery(std::vector<Parameter> more = {}) {
@@ -63,9 +69,11 @@ Json Status(std::string_view value) {
   return Object({{"status", String({.one_of = {std::string(value)}}), true}});
 }
 
-}  // namespace
+}  // namespace route_schemas
 
 std::vector<Route> BuildRoutes(Services& s) {
+  using namespace schema;         // NOLINT(google-build-using-namespace)
+  using namespace route_schemas;  // NOLINT(google-build-using-namespace)
   const std::string org(kOrganizationPrefix);
   const std::string ws = org + "/workspaces/{ws}";
   std::vector<Route> routes = {

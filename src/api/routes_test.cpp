@@ -211,7 +211,9 @@ TEST_F(RouteTableTest, EveryRouteDeclaresItsContractAndTheDocumentCarriesIt) {
           << what << " " << status;
     }
     EXPECT_TRUE(any_problem) << what;
-    if (r.scope != http::Scope::kPublic) EXPECT_TRUE(op["responses"].contains("401")) << what;
+    if (r.scope != http::Scope::kPublic) {
+      EXPECT_TRUE(op["responses"].contains("401")) << what;
+    }
     if (r.scope == http::Scope::kOrganization || r.scope == http::Scope::kWorkspace) {
       for (const char* status : {"403", "404", "429"}) {
         EXPECT_TRUE(op["responses"].contains(status)) << what << " " << status;

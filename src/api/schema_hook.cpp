@@ -16,7 +16,7 @@ using core::ErrorCode;
 // Sign-up and login take credentials from anyone, so they are the doors a cross-site form
 // could push through (login CSRF): a browser form can send text/plain, urlencoded or
 // multipart without asking, never application/json.
-core::Status RequireJsonBody(const http::Request& request) {
+core::Status RequireJsonContentType(const http::Request& request) {
   auto type = request.HeaderValue("Content-Type");
   auto essence = type.substr(0, type.find(';'));
   while (!essence.empty() && (essence.back() == ' ' || essence.back() == '\t')) {
@@ -33,7 +33,7 @@ core::Status RequireJsonBody(const http::Request& request) {
 }
 
 // What the hook needs of a route, copied once when the table is built.
-struct Contract {
+struct RouteContract {
   nlohmann::json body;                 // null: none
   std::vector<http::Parameter> query;  // query parameters only
   bool any_required = false;           // a query parameter is required
@@ -42,7 +42,7 @@ struct Contract {
   bool no_content = false;
 };
 
-core::Status CheckQuery(const Contract& contract, const http::Request& request) {
+core::Status CheckQuery(const RouteContract& contract, const http::Request& request) {
   auto query = request.Query();
   if (query.empty() && !contract.any_required) return core::Ok();
   auto params = http::ParseQuery(query);
@@ -64,7 +64,7 @@ core::Status CheckQuery(const Contract& contract, const http::Request& request) 
   return Error::Validation(std::move(errors));
 }
 
-core::Status CheckBody(const Contract& contract, http::RequestContext& context) {
+core::Status CheckBody(const RouteContract& contract, http::RequestContext& context) {
   auto body = ParseBody(context.request.body);
   if (!body.ok()) return body.error();
   std::vector<core::FieldError> errors;
@@ -77,7 +77,7 @@ core::Status CheckBody(const Contract& contract, http::RequestContext& context) 
 }  // namespace
 
 http::HandlerFn WithContract(const http::Route& route, http::HandlerFn inner) {
-  auto contract = std::make_shared<Contract>();
+  auto contract = std::make_shared<RouteContract>();
   contract->body = route.request_body;
   for (const auto& p : route.parameters) {
     if (p.in != "query") continue;
@@ -93,7 +93,7 @@ http::HandlerFn WithContract(const http::Route& route, http::HandlerFn inner) {
   }
   return [contract,
           inner = std::move(inner)](http::RequestContext& c) -> core::Result<http::Response> {
-    if (contract->json_only) BULKHEAD_TRY(RequireJsonBody(c.request));
+    if (contract->json_only) BULKHEAD_TRY(RequireJsonContentType(c.request));
     if (!contract->query.empty()) BULKHEAD_TRY(CheckQuery(*contract, c.request));
     if (!contract->body.is_null()) BULKHEAD_TRY(CheckBody(*contract, c));
     auto response = inner(c);

@@ -8,12 +8,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-std::string Child(const std::string& path, std::string_view key) {
+std::string ChildField(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
 
 // How errors name the root: a body's root is "body" (as the handlers always said).
-std::string Name(const std::string& path) {
+std::string FieldName(const std::string& path) {
   return path.empty() ? "body" : path;
 }
 
@@ -80,16 +80,16 @@ const Json* Resolve(const Json& schema, const Json& components) {
   return it == components.end() ? nullptr : &*it;
 }
 
-void Check(const Json& schema_in, const Json& value, const Json& components,
+void CheckValue(const Json& schema_in, const Json& value, const Json& components,
            const std::string& path, std::vector<core::FieldError>& errors) {
   const Json* resolved = Resolve(schema_in, components);
   if (!resolved) {
-    errors.push_back({Name(path), "has a schema that does not resolve"});
+    errors.push_back({FieldName(path), "has a schema that does not resolve"});
     return;
   }
   const Json& schema = *resolved;
   if (auto all = schema.find("allOf"); all != schema.end()) {
-    for (const auto& branch : *all) Check(branch, value, components, path, errors);
+    for (const auto& branch : *all) CheckValue(branch, value, components, path, errors);
   }
   if (auto any = schema.find("anyOf"); any != schema.end()) {
     // Nullable(...) is the only anyOf the vocabulary writes: null, or the other branch, whose
@@ -102,7 +102,7 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
         other = &branch;
       }
     }
-    if (other) Check(*other, value, components, path, errors);
+    if (other) CheckValue(*other, value, components, path, errors);
   }
   if (auto type = schema.find("type"); type != schema.end()) {
     bool ok = false;
@@ -112,7 +112,7 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
       for (const auto& t : *type) ok = ok || HasType(value, t.get_ref<const std::string&>());
     }
     if (!ok) {
-      errors.push_back({Name(path), TypeMessage(*type)});
+      errors.push_back({FieldName(path), TypeMessage(*type)});
       return;
     }
   }
@@ -120,18 +120,18 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
     bool listed = false;
     for (const auto& v : *values) listed = listed || v == value;
     if (!listed) {
-      errors.push_back({Name(path), EnumMessage(*values)});
+      errors.push_back({FieldName(path), EnumMessage(*values)});
       return;
     }
   }
   if (value.is_string()) {
     auto n = CodePoints(value.get_ref<const std::string&>());
     if (auto min = schema.find("minLength"); min != schema.end() && n < min->get<std::size_t>()) {
-      errors.push_back({Name(path), *min == 1 ? std::string("must not be empty")
+      errors.push_back({FieldName(path), *min == 1 ? std::string("must not be empty")
                                               : "must be at least " + min->dump() + " characters"});
     }
     if (auto max = schema.find("maxLength"); max != schema.end() && n > max->get<std::size_t>()) {
-      errors.push_back({Name(path), "must be at most " + max->dump() + " characters"});
+      errors.push_back({FieldName(path), "must be at most " + max->dump() + " characters"});
     }
   }
   if (value.is_number()) {
@@ -139,18 +139,18 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
     auto max = schema.find("maximum");
     bool low = min != schema.end() && value < *min;
     bool high = max != schema.end() && value > *max;
-    if (low || high) errors.push_back({Name(path), RangeMessage(schema)});
+    if (low || high) errors.push_back({FieldName(path), RangeMessage(schema)});
   }
   if (value.is_array()) {
     if (auto max = schema.find("maxItems");
         max != schema.end() && value.size() > max->get<std::size_t>()) {
-      errors.push_back({Name(path), "must have at most " + max->dump() + " entries"});
+      errors.push_back({FieldName(path), "must have at most " + max->dump() + " entries"});
     }
     if (schema.value("uniqueItems", false)) {
       for (std::size_t i = 1; i < value.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
           if (value[i] == value[j]) {
-            errors.push_back({Name(path), "must not repeat an entry"});
+            errors.push_back({FieldName(path), "must not repeat an entry"});
             i = value.size();
             break;
           }
@@ -159,7 +159,7 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
     }
     if (auto items = schema.find("items"); items != schema.end()) {
       for (std::size_t i = 0; i < value.size(); ++i) {
-        Check(*items, value[i], components, Child(path, std::to_string(i)), errors);
+        CheckValue(*items, value[i], components, ChildField(path, std::to_string(i)), errors);
       }
     }
   }
@@ -170,20 +170,20 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
     if (auto required = schema.find("required"); required != schema.end()) {
       for (const auto& name : *required) {
         const auto& key = name.get_ref<const std::string&>();
-        if (!value.contains(key)) errors.push_back({Child(path, key), "is required"});
+        if (!value.contains(key)) errors.push_back({ChildField(path, key), "is required"});
       }
     }
     auto additional = schema.find("additionalProperties");
     for (const auto& [key, child] : value.items()) {
       if (auto p = properties.find(key); p != properties.end()) {
-        Check(*p, child, components, Child(path, key), errors);
+        CheckValue(*p, child, components, ChildField(path, key), errors);
       } else if (additional != schema.end()) {
         if (additional->is_boolean()) {
           if (!additional->get<bool>()) {
-            errors.push_back({Child(path, key), "is not a known field"});
+            errors.push_back({ChildField(path, key), "is not a known field"});
           }
         } else {
-          Check(*additional, child, components, Child(path, key), errors);
+          CheckValue(*additional, child, components, ChildField(path, key), errors);
         }
       }
     }
@@ -194,7 +194,7 @@ void Check(const Json& schema_in, const Json& value, const Json& components,
 
 void ValidateJson(const Json& schema, const Json& value, const Json& components,
                   const std::string& path, std::vector<core::FieldError>& errors) {
-  Check(schema, value, components, path, errors);
+  CheckValue(schema, value, components, path, errors);
 }
 
 std::optional<Json> QueryValueAs(const Json& schema, const std::string& name, std::string_view text,

@@ -8,7 +8,7 @@
 #include "api/schema.hpp"
 
 namespace bulkhead::api {
-namespace {
+namespace schema_validator_test {
 
 using namespace schema;  // NOLINT(google-build-using-namespace)
 
@@ -135,5 +135,5 @@ TEST(SchemaValidator, ReadsQueryTextAsTheParameterType) {
   EXPECT_EQ(errors[0].message, "must be an integer from 1 to 200");
 }
 
-}  // namespace
+}  // namespace schema_validator_test
 }  // namespace bulkhead::api
