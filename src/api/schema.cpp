@@ -81,6 +81,7 @@ Json Page(Json items) {
   return {{"allOf",
            {Ref("Page"),
             {{"type", "object"},
+             {"required", {"data"}},
              {"properties", {{"data", {{"type", "array"}, {"items", std::move(items)}}}}}}}}};
 }
 
