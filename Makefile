@@ -14,7 +14,7 @@ SANITIZE_BUILD_DIR ?= build-sanitize
 FUZZ_SECONDS ?= 20
 SANITIZE_POSTGRES ?= 1
 
-.PHONY: all deps configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
+.PHONY: all deps client-deps configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
 
 all: build
 
@@ -32,10 +32,19 @@ build: configure
 run: build
 	$(BUILD_DIR)/bulkhead serve $(RUN_ARGS)
 
+# The contract test's npm packages (tests/client, pinned by its lockfile): npm ci, again only
+# when the lockfile changes. The test itself downloads nothing.
+CLIENT_STAMP := tests/client/node_modules/.installed
+$(CLIENT_STAMP): tests/client/package-lock.json
+	cd tests/client && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(CLIENT_STAMP)
+
 # Every suite runs on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
 # this target starts and stops; then each fuzzer for a bounded time, then the unit and
 # integration tests again under the sanitizers. CI runs exactly this.
-test: build
+test: build client-deps
 	@pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
 	trap '$(CURDIR)/scripts/test-postgres stop '"$$pgdir" EXIT; \
 	url=$$(scripts/test-postgres start "$$pgdir") || exit 1; \

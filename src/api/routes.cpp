@@ -137,7 +137,8 @@ std::vector<Route> BuildRoutes(Services& s) {
                                {"settings", Nullable(Ref("SettingsPatch"))}}),
        .response_body = Ref("Organization"),
        .tag = "Organizations",
-       .refusals = {ErrorCode::kSlugTaken}},
+       // 409 limit_reached past --max-organizations-per-user; 429 past the creation rate.
+       .refusals = {ErrorCode::kSlugTaken, ErrorCode::kLimitReached, ErrorCode::kRateLimited}},
       {.method = "GET",
        .pattern = org,
        .scope = Scope::kOrganization,

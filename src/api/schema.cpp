@@ -69,7 +69,9 @@ Json Map(Json values) {
 }
 
 Json AnyObject(std::string_view description) {
-  Json s = {{"type", "object"}};
+  // Open on purpose, and said so: generators read a bare {type: object} as an empty object
+  // (openapi-typescript's Record<string, never>), so no client could send a spec.
+  Json s = {{"type", "object"}, {"additionalProperties", true}};
   if (!description.empty()) s["description"] = description;
   return s;
 }

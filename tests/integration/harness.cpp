@@ -3,11 +3,11 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
-#include <algorithm>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -15,11 +15,15 @@
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <fstream>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
+
+#include "integration/contract_check.hpp"
 
 namespace bulkhead::testing {
 
@@ -48,13 +52,149 @@ std::string Lower(std::string s) {
 HttpResponse FromBeast(bhttp::response<bhttp::string_body>& res) {
   HttpResponse out;
   out.status = static_cast<int>(res.result_int());
-  for (const auto& f : res) out.headers[Lower(std::string(f.name_string()))] = std::string(f.value());
+  for (const auto& f : res)
+    out.headers[Lower(std::string(f.name_string()))] = std::string(f.value());
   out.body = res.body();
   auto type = out.Header("content-type");
   if (type.find("json") != std::string::npos) {
     out.json = Json::parse(out.body, nullptr, false);
   }
   return out;
+}
+
+// The response contract: every response from a server this harness started is checked
+// against the /openapi.json the binary serves, and a drift fails the test that received it.
+// The document depends on the route table alone, so it is read once per binary: from a
+// private server on a scratch directory (the servers under test see no extra request, which
+// their logs and counters would show), then from a cache file beside the other temporary
+// files, keyed by the binary's size and time. BULKHEAD_TEST_CONTRACT=off turns the check off.
+struct Contracts {
+  std::mutex mu;
+  std::set<uint16_t> ports;  // servers this harness started
+  std::shared_ptr<const Json> document;
+  bool tried = false;
+};
+
+Contracts& contracts() {
+  static Contracts c;
+  return c;
+}
+
+bool ContractsOn() {
+  const char* flag = std::getenv("BULKHEAD_TEST_CONTRACT");
+  return !flag || std::string(flag) != "off";
+}
+
+void RegisterServer(uint16_t port) {
+  std::lock_guard lock(contracts().mu);
+  contracts().ports.insert(port);
+}
+
+void UnregisterServer(uint16_t port) {
+  std::lock_guard lock(contracts().mu);
+  contracts().ports.erase(port);
+}
+
+HttpResponse Exchange(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body, const Headers& headers);
+
+// GET /openapi.json from a server of its own (SQLite, loopback, no DNS), stopped at once.
+std::string FetchDocument() {
+  char pattern[] = "/tmp/bulkhead-openapi-XXXXXX";
+  char* made = ::mkdtemp(pattern);
+  if (!made) throw std::runtime_error("mkdtemp failed");
+  fs::path root = made;
+  std::vector<std::string> args = {
+      BULKHEAD_BINARY,          "serve",     "--listen", "127.0.0.1:0",  "--data",
+      (root / "data").string(), "--threads", "1",        "--dns-server", "127.0.0.1:1"};
+  fs::path out = root / "stdout.log";
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(o, 1);
+    ::dup2(null, 2);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::string document;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (document.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::istringstream lines(ReadFile(out));
+    std::string line;
+    while (std::getline(lines, line)) {
+      auto j = Json::parse(line, nullptr, false);
+      if (!j.is_object() || j.value("event", "") != "listening") continue;
+      std::string address = j.value("address", "");
+      auto port = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+      auto r = Exchange(port, "GET", "/openapi.json", "", {});
+      if (r.status == 200) document = r.body;
+      break;
+    }
+    if (document.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  std::error_code ignored;
+  fs::remove_all(root, ignored);
+  return document;
+}
+
+// The binary's document (null when it cannot be had: then the failure says so once).
+std::shared_ptr<const Json> TheDocument() {
+  std::lock_guard lock(contracts().mu);
+  if (contracts().tried) return contracts().document;
+  contracts().tried = true;
+  std::error_code ec;
+  auto size = fs::file_size(BULKHEAD_BINARY, ec);
+  auto time = fs::last_write_time(BULKHEAD_BINARY, ec).time_since_epoch().count();
+  auto key = std::hash<std::string>{}(std::string(BULKHEAD_BINARY) + ":" + std::to_string(size) +
+                                      ":" + std::to_string(time));
+  fs::path cache =
+      fs::temp_directory_path() / ("bulkhead-openapi-" + std::to_string(key) + ".json");
+  std::string text = ReadFile(cache);
+  auto document = Json::parse(text, nullptr, false);
+  if (!document.is_object()) {
+    try {
+      text = FetchDocument();
+    } catch (const std::exception& e) {
+      text.clear();
+    }
+    document = Json::parse(text, nullptr, false);
+    if (!document.is_object() || !document.contains("paths")) {
+      ADD_FAILURE() << "response contract: cannot read /openapi.json from " << BULKHEAD_BINARY;
+      return nullptr;
+    }
+    // Written whole, then renamed: a concurrent test process reads all of it or nothing.
+    fs::path partial = cache.string() + "." + std::to_string(::getpid());
+    std::ofstream(partial, std::ios::binary) << text;
+    fs::rename(partial, cache, ec);
+  }
+  contracts().document = std::make_shared<const Json>(std::move(document));
+  return contracts().document;
+}
+
+void CheckContract(uint16_t port, const std::string& method, const std::string& target,
+                   const HttpResponse& response) {
+  if (!ContractsOn() || response.status == 0) return;
+  {
+    std::lock_guard lock(contracts().mu);
+    if (!contracts().ports.count(port)) return;
+  }
+  auto document = TheDocument();
+  if (!document) return;
+  auto drift = CheckResponse(
+      *document, {method, target, response.status, response.Header("content-type"), response.body});
+  if (drift.empty()) return;
+  std::string report;
+  for (const auto& line : drift) report += "\n  " + line;
+  ADD_FAILURE() << "response contract: " << method << " " << target << " -> " << response.status
+                << " drifts from /openapi.json:" << report
+                << "\n  body: " << response.body.substr(0, 600);
 }
 
 }  // namespace
@@ -71,15 +211,25 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& t
 
 HttpResponse HttpClient::RequestRaw(const std::string& method, const std::string& target,
                                     const std::string& body, const Headers& headers) const {
+  auto response = Exchange(port_, method, target, body, headers);
+  CheckContract(port_, method, target, response);
+  return response;
+}
+
+namespace {
+
+HttpResponse Exchange(uint16_t port, const std::string& method, const std::string& target,
+                      const std::string& body, const Headers& headers) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.expires_after(std::chrono::seconds(30));
-  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+  stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   bhttp::request<bhttp::string_body> req(bhttp::string_to_verb(method), target, 11);
-  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port_));
+  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [k, v] : headers) req.set(k, v);
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
-    if (req[bhttp::field::content_type].empty()) req.set(bhttp::field::content_type, "application/json");
+    if (req[bhttp::field::content_type].empty())
+      req.set(bhttp::field::content_type, "application/json");
     req.body() = body;
   }
   req.prepare_payload();
@@ -96,6 +246,8 @@ HttpResponse HttpClient::RequestRaw(const std::string& method, const std::string
   auto res = parser.release();
   return FromBeast(res);
 }
+
+}  // namespace
 
 HttpResponse HttpClient::RawBytes(const std::string& bytes) const {
   asio::io_context ioc;
@@ -191,7 +343,8 @@ ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extr
   database_url_ = shared.sibling.database_url_;
   // Instances sharing a database share its master key: the sibling's development key, unless
   // the test gives one.
-  bool keyed = std::find(extra_args_.begin(), extra_args_.end(), "--master-key-file") != extra_args_.end();
+  bool keyed =
+      std::find(extra_args_.begin(), extra_args_.end(), "--master-key-file") != extra_args_.end();
   if (shared.sibling.OnPostgresStorage() && !keyed &&
       fs::exists(shared.sibling.data_dir_ / "master.key")) {
     extra_args_.insert(extra_args_.end(),
@@ -202,6 +355,7 @@ ServerProcess::ServerProcess(SameStorageAs shared, std::vector<std::string> extr
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) {
+    UnregisterServer(port_);
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
@@ -216,7 +370,9 @@ ServerProcess::~ServerProcess() {
   }
 }
 
-bool ServerProcess::OnPostgresStorage() const { return !database_url_.empty(); }
+bool ServerProcess::OnPostgresStorage() const {
+  return !database_url_.empty();
+}
 
 std::vector<std::string> ServerProcess::StorageArgs() const {
   std::vector<std::string> args = {"--data", data_dir_.string()};
@@ -252,7 +408,8 @@ sqlite3* OpenSqliteStore(const ServerProcess& server, const std::string& organiz
   fs::path db = organization_id.empty() ? server.data_dir() / "catalog.db"
                                         : server.data_dir() / "tenants" / (organization_id + ".db");
   sqlite3* handle = nullptr;
-  if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK) throw std::runtime_error("cannot open " + db.string());
+  if (sqlite3_open(db.c_str(), &handle) != SQLITE_OK)
+    throw std::runtime_error("cannot open " + db.string());
   sqlite3_busy_timeout(handle, 5000);
   return handle;
 }
@@ -330,8 +487,9 @@ void ServerProcess::Start() {
   ++starts_;
   fs::path out = root_ / ("stdout-" + std::to_string(starts_) + ".log");
   fs::path err = root_ / ("stderr-" + std::to_string(starts_) + ".log");
-  std::vector<std::string> args = {BULKHEAD_BINARY, "serve", "--listen", "127.0.0.1:0",
-                                   "--data", data_dir_.string(), "--threads", "2"};
+  std::vector<std::string> args = {BULKHEAD_BINARY, "serve",  "--listen",
+                                   "127.0.0.1:0",   "--data", data_dir_.string(),
+                                   "--threads",     "2"};
   if (!database_url_.empty()) args.insert(args.end(), {"--database", database_url_});
   args.insert(args.end(), extra_args_.begin(), extra_args_.end());
   // Tests reach loopback only: without a test DNS server, lookups go to a port where nothing
@@ -363,6 +521,7 @@ void ServerProcess::Start() {
       if (j.is_object() && j.value("event", "") == "listening") {
         std::string address = j.value("address", "");
         port_ = static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
+        RegisterServer(port_);
         return;
       }
     }
@@ -378,6 +537,7 @@ void ServerProcess::Start() {
 
 int ServerProcess::Stop() {
   if (pid_ <= 0) return -1;
+  UnregisterServer(port_);
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
@@ -387,6 +547,7 @@ int ServerProcess::Stop() {
 
 void ServerProcess::Kill9() {
   if (pid_ <= 0) return;
+  UnregisterServer(port_);
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
@@ -423,8 +584,8 @@ Account SignUp(const HttpClient& client, const std::string& name, const std::str
   return a;
 }
 
-Json CreateOrganization(const HttpClient& client, const std::string& token,
-                        const std::string& name, const std::string& slug) {
+Json CreateOrganization(const HttpClient& client, const std::string& token, const std::string& name,
+                        const std::string& slug) {
   Json body{{"name", name}};
   if (!slug.empty()) body["slug"] = slug;
   auto r = client.Request("POST", "/api/v1/organizations", body, Bearer(token));
