@@ -133,6 +133,19 @@ Json Invitation() {
   return s;
 }
 
+// The answer to creating one: the same invitation, with the token and link it is accepted by,
+// shown this once.
+Json CreatedInvitation() {
+  Json s = Invitation();
+  s["required"].push_back("token");
+  s["required"].push_back("accept_url");
+  s["examples"][0]["token"] = "bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+  s["examples"][0]["accept_url"] =
+      "https://app.example.com/"
+      "accept-invitation?token=bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+  return s;
+}
+
 Json Workspace() {
   Json s = Object(
       {{"id", Id(), true},
@@ -244,6 +257,14 @@ Json ApiKey() {
                     {"created_by", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e61"},
                     {"created_at", "2026-01-31T12:00:00Z"},
                     {"last_used_at", nullptr}}};
+  return s;
+}
+
+// The answer to creating one: the same key, with its secret, shown this once.
+Json CreatedApiKey() {
+  Json s = ApiKey();
+  s["required"].push_back("key");
+  s["examples"][0]["key"] = "bk_3f9aZz9-_Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1Qq0PpOoNn";
   return s;
 }
 
@@ -369,12 +390,14 @@ const Json& Components() {
       {"Member", Member()},
       {"User", User()},
       {"Invitation", Invitation()},
+      {"CreatedInvitation", CreatedInvitation()},
       {"Workspace", Workspace()},
       {"WorkspaceMember", WorkspaceMember()},
       {"Resource", Resource()},
       {"Secret", Secret()},
       {"Domain", Domain()},
       {"ApiKey", ApiKey()},
+      {"CreatedApiKey", CreatedApiKey()},
       {"AuditEvent", AuditEvent()},
       {"Usage", Usage()},
       {"Features", Features()},

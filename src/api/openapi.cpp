@@ -176,8 +176,8 @@ nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
          "JSON over HTTP; errors are RFC 9457 problem details. Every organization route is "
          "also served under /api/v1/org, the organization coming from the Host or "
          "X-Organization header."},
-        {"license", {{"name", "Bulkhead license"}, {"url", "https://bulkhead.dev/license"}}},
-        {"contact", {{"name", "Bulkhead"}, {"url", "https://bulkhead.dev"}}}}},
+        // No licence has been chosen for the project yet: all rights reserved until one is.
+        {"license", {{"name", "Proprietary"}, {"identifier", "LicenseRef-Proprietary"}}}}},
       {"servers",
        {{{"url", "http://127.0.0.1:8080"},
          {"description", "bulkhead serve (its default --listen)"}}}},
