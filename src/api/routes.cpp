@@ -120,7 +120,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .pattern = "/api/v1/user/organizations",
        .scope = Scope::kUser,
        .handler = Bind(s, ListCurrentUserOrganizations),
-       .summary = "Every organization the caller belongs to",
+       .summary = "The organizations the caller belongs to, a page at a time",
        .parameters = PageQuery(),
        .response_body = Page(
            Object({{"organization", Ref("Organization"), true}, {"role", OrgRoleField(), true}})),
@@ -271,6 +271,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .permission = Permission::kReadOrganization,
        .handler = Bind(s, ListDomains),
        .summary = "The organization's subdomain and custom domains",
+       .parameters = PageQuery(),
        .response_body = Page(Ref("Domain")),
        .tag = "Domains"},
       {.method = "POST",
@@ -546,6 +547,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .handler = Bind(s, ListSecrets),
        .summary = "Secrets' names and metadata, never values",
        .workspace_role = WorkspaceRole::kViewer,
+       .parameters = PageQuery(),
        .response_body = Page(Ref("Secret")),
        .tag = "Secrets"},
       // Blocking: a reveal writes its audit event.
