@@ -72,7 +72,8 @@ std::vector<Route> BuildRoutes(Services& s) {
        "user_id"},
       // Audit.
       {"GET", org + "/audit-log", Scope::kOrganization, Permission::kReadAuditLog,
-       Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false},
+       Bind(s, ListAuditLog), "The organization's audit log, newest first", 200, false,
+       std::nullopt, false, std::nullopt, "audit_log"},
       // Domains: the subdomain and custom domains; verifying looks up DNS (the outbound lane).
       {"GET", org + "/domains", Scope::kOrganization, Permission::kReadOrganization,
        Bind(s, ListDomains), "The organization's subdomain and custom domains", 200, false},
