@@ -236,6 +236,30 @@ TEST_P(FaultInjectionTest, ALostPostgresConnectionIsUnavailableAndTheNextRequest
   EXPECT_EQ(faults_->fired(), 2 * (2 * kPoolSize + 1));
 }
 
+// The session ends while the statement runs (the server answers it with FATAL 57P01 and hangs
+// up) rather than before it: the same kUnavailable, and the same recovery.
+TEST_P(FaultInjectionTest, APostgresSessionEndedDuringAStatementIsUnavailableToo) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite has no connection to lose";
+  for (int round = 0; round < 2 * kPoolSize + 1; ++round) {
+    {
+      auto lease = db_->Acquire();
+      auto ended = lease->Query("SELECT pg_terminate_backend(pg_backend_pid())", {});
+      ASSERT_FALSE(ended.ok());
+      EXPECT_EQ(ended.error().code, ErrorCode::kUnavailable) << ended.error().message;
+    }
+    Status write = db_->Write([&](Connection& c) -> Status {
+      BULKHEAD_TRY(Insert(c, 1000 + round));
+      auto r = c.Query("SELECT pg_terminate_backend(pg_backend_pid())", {});
+      if (!r.ok()) return r.error();
+      return core::Ok();
+    });
+    ASSERT_FALSE(write.ok());
+    EXPECT_EQ(write.error().code, ErrorCode::kUnavailable) << write.error().message;
+    EXPECT_EQ(Count(), round);
+    EXPECT_TRUE(WriteRow(round).ok());
+  }
+}
+
 // PostgreSQL joins when the run provides a throwaway cluster (make test does).
 std::vector<std::string> Engines() {
   std::vector<std::string> engines = {"sqlite"};
