@@ -147,10 +147,12 @@ TEST_P(FaultInjectionTest, TheNthCommitFailsAndOnlyIt) {
 TEST_P(FaultInjectionTest, AFailedGroupCommitFailsEveryWriterOfTheGroupAndTheNextGroupCommits) {
   if (GetParam() != "sqlite") GTEST_SKIP() << "PostgreSQL commits each Write on its own";
   constexpr int kGroup = 6;
+  std::atomic<bool> leading{false};
   std::atomic<int> queued{0};
   faults_->FailCommit(2);  // the leader's is the first; the next group's first change breaks it
   std::thread leader([&] {
     Status s = db_->Write([&](Connection& c) {
+      leading = true;
       while (queued.load() < kGroup) std::this_thread::yield();
       std::this_thread::sleep_for(std::chrono::milliseconds(200));  // they reach the queue
       return Insert(c, 0);
@@ -161,6 +163,7 @@ TEST_P(FaultInjectionTest, AFailedGroupCommitFailsEveryWriterOfTheGroupAndTheNex
   std::vector<std::thread> writers;
   for (int i = 0; i < kGroup; ++i) {
     writers.emplace_back([&, i] {
+      while (!leading.load()) std::this_thread::yield();  // the leader's group is under way
       ++queued;
       statuses[i] = WriteRow(100 + i);
     });
