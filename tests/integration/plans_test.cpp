@@ -24,7 +24,7 @@ class PlansTest : public ::testing::Test {
       "plans": {
         "solo": {"limits": {"max_workspaces": 2}},
         "starter": {"limits": {"max_members": 2, "max_api_keys": 1}},
-        "business": {"features": ["custom_domains"], "limits": {"max_members": 100}}
+        "business": {"features": ["custom_domains", "audit_log"], "limits": {"max_members": 100}}
       }})";
     server_ = std::make_unique<ServerProcess>(
         std::vector<std::string>{"--plans", (dir_ / "plans.json").string()});
@@ -134,6 +134,11 @@ TEST_F(PlansTest, TheBillingContactIsTheOwnersAndAudited) {
   auto cleared =
       client().Request("PATCH", Org(), Json{{"billing_email", nullptr}}, Bearer(owner_.token));
   EXPECT_TRUE(cleared.json["billing_email"].is_null());
+  // Reading the log needs audit_log (on business here).
+  ASSERT_EQ(client()
+                .Request("PUT", Org() + "/plan", Json{{"plan", "business"}}, Bearer(owner_.token))
+                .status,
+            200);
   auto audit =
       client().Request("GET", Org() + "/audit-log?action=organization.billing_contact_changed",
                        std::nullopt, Bearer(owner_.token));
@@ -287,12 +292,6 @@ TEST_F(PlansTest, OperatorOverridesGrantAreShownAuditedAndCleared) {
                          Bearer(owner_.token))
                 .status,
             422);
-  auto audit = client().Request("GET", Org() + "/audit-log?action=organization.override_set",
-                                std::nullopt, Bearer(owner_.token));
-  ASSERT_EQ(audit.json["data"].size(), 2u) << audit.body;
-  EXPECT_EQ(audit.json["data"][0]["details"]["limit"], "max_api_keys");
-  EXPECT_EQ(audit.json["data"][0]["actor"]["type"], "system");
-
   ASSERT_EQ(
       RunCli({"org", "clear-override", slug_, "--feature", "custom_domains"}, *server_).exit_code,
       0);
@@ -305,10 +304,6 @@ TEST_F(PlansTest, OperatorOverridesGrantAreShownAuditedAndCleared) {
   EXPECT_EQ(features.json["limits"]["max_api_keys"], 1);
   EXPECT_EQ(features.json["overrides"],
             (Json{{"features", Json::array()}, {"limits", Json::object()}}));
-  auto cleared = client().Request("GET", Org() + "/audit-log?action=organization.override_cleared",
-                                  std::nullopt, Bearer(owner_.token));
-  EXPECT_EQ(cleared.json["data"].size(), 2u) << cleared.body;
-
   // Unusable arguments change nothing and exit 2.
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"org", "set-override", slug_},
@@ -326,6 +321,20 @@ TEST_F(PlansTest, OperatorOverridesGrantAreShownAuditedAndCleared) {
   features = client().Request("GET", Org() + "/features", std::nullopt, Bearer(owner_.token));
   EXPECT_EQ(features.json["overrides"],
             (Json{{"features", Json::array()}, {"limits", Json::object()}}));
+
+  // Reading the log needs audit_log (on business here).
+  ASSERT_EQ(client()
+                .Request("PUT", Org() + "/plan", Json{{"plan", "business"}}, Bearer(owner_.token))
+                .status,
+            200);
+  auto audit = client().Request("GET", Org() + "/audit-log?action=organization.override_set",
+                                std::nullopt, Bearer(owner_.token));
+  ASSERT_EQ(audit.json["data"].size(), 2u) << audit.body;
+  EXPECT_EQ(audit.json["data"][0]["details"]["limit"], "max_api_keys");
+  EXPECT_EQ(audit.json["data"][0]["actor"]["type"], "system");
+  auto cleared = client().Request("GET", Org() + "/audit-log?action=organization.override_cleared",
+                                  std::nullopt, Bearer(owner_.token));
+  EXPECT_EQ(cleared.json["data"].size(), 2u) << cleared.body;
 }
 
 TEST_F(PlansTest, ABudgetBelowTheMinimumIsRefused) {
