@@ -256,7 +256,8 @@ std::vector<Route> BuildRoutes(Services& s) {
        .scope = Scope::kOrganization,
        .permission = Permission::kReadAuditLog,
        .handler = Bind(s, ListAuditLog),
-       .summary = "The organization's audit log, newest first",
+       .summary = "The organization's audit log, newest first (plans with audit_log)",
+       .feature = "audit_log",
        .parameters = PageQuery(
            {{.name = "action", .schema = String(), .description = "Only this action (noun.verb)"},
             {.name = "since",

@@ -25,8 +25,11 @@ Error PgError(PGconn* conn, const PGresult* result, std::string_view context) {
     const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
     return Error::Make(ErrorCode::kConflict, constraint ? constraint : message);
   }
+  // A connection that is gone is unavailable, also when the server said why before hanging
+  // up (57P01 terminated by an administrator, 57P02 crash, 57P03 starting up).
   if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" ||
-      sqlstate.rfind("08", 0) == 0 || (!result && PQstatus(conn) != CONNECTION_OK)) {
+      sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0 ||
+      PQstatus(conn) != CONNECTION_OK) {
     return Error::Make(ErrorCode::kUnavailable, std::move(message));
   }
   return Error::Internal(std::move(message));

@@ -25,11 +25,17 @@ TEST_F(AuditTest, MutationsAreAuditedNewestFirst) {
   auto org = CreateOrganization(c, owner.token, "Acme", "acme");
   AddMember(c, owner.token, "acme", bob.user_id, "member");
   ASSERT_EQ(c.Request("PATCH", "/api/v1/organizations/acme/members/" + bob.user_id,
-                      Json{{"role", "admin"}}, Bearer(owner.token)).status, 200);
+                      Json{{"role", "admin"}}, Bearer(owner.token))
+                .status,
+            200);
   ASSERT_EQ(c.Request("PATCH", "/api/v1/organizations/acme", Json{{"name", "Acme 2"}},
-                      Bearer(owner.token)).status, 200);
-  ASSERT_EQ(c.Request("DELETE", "/api/v1/organizations/acme/members/" + bob.user_id,
-                      std::nullopt, Bearer(owner.token, {{"X-Request-Id", "remove-bob"}})).status, 204);
+                      Bearer(owner.token))
+                .status,
+            200);
+  ASSERT_EQ(c.Request("DELETE", "/api/v1/organizations/acme/members/" + bob.user_id, std::nullopt,
+                      Bearer(owner.token, {{"X-Request-Id", "remove-bob"}}))
+                .status,
+            204);
 
   auto r = Log(owner.token);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -57,7 +63,10 @@ TEST_F(AuditTest, NoChangeWritesNoEvent) {
   auto owner = SignUp(c, "Owner");
   CreateOrganization(c, owner.token, "Acme", "acme");
   auto before = Log(owner.token).json["data"].size();
-  ASSERT_EQ(c.Request("PATCH", "/api/v1/organizations/acme", Json{{"name", "Acme"}}, Bearer(owner.token)).status, 200);
+  ASSERT_EQ(
+      c.Request("PATCH", "/api/v1/organizations/acme", Json{{"name", "Acme"}}, Bearer(owner.token))
+          .status,
+      200);
   EXPECT_EQ(Log(owner.token).json["data"].size(), before);
 }
 
@@ -66,8 +75,10 @@ TEST_F(AuditTest, FiltersByActionAndSinceAndPaginates) {
   auto owner = SignUp(c, "Owner");
   CreateOrganization(c, owner.token, "Acme", "acme");
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(c.Request("PATCH", "/api/v1/organizations/acme", Json{{"name", "Acme " + std::to_string(i)}},
-                        Bearer(owner.token)).status, 200);
+    ASSERT_EQ(c.Request("PATCH", "/api/v1/organizations/acme",
+                        Json{{"name", "Acme " + std::to_string(i)}}, Bearer(owner.token))
+                  .status,
+              200);
   }
   auto updated = Log(owner.token, "?action=organization.updated");
   ASSERT_EQ(updated.status, 200);
@@ -112,7 +123,13 @@ TEST_F(AuditTest, PersonalOrganizationRecordsItsDefaultWorkspace) {
   auto c = client();
   auto a = SignUp(c, "Solo");
   std::string slug = a.personal_organization["slug"];
-  auto r = c.Request("GET", "/api/v1/organizations/" + slug + "/audit-log", std::nullopt, Bearer(a.token));
+  // A personal organization is on the free plan, which does not include audit_log.
+  ASSERT_EQ(c.Request("PUT", "/api/v1/organizations/" + slug + "/plan", Json{{"plan", "team"}},
+                      Bearer(a.token))
+                .status,
+            200);
+  auto r = c.Request("GET", "/api/v1/organizations/" + slug + "/audit-log", std::nullopt,
+                     Bearer(a.token));
   ASSERT_EQ(r.status, 200);
   std::vector<std::string> actions = Actions(r);
   EXPECT_NE(std::find(actions.begin(), actions.end(), "workspace.created"), actions.end());
