@@ -41,10 +41,10 @@ $(CLIENT_STAMP): tests/client/package-lock.json
 
 client-deps: $(CLIENT_STAMP)
 
-# Every suite runs on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
+# First the format check; then every suite on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
 # this target starts and stops; then each fuzzer for a bounded time, then the unit and
 # integration tests again under the sanitizers. CI runs exactly this.
-test: build client-deps
+test: format-check build client-deps
 	@pgdir=$$(mktemp -d /tmp/bulkhead-pg-XXXXXX); \
 	trap '$(CURDIR)/scripts/test-postgres stop '"$$pgdir" EXIT; \
 	url=$$(scripts/test-postgres start "$$pgdir") || exit 1; \
@@ -52,6 +52,11 @@ test: build client-deps
 	cd $(BUILD_DIR) && BULKHEAD_TEST_POSTGRES_URL="$$url" ctest --output-on-failure -j $(JOBS) --timeout 600
 	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-sanitize
+
+# Every tracked C++ file as clang-format (.clang-format) writes it; a diff fails make test and CI.
+format-check: deps
+	@git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run --Werror && \
+	  echo "format-check: every C++ file is clang-format clean"
 
 $(SANITIZE_BUILD_DIR)/build.ninja: CMakeLists.txt fuzz/CMakeLists.txt
 	cmake -S . -B $(SANITIZE_BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -1,7 +1,7 @@
 // JSON request bodies: api::ParseBody (the depth and NUL bounds, then nlohmann's parser), the
 // schema validator as the organization and resource routes run it, and the validators that
-// read what it passes: settings (core/settings), labels and spec (core/resource). Invariants: what Parse
-// accepts is within the bounds and survives a dump/parse round trip; validated settings are a
+// read what it passes: settings (core/settings), labels and spec (core/resource). Invariants: what
+// Parse accepts is within the bounds and survives a dump/parse round trip; validated settings are a
 // fixed point of their own patch; validated labels are accepted again as a patch.
 
 #include <cstddef>

@@ -4,8 +4,9 @@
 // audit event): each thread prepares a batch of tenant databases, then inserts the batch's
 // catalog rows in one transaction. Slugs that already exist are skipped, so an interrupted run
 // can be resumed. Its SQLite connections commit without fsync (a bulk load: a power loss while
-// it runs can corrupt the data directory, so it is for throwaway benchmark data). It takes DIR's master key the way `serve` does (--master-key-file,
-// BULKHEAD_MASTER_KEY or DIR/master.key), so a server on DIR can open the new organizations.
+// it runs can corrupt the data directory, so it is for throwaway benchmark data). It takes DIR's
+// master key the way `serve` does (--master-key-file, BULKHEAD_MASTER_KEY or DIR/master.key), so a
+// server on DIR can open the new organizations.
 //   bulkhead-seed --data DIR --owner EMAIL --organizations N [--prefix scale-] [--threads 8]
 
 #include <atomic>
@@ -46,7 +47,10 @@ bool CommitBatch(service::OrganizationService& organizations, store::Database& c
   }
   if (status.ok()) status = txn.Commit();
   for (auto& [slug, prepared] : batch) {
-    if (status.ok()) organizations.Committed(prepared); else organizations.DiscardTenant(prepared);
+    if (status.ok())
+      organizations.Committed(prepared);
+    else
+      organizations.DiscardTenant(prepared);
   }
   if (!status.ok()) std::fprintf(stderr, "bulkhead-seed: %s\n", status.error().message.c_str());
   return status.ok();
@@ -115,8 +119,8 @@ int Seed(const cli::StorageOptions& storage, const std::string& owner_email, int
   for (auto& w : workers) w.join();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("created %d organizations (%d already there, %d failed) in %.0f s\n",
-              created.load(), count - static_cast<int>(missing.size()), failed.load(), seconds);
+  std::printf("created %d organizations (%d already there, %d failed) in %.0f s\n", created.load(),
+              count - static_cast<int>(missing.size()), failed.load(), seconds);
   return failed > 0 ? 1 : 0;
 }
 

@@ -2,21 +2,21 @@
 // Thin handlers: parse the request, call one service, render the result. One function per
 // endpoint, grouped by resource in *_handlers.cpp; the route table in routes.cpp wires them.
 
-#include "core/result.hpp"
 #include "api/route.hpp"
+#include "core/result.hpp"
+#include "http/metrics.hpp"
 #include "service/account_service.hpp"
-#include "service/audit_service.hpp"
 #include "service/api_key_service.hpp"
+#include "service/audit_service.hpp"
 #include "service/domain_service.hpp"
-#include "service/invitation_service.hpp"
-#include "service/resource_service.hpp"
-#include "service/workspace_service.hpp"
 #include "service/environment.hpp"
+#include "service/invitation_service.hpp"
 #include "service/member_service.hpp"
 #include "service/organization_service.hpp"
-#include "service/usage_service.hpp"
+#include "service/resource_service.hpp"
 #include "service/secret_service.hpp"
-#include "http/metrics.hpp"
+#include "service/usage_service.hpp"
+#include "service/workspace_service.hpp"
 
 namespace bulkhead::api {
 

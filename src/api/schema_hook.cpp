@@ -34,9 +34,9 @@ core::Status RequireJsonContentType(const http::Request& request) {
 
 // What the hook needs of a route, copied once when the table is built.
 struct RouteContract {
-  nlohmann::json body;                 // null: none
+  nlohmann::json body;           // null: none
   std::vector<Parameter> query;  // query parameters only
-  bool any_required = false;           // a query parameter is required
+  bool any_required = false;     // a query parameter is required
   bool json_only = false;
   int status = 200;
   bool no_content = false;
@@ -91,8 +91,7 @@ HandlerFn WithContract(const Route& route, HandlerFn inner) {
       contract->status == 200) {
     return inner;
   }
-  return [contract,
-          inner = std::move(inner)](RequestContext& c) -> core::Result<http::Response> {
+  return [contract, inner = std::move(inner)](RequestContext& c) -> core::Result<http::Response> {
     if (contract->json_only) BULKHEAD_TRY(RequireJsonContentType(c.request));
     if (!contract->query.empty()) BULKHEAD_TRY(CheckQuery(*contract, c.request));
     if (!contract->body.is_null()) BULKHEAD_TRY(CheckBody(*contract, c));

@@ -68,9 +68,9 @@ TEST(SchemaHook, AValidBodyArrivesParsedAndTheStatusIsTheRows) {
 TEST(SchemaHook, QueriesAreCheckedOnlyWhenGivenOrRequired) {
   Call call;
   Route list{.method = "GET",
-                   .pattern = "/things",
-                   .parameters = {{.name = "limit", .schema = Integer(1, 200)}},
-                   .response_body = AnyObject()};
+             .pattern = "/things",
+             .parameters = {{.name = "limit", .schema = Integer(1, 200)}},
+             .response_body = AnyObject()};
   auto fn = WithContract(list, Recording(call));
   EXPECT_TRUE(Send(fn, "GET", "/things", "").ok());
   EXPECT_TRUE(Send(fn, "GET", "/things?limit=200&other=x", "").ok());

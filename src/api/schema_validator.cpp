@@ -81,7 +81,7 @@ const Json* Resolve(const Json& schema, const Json& components) {
 }
 
 void CheckValue(const Json& schema_in, const Json& value, const Json& components,
-           const std::string& path, std::vector<core::FieldError>& errors) {
+                const std::string& path, std::vector<core::FieldError>& errors) {
   const Json* resolved = Resolve(schema_in, components);
   if (!resolved) {
     errors.push_back({FieldName(path), "has a schema that does not resolve"});
@@ -127,8 +127,9 @@ void CheckValue(const Json& schema_in, const Json& value, const Json& components
   if (value.is_string()) {
     auto n = CodePoints(value.get_ref<const std::string&>());
     if (auto min = schema.find("minLength"); min != schema.end() && n < min->get<std::size_t>()) {
-      errors.push_back({FieldName(path), *min == 1 ? std::string("must not be empty")
-                                              : "must be at least " + min->dump() + " characters"});
+      errors.push_back({FieldName(path), *min == 1
+                                             ? std::string("must not be empty")
+                                             : "must be at least " + min->dump() + " characters"});
     }
     if (auto max = schema.find("maxLength"); max != schema.end() && n > max->get<std::size_t>()) {
       errors.push_back({FieldName(path), "must be at most " + max->dump() + " characters"});

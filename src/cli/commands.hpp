@@ -14,29 +14,29 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
   std::string data = "./data";
   std::string base_domain = "localhost";
-  int threads = 0;                            // 0: the number of cores
-  int worker_queue = 1024;                    // writes waiting for a worker thread
-  int hash_threads = 0;                       // 0: max(1, cores - 1)
-  int hash_queue = 64;                        // password hashes waiting for a thread
-  int outbound_queue = 32;                    // domain verifications waiting for a thread
-  int64_t max_connections = 4096;             // clamped below RLIMIT_NOFILE minus a reserve
-  int64_t max_connections_per_client = 256;   // per client address
+  int threads = 0;                               // 0: the number of cores
+  int worker_queue = 1024;                       // writes waiting for a worker thread
+  int hash_threads = 0;                          // 0: max(1, cores - 1)
+  int hash_queue = 64;                           // password hashes waiting for a thread
+  int outbound_queue = 32;                       // domain verifications waiting for a thread
+  int64_t max_connections = 4096;                // clamped below RLIMIT_NOFILE minus a reserve
+  int64_t max_connections_per_client = 256;      // per client address
   int64_t max_buffered_body_bytes = 64LL << 20;  // bodies over 16 KiB reserve their length
   int64_t session_ttl_seconds = 14 * 24 * 3600;
-  std::string routing_log;                    // empty: DATA/logs/routing.jsonl
+  std::string routing_log;                     // empty: DATA/logs/routing.jsonl
   int64_t routing_log_max_bytes = 64LL << 20;  // then rotated; 5 old files are kept
-  std::string dns_server;                     // host:port; empty: the system resolver
-  std::string database_url;                   // empty: SQLite under `data`
-  int pool_size = 0;                          // 0: one connection per thread
-  std::string public_url;                     // empty: http://<listen>
-  std::string smtp_url;                       // empty: mail stays in DATA/outbox/
+  std::string dns_server;                      // host:port; empty: the system resolver
+  std::string database_url;                    // empty: SQLite under `data`
+  int pool_size = 0;                           // 0: one connection per thread
+  std::string public_url;                      // empty: http://<listen>
+  std::string smtp_url;                        // empty: mail stays in DATA/outbox/
   std::string mail_from = "Bulkhead <bulkhead@localhost>";
   int64_t invitation_ttl_seconds = 7 * 24 * 3600;
-  std::string plans_file;                     // empty: the built-in plans
-  int usage_flush_seconds = 10;               // usage a crash can lose at most
-  std::string master_key_file;                // empty: BULKHEAD_MASTER_KEY, else DATA/master.key
+  std::string plans_file;        // empty: the built-in plans
+  int usage_flush_seconds = 10;  // usage a crash can lose at most
+  std::string master_key_file;   // empty: BULKHEAD_MASTER_KEY, else DATA/master.key
   std::vector<std::string> previous_master_key_files;  // during a master rotation
-  std::string tls_cert;                       // PEM; with tls_key, HTTPS only
+  std::string tls_cert;                                // PEM; with tls_key, HTTPS only
   std::string tls_key;
   int64_t max_organizations_per_user = 100;  // owned team organizations; 0: no limit
   int64_t organization_creation_rate = 60;   // new organizations per user and hour; 0: no limit

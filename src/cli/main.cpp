@@ -20,55 +20,64 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--database", serve.database_url,
                         "postgres://user:password@host:port/dbname (default: SQLite under --data)");
-  serve_cmd->add_option("--pool-size", serve.pool_size,
-                        "database connections (0: one per thread)")
+  serve_cmd->add_option("--pool-size", serve.pool_size, "database connections (0: one per thread)")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
-  serve_cmd->add_option("--base-domain", serve.base_domain,
-                        "organizations are served at <slug>.<base-domain>")
+  serve_cmd
+      ->add_option("--base-domain", serve.base_domain,
+                   "organizations are served at <slug>.<base-domain>")
       ->capture_default_str();
   serve_cmd->add_option("--threads", serve.threads, "I/O threads (0: one per core)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  serve_cmd->add_option("--worker-queue", serve.worker_queue,
-                        "requests that may wait for a worker thread (writes); past it: 503")
+  serve_cmd
+      ->add_option("--worker-queue", serve.worker_queue,
+                   "requests that may wait for a worker thread (writes); past it: 503")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  serve_cmd->add_option("--hash-threads", serve.hash_threads,
-                        "password-hashing threads, run at lower CPU priority (0: cores - 1, "
-                        "at least 1)")
+  serve_cmd
+      ->add_option("--hash-threads", serve.hash_threads,
+                   "password-hashing threads, run at lower CPU priority (0: cores - 1, "
+                   "at least 1)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  serve_cmd->add_option("--hash-queue", serve.hash_queue,
-                        "sign-ups and logins that may wait for a hashing thread; past it: 503")
+  serve_cmd
+      ->add_option("--hash-queue", serve.hash_queue,
+                   "sign-ups and logins that may wait for a hashing thread; past it: 503")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  serve_cmd->add_option("--outbound-queue", serve.outbound_queue,
-                        "domain verifications that may wait for an outbound thread; past it: 503")
+  serve_cmd
+      ->add_option("--outbound-queue", serve.outbound_queue,
+                   "domain verifications that may wait for an outbound thread; past it: 503")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  serve_cmd->add_option("--max-connections", serve.max_connections,
-                        "open connections at once (clamped below the descriptor limit); past "
-                        "it: 503 and close")
+  serve_cmd
+      ->add_option("--max-connections", serve.max_connections,
+                   "open connections at once (clamped below the descriptor limit); past "
+                   "it: 503 and close")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))
       ->capture_default_str();
-  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
-                        "open connections from one client address (raise it behind a proxy)")
+  serve_cmd
+      ->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                   "open connections from one client address (raise it behind a proxy)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 24))
       ->capture_default_str();
-  serve_cmd->add_option("--max-buffered-body-bytes", serve.max_buffered_body_bytes,
-                        "request-body bytes buffered at once by requests with bodies over "
-                        "16 KiB; past it: 503")
+  serve_cmd
+      ->add_option("--max-buffered-body-bytes", serve.max_buffered_body_bytes,
+                   "request-body bytes buffered at once by requests with bodies over "
+                   "16 KiB; past it: 503")
       ->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 40))
       ->capture_default_str();
-  serve_cmd->add_option("--session-ttl", serve.session_ttl_seconds,
-                        "seconds of inactivity after which a session expires")
+  serve_cmd
+      ->add_option("--session-ttl", serve.session_ttl_seconds,
+                   "seconds of inactivity after which a session expires")
       ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
   serve_cmd->add_option("--routing-log", serve.routing_log,
                         "routing decisions, one JSON line each (default: DATA/logs/routing.jsonl)");
-  serve_cmd->add_option("--routing-log-max-bytes", serve.routing_log_max_bytes,
-                        "rotate the routing log at this size (5 old files are kept)")
+  serve_cmd
+      ->add_option("--routing-log-max-bytes", serve.routing_log_max_bytes,
+                   "rotate the routing log at this size (5 old files are kept)")
       ->check(CLI::Range(int64_t{4096}, int64_t{1} << 40))
       ->capture_default_str();
   serve_cmd->add_option("--public-url", serve.public_url,
@@ -78,8 +87,9 @@ int main(int argc, char** argv) {
                         "smtp://host:port to deliver mail (default: write it to DATA/outbox/)");
   serve_cmd->add_option("--mail-from", serve.mail_from, "the From of outgoing mail")
       ->capture_default_str();
-  serve_cmd->add_option("--invitation-ttl", serve.invitation_ttl_seconds,
-                        "seconds an invitation stays valid")
+  serve_cmd
+      ->add_option("--invitation-ttl", serve.invitation_ttl_seconds,
+                   "seconds an invitation stays valid")
       ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
       ->capture_default_str();
   serve_cmd->add_option("--plans", serve.plans_file,
@@ -94,8 +104,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--previous-master-key-file", serve.previous_master_key_files,
                         "a former master key, to open data keys not yet sealed again by "
                         "`bulkhead keys rotate-master` (repeatable)");
-  serve_cmd->add_option("--usage-flush-interval", serve.usage_flush_seconds,
-                        "seconds between writes of usage counts (a crash loses at most one)")
+  serve_cmd
+      ->add_option("--usage-flush-interval", serve.usage_flush_seconds,
+                   "seconds between writes of usage counts (a crash loses at most one)")
       ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   serve_cmd
@@ -163,10 +174,12 @@ int main(int argc, char** argv) {
   auto* domains_cmd = app.add_subcommand("domains", "Custom domains");
   domains_cmd->require_subcommand(1);
   auto* check_cmd = domains_cmd->add_subcommand(
-      "check", "Find hostnames claimed by two organizations (database and manifest); exit 1 if any");
+      "check",
+      "Find hostnames claimed by two organizations (database and manifest); exit 1 if any");
   storage_flags(check_cmd);
-  check_cmd->add_option("--manifest", manifest,
-                        "JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}")
+  check_cmd
+      ->add_option("--manifest", manifest,
+                   "JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}")
       ->required();
   check_cmd->add_option("--base-domain", base_domain, "the server's --base-domain")
       ->capture_default_str();
@@ -206,16 +219,19 @@ int main(int argc, char** argv) {
   auto* rotate_master_cmd = keys_cmd->add_subcommand(
       "rotate-master", "Seal every data key with the master key, opening them with previous ones");
   storage_flags(rotate_master_cmd);
-  rotate_master_cmd->add_option("--master-key-file", master_key_file, "the new master key")->required();
-  rotate_master_cmd->add_option("--previous-master-key-file", previous_key_files,
-                                "the master key(s) being replaced")
+  rotate_master_cmd->add_option("--master-key-file", master_key_file, "the new master key")
+      ->required();
+  rotate_master_cmd
+      ->add_option("--previous-master-key-file", previous_key_files,
+                   "the master key(s) being replaced")
       ->required();
   auto* rotate_org_cmd = keys_cmd->add_subcommand(
       "rotate", "Give one organization a new data key and seal its secrets again with it");
   storage_flags(rotate_org_cmd);
   rotate_org_cmd->add_option("--org", slug, "the organization's slug")->required();
-  rotate_org_cmd->add_option("--master-key-file", master_key_file,
-                             "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
+  rotate_org_cmd->add_option(
+      "--master-key-file", master_key_file,
+      "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
 
   CLI11_PARSE(app, argc, argv);
   if (serve_cmd->parsed()) return RunServe(serve);
@@ -236,7 +252,8 @@ int main(int argc, char** argv) {
   // A rotation holds a tenant connection while it reads keys from the catalog: on PostgreSQL
   // both come from one pool.
   if (rotate_master_cmd->parsed() || rotate_org_cmd->parsed()) storage.pool_size = 2;
-  if (rotate_master_cmd->parsed()) return RunKeysRotateMaster(storage, master_key_file, previous_key_files);
+  if (rotate_master_cmd->parsed())
+    return RunKeysRotateMaster(storage, master_key_file, previous_key_files);
   if (rotate_org_cmd->parsed()) return RunKeysRotateOrganization(storage, master_key_file, slug);
   if (export_cmd->parsed()) return RunUsageExport(storage, from, to, format);
   if (migrate_cmd->parsed()) {

@@ -19,8 +19,8 @@
 #include "core/hostname.hpp"
 #include "service/audit_verifier.hpp"
 #include "service/key_rotation.hpp"
-#include "service/tenant_migrator.hpp"
 #include "service/organization_service.hpp"
+#include "service/tenant_migrator.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::cli {
@@ -46,8 +46,8 @@ core::Result<std::vector<ManifestClaim>> ReadManifest(const std::string& path) {
   std::ifstream in(path);
   if (!in) return core::Error::NotFound("cannot read manifest " + path);
   nlohmann::json manifest = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (manifest.is_discarded() || !manifest.is_object() ||
-      !manifest.contains("organizations") || !manifest["organizations"].is_array()) {
+  if (manifest.is_discarded() || !manifest.is_object() || !manifest.contains("organizations") ||
+      !manifest["organizations"].is_array()) {
     return core::Error::Validation(
         "manifest", "must be JSON {\"organizations\": [{\"slug\": ..., \"domains\": [...]}]}");
   }
@@ -63,9 +63,8 @@ core::Result<std::vector<ManifestClaim>> ReadManifest(const std::string& path) {
       if (!domain.is_string()) return core::Error::Validation("manifest", "domains are strings");
       auto normalized = core::NormalizeHostname(domain.get<std::string>());
       if (!normalized.ok()) {
-        return core::Error::Validation("manifest", "'" + domain.get<std::string>() +
-                                                       "' of " + slug + ": " +
-                                                       normalized.error().message);
+        return core::Error::Validation("manifest", "'" + domain.get<std::string>() + "' of " +
+                                                       slug + ": " + normalized.error().message);
       }
       claims.push_back({*normalized, slug});
     }
@@ -99,8 +98,10 @@ core::Result<core::PlanCatalog> LoadPlans(const std::string& path) {
 int RunKeysInit(const std::string& path) {
   auto written = WriteNewKeyFile(path);
   if (!written.ok()) return Fail(written.error().message);
-  std::printf("wrote a new master key to %s (mode 0600); start the server with "
-              "--master-key-file %s\n", path.c_str(), path.c_str());
+  std::printf(
+      "wrote a new master key to %s (mode 0600); start the server with "
+      "--master-key-file %s\n",
+      path.c_str(), path.c_str());
   return 0;
 }
 
@@ -316,7 +317,8 @@ int RunMigrate(const StorageOptions& storage, int jobs) {
   });
   if (!summary.ok()) return Fail(summary.error().message, 2);
   if (terminal && summary->pending > 0) std::printf("\n");
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (const auto& failure : summary->failed) std::fprintf(stderr, "FAILED %s\n", failure.c_str());
   std::printf("%d tenants, %d pending, %d migrated, %zu failed in %.2f s\n", summary->total_tenants,
               summary->pending, summary->migrated, summary->failed.size(), seconds);

@@ -78,10 +78,11 @@ int RunOrgShow(const StorageOptions& storage, const std::string& slug, bool json
     std::cout << api::OrganizationJson(**org, *domains).dump(2) << "\n";
   } else {
     const auto& o = **org;
-    std::printf("id:       %s\nname:     %s\nslug:     %s\ntype:     %s\nstatus:   %s\nplan:     %s\n"
-                "settings: %s\n",
-                o.id.c_str(), o.name.c_str(), o.slug.c_str(), o.type.c_str(), o.status.c_str(),
-                o.plan.c_str(), o.settings.c_str());
+    std::printf(
+        "id:       %s\nname:     %s\nslug:     %s\ntype:     %s\nstatus:   %s\nplan:     %s\n"
+        "settings: %s\n",
+        o.id.c_str(), o.name.c_str(), o.slug.c_str(), o.type.c_str(), o.status.c_str(),
+        o.plan.c_str(), o.settings.c_str());
   }
   return 0;
 }

@@ -20,8 +20,8 @@ TEST(Email, AcceptsCommonForms) {
 
 TEST(Email, RejectsMalformedAddresses) {
   for (const char* e : {"", "plain", "@example.com", "a@", "a@b", "a@@b.com", "a@b@c.com",
-                        ".a@b.com", "a.@b.com", "a..b@b.com", "a b@b.com", "a@-b.com",
-                        "a@b-.com", "a@b..com", "a@b.com.", "a@b_c.com", "\"q\"@b.com"}) {
+                        ".a@b.com", "a.@b.com", "a..b@b.com", "a b@b.com", "a@-b.com", "a@b-.com",
+                        "a@b..com", "a@b.com.", "a@b_c.com", "\"q\"@b.com"}) {
     auto r = NormalizeEmail(e);
     ASSERT_FALSE(r.ok()) << e;
     EXPECT_EQ(r.error().code, ErrorCode::kValidationFailed);
@@ -34,7 +34,7 @@ TEST(Email, EnforcesLengthLimits) {
   EXPECT_FALSE(NormalizeEmail(std::string(65, 'a') + "@example.com").ok());
   std::string domain;
   for (int i = 0; i < 5; ++i) domain += std::string(60, 'd') + ".";
-  EXPECT_FALSE(NormalizeEmail("a@" + domain + "com").ok());  // over 254 characters
+  EXPECT_FALSE(NormalizeEmail("a@" + domain + "com").ok());                 // over 254 characters
   EXPECT_FALSE(NormalizeEmail("a@" + std::string(64, 'd') + ".com").ok());  // label over 63
 }
 

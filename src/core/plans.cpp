@@ -39,7 +39,8 @@ Result<PlanCatalog> ParsePlans(const nlohmann::json& document) {
   }
   PlanCatalog catalog;
   for (const auto& [name, body] : document["plans"].items()) {
-    if (!IsValidFeatureName(name)) return invalid("plan name '" + name + "' must be 1-63 of a-z 0-9 _");
+    if (!IsValidFeatureName(name))
+      return invalid("plan name '" + name + "' must be 1-63 of a-z 0-9 _");
     if (!body.is_object()) return invalid("plan '" + name + "' must be an object");
     Plan plan{name, {}, {}};
     for (const auto& [key, value] : body.items()) {
@@ -54,9 +55,11 @@ Result<PlanCatalog> ParsePlans(const nlohmann::json& document) {
       } else if (key == "limits") {
         if (!value.is_object()) return invalid("plan '" + name + "': limits must be an object");
         for (const auto& [limit, n] : value.items()) {
-          if (!IsKnownLimitName(limit)) return invalid("plan '" + name + "': unknown limit '" + limit + "'");
+          if (!IsKnownLimitName(limit))
+            return invalid("plan '" + name + "': unknown limit '" + limit + "'");
           if (!n.is_number_integer() || n.get<int64_t>() < 0) {
-            return invalid("plan '" + name + "': limit '" + limit + "' must be a non-negative integer");
+            return invalid("plan '" + name + "': limit '" + limit +
+                           "' must be a non-negative integer");
           }
           if (limit == "requests_per_minute" && n.get<int64_t>() < kMinRequestsPerMinute) {
             return invalid("plan '" + name + "': requests_per_minute must be at least " +

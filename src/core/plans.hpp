@@ -26,8 +26,8 @@ struct Plan {
 
 struct PlanCatalog {
   std::map<std::string, Plan> plans;
-  std::string default_plan = "team";     // new team organizations
-  std::string personal_plan = "free";    // personal organizations
+  std::string default_plan = "team";   // new team organizations
+  std::string personal_plan = "free";  // personal organizations
 
   const Plan* Find(std::string_view name) const;
 };

@@ -5,9 +5,15 @@
 namespace bulkhead::core {
 namespace {
 
-bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool IsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool IsUpper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
 
 Status CheckLabelValue(const std::string& key, const nlohmann::json& value) {
   std::string field = "labels." + key;
@@ -16,7 +22,8 @@ Status CheckLabelValue(const std::string& key, const nlohmann::json& value) {
   if (!IsValidUtf8(text)) return Error::Validation(field, "must be valid UTF-8");
   if (text.size() > kMaxLabelValue) return Error::Validation(field, "must be at most 255 bytes");
   for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7F) return Error::Validation(field, "must not contain control characters");
+    if (c < 0x20 || c == 0x7F)
+      return Error::Validation(field, "must not contain control characters");
   }
   return Ok();
 }
@@ -43,7 +50,8 @@ Status ValidateLabelKey(std::string_view key) {
   }
   for (char c : key) {
     if (!IsLower(c) && !IsUpper(c) && !IsDigit(c) && c != '.' && c != '_' && c != '/' && c != '-') {
-      return Error::Validation(field, "keys may contain only letters, digits, '.', '_', '/' and '-'");
+      return Error::Validation(field,
+                               "keys may contain only letters, digits, '.', '_', '/' and '-'");
     }
   }
   return Ok();
@@ -64,13 +72,15 @@ Result<Labels> MergeLabels(Labels current, const nlohmann::json& patch) {
     BULKHEAD_TRY(CheckLabelValue(key, value));
     current[key] = value.get<std::string>();
   }
-  if (current.size() > kMaxLabels) return Error::Validation("labels", "must have at most 64 labels");
+  if (current.size() > kMaxLabels)
+    return Error::Validation("labels", "must have at most 64 labels");
   return current;
 }
 
 Status ValidateSpec(const nlohmann::json& spec) {
   if (!spec.is_object()) return Error::Validation("spec", "must be a JSON object");
-  if (spec.dump().size() > kMaxSpecBytes) return Error::Validation("spec", "must be at most 64 KiB");
+  if (spec.dump().size() > kMaxSpecBytes)
+    return Error::Validation("spec", "must be at most 64 KiB");
   return Ok();
 }
 

@@ -16,18 +16,20 @@ enum class Permission {
   kManageOwners,        // grant or revoke owner; change or remove an owner
   kBilling,             // plan, billing contact
   kDeleteOrganization,
-  kManageWorkspaces,    // create, update, delete workspaces; assign workspace members
+  kManageWorkspaces,  // create, update, delete workspaces; assign workspace members
   kSeeAllWorkspaces,
-  kWriteAllResources,   // read / write resources in any workspace without a workspace role
+  kWriteAllResources,  // read / write resources in any workspace without a workspace role
   kReadAuditLog,
-  kReadUsage,           // usage figures (issue 7: admins, like the audit log)
+  kReadUsage,  // usage figures (issue 7: admins, like the audit log)
 };
 
 inline constexpr Permission kAllPermissions[] = {
-    Permission::kReadOrganization, Permission::kUpdateOrganization, Permission::kManageMembers,
-    Permission::kManageOwners,     Permission::kBilling,            Permission::kDeleteOrganization,
-    Permission::kManageWorkspaces, Permission::kSeeAllWorkspaces,   Permission::kWriteAllResources,
-    Permission::kReadAuditLog,     Permission::kReadUsage};
+    Permission::kReadOrganization,  Permission::kUpdateOrganization,
+    Permission::kManageMembers,     Permission::kManageOwners,
+    Permission::kBilling,           Permission::kDeleteOrganization,
+    Permission::kManageWorkspaces,  Permission::kSeeAllWorkspaces,
+    Permission::kWriteAllResources, Permission::kReadAuditLog,
+    Permission::kReadUsage};
 
 inline constexpr Role kAllRoles[] = {Role::kOwner, Role::kAdmin, Role::kMember};
 

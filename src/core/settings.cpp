@@ -233,7 +233,11 @@ OrganizationSettings SettingsFromJson(const json& stored) {
   return s;
 }
 
-bool IsKnownLimitName(std::string_view name) { return IsKnownLimitImpl(name); }
-bool IsValidFeatureName(std::string_view name) { return ValidFeatureNameImpl(name); }
+bool IsKnownLimitName(std::string_view name) {
+  return IsKnownLimitImpl(name);
+}
+bool IsValidFeatureName(std::string_view name) {
+  return ValidFeatureNameImpl(name);
+}
 
 }  // namespace bulkhead::core

@@ -13,36 +13,38 @@ namespace {
 constexpr std::size_t kSuffixRoom = 7;
 
 constexpr std::array<std::string_view, 41> kReserved = {
-    "www",      "api",       "app",        "admin",     "mail",     "static",   "status",
-    "docs",     "help",      "support",    "blog",      "auth",     "login",    "logout",
-    "signup",   "dashboard", "console",    "assets",    "cdn",      "smtp",     "imap",
-    "ftp",      "ns1",       "ns2",        "root",      "system",   "internal", "bulkhead",
+    "www",      "api",       "app",           "admin",   "mail",     "static",    "status",
+    "docs",     "help",      "support",       "blog",    "auth",     "login",     "logout",
+    "signup",   "dashboard", "console",       "assets",  "cdn",      "smtp",      "imap",
+    "ftp",      "ns1",       "ns2",           "root",    "system",   "internal",  "bulkhead",
     "org",      "orgs",      "organizations", "billing", "security", "localhost", "account",
-    "accounts", "settings",  "webhooks",   "oauth",     "sso",      "mx"};
+    "accounts", "settings",  "webhooks",      "oauth",   "sso",      "mx"};
 
-bool IsSlugChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }
+bool IsSlugChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
 
 // ASCII spelling of a Latin-1 Supplement or Latin Extended-A letter, or "" for anything else.
 std::string_view FoldLatin(uint32_t cp) {
   if (cp >= 0xC0 && cp <= 0xFF) {
     static constexpr std::string_view kLatin1[] = {
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // C0-CF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss", // D0-DF
-        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",   // E0-EF
-        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"}; // F0-FF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // C0-CF
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "ss",  // D0-DF
+        "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i",  "i",   // E0-EF
+        "d", "n", "o", "o", "o", "o", "o",  "",  "o", "u", "u", "u", "u", "y", "th", "y"};  // F0-FF
     return kLatin1[cp - 0xC0];
   }
   if (cp >= 0x100 && cp <= 0x17F) {
     // Latin Extended-A, two code points per base letter for most of the block.
     static constexpr std::string_view kExtA[] = {
-        "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",    // 100
-        "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",    // 110
-        "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",    // 120
-        "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",  // 130
-        "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",    // 140
-        "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",  // 150
-        "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",    // 160
-        "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s"};   // 170
+        "a", "a", "a",  "a",  "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",   // 100
+        "d", "d", "e",  "e",  "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",   // 110
+        "g", "g", "g",  "g",  "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",   // 120
+        "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",   // 130
+        "l", "l", "l",  "n",  "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",   // 140
+        "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",   // 150
+        "s", "s", "t",  "t",  "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",   // 160
+        "u", "u", "u",  "u",  "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s"};  // 170
     return kExtA[cp - 0x100];
   }
   return "";
@@ -51,7 +53,11 @@ std::string_view FoldLatin(uint32_t cp) {
 // Decodes one UTF-8 sequence at `i`; invalid bytes decode as U+FFFD one byte at a time.
 uint32_t NextCodePoint(std::string_view s, std::size_t& i) {
   auto c = static_cast<unsigned char>(s[i]);
-  int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+  int extra = c < 0x80             ? 0
+              : (c & 0xE0) == 0xC0 ? 1
+              : (c & 0xF0) == 0xE0 ? 2
+              : (c & 0xF8) == 0xF0 ? 3
+                                   : -1;
   if (extra < 0 || i + extra >= s.size()) {
     ++i;
     return 0xFFFD;

@@ -113,7 +113,10 @@ TEST(Slug, SuffixNumbersAndStaysValid) {
 }
 
 TEST(Slug, InvalidUtf8InANameIsASeparator) {
-  EXPECT_EQ(SlugFromName("ab\xff" "cd", "org"), "ab-cd");
+  EXPECT_EQ(SlugFromName("ab\xff"
+                         "cd",
+                         "org"),
+            "ab-cd");
 }
 
 }  // namespace

@@ -33,9 +33,9 @@ TEST(DisplayText, TrimsAndCountsCodePoints) {
 }
 
 TEST(DisplayText, RejectsBlankControlAndInvalidText) {
-  for (std::string bad : {std::string(""), std::string("   "), std::string("a\tb"),
-                          std::string("a\nb"), std::string("a\x7f"), std::string("a\xc2\x85"),
-                          std::string("a\xff")}) {
+  for (std::string bad :
+       {std::string(""), std::string("   "), std::string("a\tb"), std::string("a\nb"),
+        std::string("a\x7f"), std::string("a\xc2\x85"), std::string("a\xff")}) {
     auto r = ValidateDisplayText("name", bad, 100);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().fields.at(0).field, "name");

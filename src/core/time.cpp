@@ -59,7 +59,8 @@ int DaysInMonth(int year, int month) {
 
 Result<int64_t> ParseRfc3339(std::string_view field, std::string_view s) {
   auto invalid = [&] {
-    return Error::Validation(std::string(field), "must be an RFC 3339 time like 2026-01-31T12:00:00Z");
+    return Error::Validation(std::string(field),
+                             "must be an RFC 3339 time like 2026-01-31T12:00:00Z");
   };
   int year, month, day, hour, minute, second;
   if (!Digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, month) ||

@@ -19,15 +19,19 @@ TEST(Time, ParsesWhatItFormats) {
 }
 
 TEST(Time, ParsesOffsetsAndFractions) {
-  EXPECT_EQ(*ParseRfc3339("t", "2026-01-01T01:00:00+01:00"), *ParseRfc3339("t", "2026-01-01T00:00:00Z"));
-  EXPECT_EQ(*ParseRfc3339("t", "2026-01-01T00:00:00.5Z") - *ParseRfc3339("t", "2026-01-01T00:00:00Z"), 500);
+  EXPECT_EQ(*ParseRfc3339("t", "2026-01-01T01:00:00+01:00"),
+            *ParseRfc3339("t", "2026-01-01T00:00:00Z"));
+  EXPECT_EQ(
+      *ParseRfc3339("t", "2026-01-01T00:00:00.5Z") - *ParseRfc3339("t", "2026-01-01T00:00:00Z"),
+      500);
   EXPECT_TRUE(ParseRfc3339("t", "2026-01-01t00:00:00z").ok());
 }
 
 TEST(Time, RejectsMalformedTimes) {
-  for (const char* s : {"", "yesterday", "2026-01-01", "2026-13-01T00:00:00Z",
-                        "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00",
-                        "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00Zjunk", "2026-01-01 00:00:00Z"}) {
+  for (const char* s :
+       {"", "yesterday", "2026-01-01", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+        "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z",
+        "2026-01-01T00:00:00Zjunk", "2026-01-01 00:00:00Z"}) {
     auto r = ParseRfc3339("since", s);
     ASSERT_FALSE(r.ok()) << s;
     EXPECT_EQ(r.error().fields.at(0).field, "since");

@@ -41,8 +41,7 @@ std::string HashPassword(std::string_view password) {
   InitCrypto();
   char out[crypto_pwhash_STRBYTES];
   HashSlot slot;
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     throw std::runtime_error("out of memory while hashing a password");
   }

@@ -43,7 +43,9 @@ void RotatingFileSink::Rotate() {
   if (file_) std::fclose(file_);
   file_ = nullptr;
   std::error_code ec;
-  auto numbered = [&](int n) { return std::filesystem::path(path_.string() + "." + std::to_string(n)); };
+  auto numbered = [&](int n) {
+    return std::filesystem::path(path_.string() + "." + std::to_string(n));
+  };
   std::filesystem::remove(numbered(keep_), ec);
   for (int n = keep_ - 1; n >= 1; --n) std::filesystem::rename(numbered(n), numbered(n + 1), ec);
   std::filesystem::rename(path_, numbered(1), ec);
@@ -67,7 +69,9 @@ LineWriter::LineWriter(std::FILE* out) : LineWriter(std::make_unique<StreamSink>
 LineWriter::LineWriter(std::unique_ptr<LineSink> sink)
     : sink_(std::move(sink)), thread_([this] { Loop(); }) {}
 
-LineWriter::~LineWriter() { Stop(); }
+LineWriter::~LineWriter() {
+  Stop();
+}
 
 void LineWriter::Write(std::string line) {
   std::lock_guard lock(mu_);

@@ -40,7 +40,8 @@ int64_t SessionRefreshStep(const ServiceConfig& config) {
   return std::max<int64_t>(1, std::min(config.session_refresh_ms, config.session_ttl_ms / 4));
 }
 
-Result<std::string> AccountService::CreateSession(store::Connection& c, const std::string& user_id) {
+Result<std::string> AccountService::CreateSession(store::Connection& c,
+                                                  const std::string& user_id) {
   std::string token = crypto::NewToken(kSessionPrefix);
   int64_t now = core::NowMs();
   BULKHEAD_TRY(store::catalog::InsertSession(
@@ -62,8 +63,8 @@ Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
   }
 
   int64_t now = core::NowMs();
-  store::UserRecord user{core::NewUuidV7(), *email, *name, crypto::HashPassword(input.password),
-                         now, now};
+  store::UserRecord user{
+      core::NewUuidV7(), *email, *name, crypto::HashPassword(input.password), now, now};
   // The personal organization's database exists before the catalog names it; on failure it
   // is removed again, so a crash leaves at most an unreferenced file, never a dangling row.
   auto prepared = organizations_.PrepareTenant(user.id, *name, "personal", request_id);
@@ -113,8 +114,8 @@ Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,
     user = std::move(*found);
   }
   // Verify against a dummy hash for unknown emails: both paths cost one argon2id.
-  bool valid = crypto::VerifyPassword(user ? user->password_hash : crypto::DummyPasswordHash(),
-                                      password);
+  bool valid =
+      crypto::VerifyPassword(user ? user->password_hash : crypto::DummyPasswordHash(), password);
   if (!user || !valid) {
     env_.login_throttle.RecordFailure(*email, now);
     return Error::Make(ErrorCode::kUnauthenticated, "wrong email or password");

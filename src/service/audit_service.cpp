@@ -19,16 +19,15 @@ core::Result<AuditPage> AuditService::List(const TenantContext& tenant, const Au
   if (!database.ok()) return database.error();
   {
     auto lease = (*database)->Acquire();
-    auto events = store::tenant::ListAuditEvents(*lease, q.before_id, q.action, q.since_ms,
-                                                 q.limit + 1);
+    auto events =
+        store::tenant::ListAuditEvents(*lease, q.before_id, q.action, q.since_ms, q.limit + 1);
     if (!events.ok()) return events.error();
     for (auto& e : *events) {
       e.organization_id = tenant.organization.id;
       merged.push_back(std::move(e));
     }
   }
-  std::sort(merged.begin(), merged.end(),
-            [](const auto& a, const auto& b) { return a.id > b.id; });
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
   AuditPage page;
   page.more = static_cast<int>(merged.size()) > q.limit;
   if (page.more) merged.resize(q.limit);

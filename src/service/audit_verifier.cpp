@@ -20,7 +20,8 @@ Result<Heads> HeadsOf(store::Connection& c) {
   return Heads(heads->begin(), heads->end());
 }
 
-std::optional<std::pair<int64_t, std::string>> HeadFor(const Heads& heads, const std::string& chain) {
+std::optional<std::pair<int64_t, std::string>> HeadFor(const Heads& heads,
+                                                       const std::string& chain) {
   auto it = heads.find(chain);
   if (it == heads.end()) return std::nullopt;
   return it->second;
@@ -61,8 +62,9 @@ Result<AuditVerification> AuditVerifier::VerifyAll() {
     if (!events.ok()) return events.error();
     ++result.chains;
     result.events += static_cast<int64_t>(events->size());
-    if (auto broken = store::VerifyChain("tenant/" + org.id, *events,
-                                         HeadFor(*heads, std::string(store::tenant::kTenantAuditChain)))) {
+    if (auto broken =
+            store::VerifyChain("tenant/" + org.id, *events,
+                               HeadFor(*heads, std::string(store::tenant::kTenantAuditChain)))) {
       result.broken = std::move(broken);
       return result;
     }

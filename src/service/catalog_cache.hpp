@@ -93,8 +93,14 @@ struct CachedEntitlements {
 class CatalogCache {
  public:
   explicit CatalogCache(std::size_t capacity = 200'000)
-      : sessions(capacity), users(capacity), organizations(capacity), slugs(capacity),
-        memberships(capacity), domains(capacity), custom_domains(capacity), api_keys(capacity),
+      : sessions(capacity),
+        users(capacity),
+        organizations(capacity),
+        slugs(capacity),
+        memberships(capacity),
+        domains(capacity),
+        custom_domains(capacity),
+        api_keys(capacity),
         entitlements(capacity) {}
 
   static std::string MembershipKey(std::string_view org_id, std::string_view user_id) {
@@ -104,10 +110,10 @@ class CatalogCache {
     return key;
   }
 
-  BoundedCache<CachedSession> sessions;                  // token hash -> session
-  BoundedCache<store::UserRecord> users;                 // user id -> user
-  BoundedCache<store::OrganizationRecord> organizations; // org id -> organization
-  BoundedCache<std::string> slugs;                       // slug -> org id
+  BoundedCache<CachedSession> sessions;                   // token hash -> session
+  BoundedCache<store::UserRecord> users;                  // user id -> user
+  BoundedCache<store::OrganizationRecord> organizations;  // org id -> organization
+  BoundedCache<std::string> slugs;                        // slug -> org id
   // "org/user" -> role, or nullopt for "not a member" (cached too: probing costs no disk).
   BoundedCache<std::optional<core::Role>> memberships;
   // Normalized hostname -> the id of the organization whose verified custom domain it is, or
@@ -145,9 +151,8 @@ class CatalogCache {
         return org_id && *org_id == id;
       });
       custom_domains.Erase(id);
-      api_keys.EraseIf([&](const std::string&, const CachedApiKey& key) {
-        return key.organization_id == id;
-      });
+      api_keys.EraseIf(
+          [&](const std::string&, const CachedApiKey& key) { return key.organization_id == id; });
     } else if (entity == "membership") {
       memberships.Erase(id);
     } else if (entity == "domain") {

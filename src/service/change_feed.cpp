@@ -17,10 +17,14 @@ constexpr auto kHeartbeatEvery = std::chrono::seconds(1);
 
 ChangeFeed::ChangeFeed(Environment& env, std::unique_ptr<store::ChangeListener> listener,
                        std::chrono::milliseconds interval)
-    : env_(env), listener_(std::move(listener)), interval_(interval),
+    : env_(env),
+      listener_(std::move(listener)),
+      interval_(interval),
       instance_id_(core::NewUuidV7()) {}
 
-ChangeFeed::~ChangeFeed() { Stop(); }
+ChangeFeed::~ChangeFeed() {
+  Stop();
+}
 
 core::Status ChangeFeed::Start() {
   {

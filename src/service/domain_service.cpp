@@ -16,17 +16,15 @@ using core::Result;
 
 namespace {
 
-Error DomainNotFound() { return Error::NotFound("domain"); }
+Error DomainNotFound() {
+  return Error::NotFound("domain");
+}
 
 }  // namespace
 
 DomainView DomainService::ViewOf(const store::DomainRecord& d) const {
-  return DomainView{d.hostname,
-                    "custom",
-                    d.verified_at.has_value(),
-                    d.verified_at,
-                    d.created_at,
-                    std::string(kChallengePrefix) + d.hostname,
+  return DomainView{d.hostname,          "custom",     d.verified_at.has_value(),
+                    d.verified_at,       d.created_at, std::string(kChallengePrefix) + d.hostname,
                     d.verification_value};
 }
 
@@ -116,18 +114,17 @@ Result<DomainView> DomainService::Verify(const TenantContext& tenant, const std:
   // The lookup runs outside any transaction: it can take seconds.
   auto records = dns_.Lookup(record_name);
   if (!records.ok()) {
-    return Error::Make(ErrorCode::kVerificationFailed,
-                       "the TXT record " + record_name + " could not be looked up: " +
-                           records.error().message);
+    return Error::Make(
+        ErrorCode::kVerificationFailed,
+        "the TXT record " + record_name + " could not be looked up: " + records.error().message);
   }
-  if (std::find(records->begin(), records->end(), domain->verification_value) ==
-      records->end()) {
-    return Error::Make(ErrorCode::kVerificationFailed,
-                       records->empty()
-                           ? "no TXT record " + record_name + " was found; publish it with the value " +
-                                 domain->verification_value
-                           : "the TXT record " + record_name + " does not hold the value " +
-                                 domain->verification_value);
+  if (std::find(records->begin(), records->end(), domain->verification_value) == records->end()) {
+    return Error::Make(
+        ErrorCode::kVerificationFailed,
+        records->empty() ? "no TXT record " + record_name +
+                               " was found; publish it with the value " + domain->verification_value
+                         : "the TXT record " + record_name + " does not hold the value " +
+                               domain->verification_value);
   }
 
   auto lease = env_.catalog.Acquire();

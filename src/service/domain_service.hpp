@@ -61,8 +61,7 @@ class DomainService {
   // verified the hostname first. Verifying a verified domain is a no-op.
   core::Result<DomainView> Verify(const TenantContext& tenant, const std::string& hostname,
                                   const Actor& actor);
-  core::Status Remove(const TenantContext& tenant, const std::string& hostname,
-                      const Actor& actor);
+  core::Status Remove(const TenantContext& tenant, const std::string& hostname, const Actor& actor);
 
   // What `host` routes to, or kNotFound.
   core::Result<ResolvedHost> Resolve(const std::string& host);

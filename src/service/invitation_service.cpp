@@ -70,10 +70,16 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
 
   std::string token = crypto::NewToken(kInvitationPrefix);
   int64_t now = core::NowMs();
-  store::InvitationRecord invitation{core::NewUuidV7(), tenant.organization.id, *email,
-                                     std::string(core::RoleName(*role)), crypto::HashToken(token),
-                                     "pending", actor.id, now,
-                                     now + env_.config.invitation_ttl_ms, std::nullopt};
+  store::InvitationRecord invitation{core::NewUuidV7(),
+                                     tenant.organization.id,
+                                     *email,
+                                     std::string(core::RoleName(*role)),
+                                     crypto::HashToken(token),
+                                     "pending",
+                                     actor.id,
+                                     now,
+                                     now + env_.config.invitation_ttl_ms,
+                                     std::nullopt};
   {
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
@@ -99,13 +105,11 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
     BULKHEAD_TRY(txn.Commit());
   }
   std::string url = AcceptUrl(env_.config.public_url, token);
-  MailMessage message{
-      invitation.email,
-      "You are invited to join " + tenant.organization.name,
-      "You have been invited to join " + tenant.organization.name + " as " + invitation.role +
-          ".\n\nAccept the invitation:\n" + url + "\n\nIt expires at " +
-          core::FormatRfc3339(invitation.expires_at) +
-          ". If you did not expect it, ignore this message.\n"};
+  MailMessage message{invitation.email, "You are invited to join " + tenant.organization.name,
+                      "You have been invited to join " + tenant.organization.name + " as " +
+                          invitation.role + ".\n\nAccept the invitation:\n" + url +
+                          "\n\nIt expires at " + core::FormatRfc3339(invitation.expires_at) +
+                          ". If you did not expect it, ignore this message.\n"};
   // The invitation stands even if queueing the mail fails: the admin has the link.
   (void)outbox_.Queue(message);
   return CreatedInvitation{std::move(invitation), std::move(token), std::move(url)};
@@ -179,7 +183,8 @@ Result<store::MembershipRecord> InvitationService::Accept(const std::string& tok
       return Error::Make(ErrorCode::kInvitationUnusable,
                          "the invitation's sender can no longer grant the role " + invitation.role);
     }
-    auto existing = store::catalog::FindMembership(*lease, invitation.organization_id, caller.user_id);
+    auto existing =
+        store::catalog::FindMembership(*lease, invitation.organization_id, caller.user_id);
     if (!existing.ok()) return existing.error();
     if (*existing) return Error::Make(ErrorCode::kAlreadyMember, "you are already a member");
     if (auto max = OrganizationLimit(env_, **org, "max_members")) {
@@ -198,7 +203,8 @@ Result<store::MembershipRecord> InvitationService::Accept(const std::string& tok
                                "invitation", invitation.id, {{"email", invitation.email}})));
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
         *lease, MakeAuditEvent(invitation.organization_id, actor, "member.added", "membership",
-                               caller.user_id, {{"role", invitation.role}, {"invitation", invitation.id}})));
+                               caller.user_id,
+                               {{"role", invitation.role}, {"invitation", invitation.id}})));
     std::string key = CatalogCache::MembershipKey(invitation.organization_id, caller.user_id);
     BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership", key));
     BULKHEAD_TRY(txn.Commit());

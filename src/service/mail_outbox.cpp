@@ -47,8 +47,7 @@ std::string EncodeHeader(const std::string& value) {
     return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7F;
   });
   if (ascii) return value;
-  static const char* kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < value.size(); i += 3) {
@@ -72,8 +71,10 @@ std::string EncodeHeader(const std::string& value) {
 std::string ToCrlf(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '\n') out += "\r\n";
-    else if (c != '\r') out += c;
+    if (c == '\n')
+      out += "\r\n";
+    else if (c != '\r')
+      out += c;
   }
   return out;
 }
@@ -112,7 +113,9 @@ MailOutbox::MailOutbox(MailConfig config) : config_(std::move(config)) {
   std::call_once(curl_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-MailOutbox::~MailOutbox() { Stop(); }
+MailOutbox::~MailOutbox() {
+  Stop();
+}
 
 std::string MailOutbox::Format(const MailMessage& m, const std::string& message_id) const {
   char date[64];
@@ -220,8 +223,9 @@ void MailOutbox::Loop() {
       std::filesystem::create_directories(config_.outbox / "sent", ec);
       std::filesystem::rename(file, config_.outbox / "sent" / file.filename(), ec);
     }
-    backoff = failed ? std::min(backoff * 2, std::chrono::duration_cast<std::chrono::seconds>(kRetryMax))
-                     : kRetryMin;
+    backoff =
+        failed ? std::min(backoff * 2, std::chrono::duration_cast<std::chrono::seconds>(kRetryMax))
+               : kRetryMin;
   }
 }
 

@@ -25,8 +25,8 @@ struct MailMessage {
 };
 
 struct MailConfig {
-  std::filesystem::path outbox;            // DATA/outbox
-  std::optional<std::string> smtp_url;     // smtp://host:port
+  std::filesystem::path outbox;         // DATA/outbox
+  std::optional<std::string> smtp_url;  // smtp://host:port
   std::string from = "Bulkhead <bulkhead@localhost>";
 };
 

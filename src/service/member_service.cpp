@@ -26,7 +26,9 @@ Error LastOwner() {
   return Error::Make(ErrorCode::kLastOwner, "an organization must keep at least one owner");
 }
 
-Error MemberNotFound() { return Error::NotFound("member"); }
+Error MemberNotFound() {
+  return Error::NotFound("member");
+}
 
 Result<store::MemberRow> LoadMember(store::Connection& c, const std::string& org_id,
                                     const std::string& user_id) {
@@ -38,7 +40,6 @@ Result<store::MemberRow> LoadMember(store::Connection& c, const std::string& org
   if (!*user) return MemberNotFound();
   return store::MemberRow{**membership, (*user)->email, (*user)->name};
 }
-
 
 }  // namespace
 
@@ -55,9 +56,8 @@ Result<MemberPage> MemberService::List(const TenantContext& tenant, int64_t afte
   return page;
 }
 
-Result<store::MemberRow> MemberService::Add(const TenantContext& tenant,
-                                            const std::string& user_id, const std::string& role,
-                                            const Actor& actor) {
+Result<store::MemberRow> MemberService::Add(const TenantContext& tenant, const std::string& user_id,
+                                            const std::string& role, const Actor& actor) {
   const auto& org = tenant.organization;
   if (org.type == "personal") {
     return Error::Make(ErrorCode::kPersonalOrganization,
@@ -128,10 +128,12 @@ Result<store::MemberRow> MemberService::ChangeRole(const TenantContext& tenant,
     if (*owners <= 1) return LastOwner();
   }
   member->membership.role = std::string(core::RoleName(*new_role));
-  BULKHEAD_TRY(store::catalog::UpdateMembershipRole(*lease, org.id, user_id, member->membership.role));
+  BULKHEAD_TRY(
+      store::catalog::UpdateMembershipRole(*lease, org.id, user_id, member->membership.role));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease, MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
-                             {{"from", core::RoleName(old_role)}, {"to", member->membership.role}})));
+      *lease,
+      MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
+                     {{"from", core::RoleName(old_role)}, {"to", member->membership.role}})));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());

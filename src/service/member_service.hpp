@@ -29,9 +29,8 @@ class MemberService {
                                 const std::string& after_user_id, int limit);
   core::Result<store::MemberRow> Add(const TenantContext& tenant, const std::string& user_id,
                                      const std::string& role, const Actor& actor);
-  core::Result<store::MemberRow> ChangeRole(const TenantContext& tenant,
-                                            const std::string& user_id, const std::string& role,
-                                            const Actor& actor);
+  core::Result<store::MemberRow> ChangeRole(const TenantContext& tenant, const std::string& user_id,
+                                            const std::string& role, const Actor& actor);
   // Removes `user_id`; when it is the actor, this is leaving.
   core::Status Remove(const TenantContext& tenant, const std::string& user_id, const Actor& actor);
 

@@ -19,16 +19,17 @@ namespace {
 constexpr std::size_t kMaxOrganizationName = 200;
 constexpr int kMaxSlugAttempts = 1000;
 
-Error SlugTaken() { return Error::Make(ErrorCode::kSlugTaken, "this slug is already taken"); }
+Error SlugTaken() {
+  return Error::Make(ErrorCode::kSlugTaken, "this slug is already taken");
+}
 }  // namespace
 
 store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,
                                        std::string action, std::string target_type,
                                        std::string target_id, const nlohmann::json& details) {
-  return {core::NewUuidV7(), organization_id,        core::NowMs(),
-          actor.type,        actor.id,               std::move(action),
-          std::move(target_type), std::move(target_id), actor.request_id,
-          details.dump()};
+  return {core::NewUuidV7(), organization_id,   core::NowMs(),          actor.type,
+          actor.id,          std::move(action), std::move(target_type), std::move(target_id),
+          actor.request_id,  details.dump()};
 }
 
 Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& owner_id,
@@ -38,8 +39,9 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
   int64_t now = core::NowMs();
   const std::string& plan =
       type == "personal" ? env_.config.plans.personal_plan : env_.config.plans.default_plan;
-  store::OrganizationRecord org{core::NewUuidV7(), name, "", type, "active", plan,
-                                core::SettingsToJson({}).dump(), now, now, std::nullopt};
+  store::OrganizationRecord org{
+      core::NewUuidV7(), name, "", type, "active", plan, core::SettingsToJson({}).dump(), now, now,
+      std::nullopt};
   PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id};
   if (env_.tenants.CreatesInCatalogTransaction()) return prepared;  // see InsertPrepared
   BULKHEAD_TRY(env_.tenants.Create(prepared.key));
@@ -60,7 +62,8 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
   return prepared;
 }
 
-core::Status OrganizationService::SeedTenant(store::Connection& tenant, const PreparedTenant& prepared) {
+core::Status OrganizationService::SeedTenant(store::Connection& tenant,
+                                             const PreparedTenant& prepared) {
   if (prepared.organization.type != "personal") return core::Ok();
   // The personal organization's default workspace, audited in the tenant's own store.
   int64_t now = prepared.organization.created_at;
@@ -109,8 +112,8 @@ Result<store::OrganizationRecord> OrganizationService::InsertPrepared(
       c, MakeAuditEvent(org.id, actor, "organization.created", "organization", org.id,
                         {{"name", org.name}, {"slug", org.slug}, {"type", org.type}})));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      c, MakeAuditEvent(org.id, actor, "member.added", "membership", owner_id,
-                        {{"role", "owner"}})));
+      c,
+      MakeAuditEvent(org.id, actor, "member.added", "membership", owner_id, {{"role", "owner"}})));
   if (env_.tenants.CreatesInCatalogTransaction()) {
     BULKHEAD_TRY(env_.tenants.CreateWithin(
         c, prepared.key, [&](store::Connection& tenant) { return SeedTenant(tenant, prepared); }));
@@ -133,7 +136,8 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
   auto name = core::ValidateDisplayText("name", input.name, kMaxOrganizationName);
   if (!name.ok()) errors.push_back(name.error().fields.at(0));
   if (input.slug) {
-    if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
+    if (auto st = core::ValidateSlug(*input.slug); !st.ok())
+      errors.push_back(st.error().fields.at(0));
   }
   std::optional<core::OrganizationSettings> settings;
   if (input.settings) {
@@ -204,7 +208,8 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
     }
   }
   if (input.slug) {
-    if (auto st = core::ValidateSlug(*input.slug); !st.ok()) errors.push_back(st.error().fields.at(0));
+    if (auto st = core::ValidateSlug(*input.slug); !st.ok())
+      errors.push_back(st.error().fields.at(0));
   }
   std::optional<std::string> billing_email;
   if (input.billing_email && *input.billing_email) {
@@ -271,8 +276,8 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
   }
   if (!changes.empty()) {
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id,
-                               changes)));
+        *lease,
+        MakeAuditEvent(org.id, actor, "organization.updated", "organization", org.id, changes)));
   }
   if (billing_change) {
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
@@ -311,12 +316,12 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
   return core::Ok();
 }
 
-Result<store::OrganizationRecord> OrganizationService::ChangePlan(const std::string& organization_id,
-                                                                  const std::string& plan,
-                                                                  const Actor& actor) {
+Result<store::OrganizationRecord> OrganizationService::ChangePlan(
+    const std::string& organization_id, const std::string& plan, const Actor& actor) {
   if (!env_.config.plans.Find(plan)) {
     std::string known;
-    for (const auto& [name, p] : env_.config.plans.plans) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& [name, p] : env_.config.plans.plans)
+      known += (known.empty() ? "" : ", ") + name;
     return Error::Validation("plan", "must be one of " + known);
   }
   auto lease = env_.catalog.Acquire();
@@ -348,17 +353,18 @@ Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::stri
   BULKHEAD_TRY(txn.begin_status());
   auto found = store::catalog::FindOrganizationBySlug(*lease, slug);
   if (!found.ok()) return found.error();
-  if (!*found) return Error::Make(ErrorCode::kOrganizationNotFound, "no organization '" + slug + "'");
+  if (!*found)
+    return Error::Make(ErrorCode::kOrganizationNotFound, "no organization '" + slug + "'");
   store::OrganizationRecord org = **found;
   if (org.status == status) return org;
   org.status = status;
   org.updated_at = core::NowMs();
   BULKHEAD_TRY(store::catalog::UpdateOrganization(*lease, org));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease, MakeAuditEvent(org.id, actor,
-                             status == "suspended" ? "organization.suspended"
-                                                   : "organization.resumed",
-                             "organization", org.id, {{"slug", org.slug}})));
+      *lease,
+      MakeAuditEvent(org.id, actor,
+                     status == "suspended" ? "organization.suspended" : "organization.resumed",
+                     "organization", org.id, {{"slug", org.slug}})));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("organization", org.id);

@@ -89,12 +89,9 @@ class OrganizationService {
   core::Result<PreparedTenant> PrepareTenant(const std::string& owner_id, const std::string& name,
                                              const std::string& type,
                                              const std::string& request_id);
-  core::Result<store::OrganizationRecord> InsertPrepared(store::Connection& c,
-                                                         PreparedTenant& prepared,
-                                                         const std::string& owner_id,
-                                                         const std::string& request_id,
-                                                         const std::optional<std::string>& slug =
-                                                             std::nullopt);
+  core::Result<store::OrganizationRecord> InsertPrepared(
+      store::Connection& c, PreparedTenant& prepared, const std::string& owner_id,
+      const std::string& request_id, const std::optional<std::string>& slug = std::nullopt);
   void Committed(const PreparedTenant& prepared);
   void DiscardTenant(const PreparedTenant& prepared);
 

@@ -15,7 +15,9 @@ using core::Result;
 
 namespace {
 
-Error ResourceNotFound() { return Error::NotFound("resource"); }
+Error ResourceNotFound() {
+  return Error::NotFound("resource");
+}
 
 Error NameTaken() {
   return Error::Make(ErrorCode::kNameTaken,
@@ -44,8 +46,8 @@ Result<ResourcePage> ResourceService::List(const TenantContext& tenant,
   auto database = env_.tenants.Open(tenant.key);
   if (!database.ok()) return database.error();
   auto lease = (*database)->Acquire();
-  auto rows = store::tenant::ListResources(*lease, workspace.workspace.id, filter, after_id,
-                                           limit + 1);
+  auto rows =
+      store::tenant::ListResources(*lease, workspace.workspace.id, filter, after_id, limit + 1);
   if (!rows.ok()) return rows.error();
   ResourcePage page{std::move(*rows), false};
   page.more = TrimToPage(page.resources, limit);
@@ -76,37 +78,47 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
   core::Labels labels;
   if (input.labels) {
     auto parsed = core::LabelsFromJson(*input.labels);
-    if (parsed.ok()) labels = std::move(*parsed); else errors.push_back(parsed.error().fields.at(0));
+    if (parsed.ok())
+      labels = std::move(*parsed);
+    else
+      errors.push_back(parsed.error().fields.at(0));
   }
   nlohmann::json spec = input.spec.value_or(nlohmann::json::object());
   if (auto st = core::ValidateSpec(spec); !st.ok()) errors.push_back(st.error().fields.at(0));
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
   int64_t now = core::NowMs();
-  store::ResourceRecord resource{core::NewUuidV7(), workspace.workspace.id, input.kind, *name,
-                                 LabelsJson(labels).dump(), spec.dump(), actor.id, now, now};
-  return InTenantWrite<store::ResourceRecord>(env_, tenant, [&](store::Connection& c)
-                                                 -> Result<store::ResourceRecord> {
-    // The workspace may have been deleted since the request resolved it.
-    BULKHEAD_TRY(CurrentWorkspace(c, workspace.workspace.id));
-    if (auto max = OrganizationLimit(env_, tenant.organization, "max_resources")) {
-      auto count = store::tenant::CountResources(c);
-      if (!count.ok()) return count.error();
-      if (*count >= *max) {
-        return Error::LimitReached("max_resources", *count, *max);
-      }
-    }
-    if (auto st = store::tenant::InsertResource(c, resource, labels); !st.ok()) {
-      return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
-    }
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "resource.created", "resource",
-                          resource.id,
-                          {{"workspace_id", resource.workspace_id},
-                           {"kind", resource.kind},
-                           {"name", resource.name}})));
-    return resource;
-  });
+  store::ResourceRecord resource{core::NewUuidV7(),
+                                 workspace.workspace.id,
+                                 input.kind,
+                                 *name,
+                                 LabelsJson(labels).dump(),
+                                 spec.dump(),
+                                 actor.id,
+                                 now,
+                                 now};
+  return InTenantWrite<store::ResourceRecord>(
+      env_, tenant, [&](store::Connection& c) -> Result<store::ResourceRecord> {
+        // The workspace may have been deleted since the request resolved it.
+        BULKHEAD_TRY(CurrentWorkspace(c, workspace.workspace.id));
+        if (auto max = OrganizationLimit(env_, tenant.organization, "max_resources")) {
+          auto count = store::tenant::CountResources(c);
+          if (!count.ok()) return count.error();
+          if (*count >= *max) {
+            return Error::LimitReached("max_resources", *count, *max);
+          }
+        }
+        if (auto st = store::tenant::InsertResource(c, resource, labels); !st.ok()) {
+          return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
+        }
+        BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+            c, MakeAuditEvent(tenant.organization.id, actor, "resource.created", "resource",
+                              resource.id,
+                              {{"workspace_id", resource.workspace_id},
+                               {"kind", resource.kind},
+                               {"name", resource.name}})));
+        return resource;
+      });
 }
 
 Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenant,
@@ -119,53 +131,57 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
   std::optional<std::string> name;
   if (input.name) {
     auto checked = core::ValidateDisplayText("name", *input.name, core::kMaxResourceName);
-    if (checked.ok()) name = *checked; else errors.push_back(checked.error().fields.at(0));
+    if (checked.ok())
+      name = *checked;
+    else
+      errors.push_back(checked.error().fields.at(0));
   }
   if (input.labels && !input.labels->is_object()) {
     errors.push_back({"labels", "must be an object of strings"});
   }
   if (input.spec) {
-    if (auto st = core::ValidateSpec(*input.spec); !st.ok()) errors.push_back(st.error().fields.at(0));
+    if (auto st = core::ValidateSpec(*input.spec); !st.ok())
+      errors.push_back(st.error().fields.at(0));
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
-  return InTenantWrite<store::ResourceRecord>(env_, tenant, [&](store::Connection& c)
-                                                 -> Result<store::ResourceRecord> {
-    auto found = store::tenant::FindResource(c, workspace.workspace.id, id);
-    if (!found.ok()) return found.error();
-    if (!*found) return ResourceNotFound();
-    store::ResourceRecord resource = **found;
-    core::Labels labels = LabelsOf(resource);
-    if (input.labels) {
-      auto merged = core::MergeLabels(labels, *input.labels);
-      if (!merged.ok()) return merged.error();
-      labels = std::move(*merged);
-    }
-    nlohmann::json changed = nlohmann::json::array();
-    if (name && *name != resource.name) {
-      resource.name = *name;
-      changed.push_back("name");
-    }
-    std::string labels_text = LabelsJson(labels).dump();
-    if (labels_text != resource.labels) {
-      resource.labels = labels_text;
-      changed.push_back("labels");
-    }
-    if (input.spec && input.spec->dump() != resource.spec) {
-      resource.spec = input.spec->dump();
-      changed.push_back("spec");
-    }
-    if (changed.empty()) return resource;
-    resource.updated_at = core::NowMs();
-    if (auto st = store::tenant::UpdateResource(c, resource, labels); !st.ok()) {
-      return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
-    }
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
-                          resource.id,
-                          {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
-    return resource;
-  });
+  return InTenantWrite<store::ResourceRecord>(
+      env_, tenant, [&](store::Connection& c) -> Result<store::ResourceRecord> {
+        auto found = store::tenant::FindResource(c, workspace.workspace.id, id);
+        if (!found.ok()) return found.error();
+        if (!*found) return ResourceNotFound();
+        store::ResourceRecord resource = **found;
+        core::Labels labels = LabelsOf(resource);
+        if (input.labels) {
+          auto merged = core::MergeLabels(labels, *input.labels);
+          if (!merged.ok()) return merged.error();
+          labels = std::move(*merged);
+        }
+        nlohmann::json changed = nlohmann::json::array();
+        if (name && *name != resource.name) {
+          resource.name = *name;
+          changed.push_back("name");
+        }
+        std::string labels_text = LabelsJson(labels).dump();
+        if (labels_text != resource.labels) {
+          resource.labels = labels_text;
+          changed.push_back("labels");
+        }
+        if (input.spec && input.spec->dump() != resource.spec) {
+          resource.spec = input.spec->dump();
+          changed.push_back("spec");
+        }
+        if (changed.empty()) return resource;
+        resource.updated_at = core::NowMs();
+        if (auto st = store::tenant::UpdateResource(c, resource, labels); !st.ok()) {
+          return st.error().code == ErrorCode::kConflict ? NameTaken() : st.error();
+        }
+        BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+            c, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
+                              resource.id,
+                              {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
+        return resource;
+      });
 }
 
 core::Status ResourceService::Delete(const TenantContext& tenant, const WorkspaceContext& workspace,

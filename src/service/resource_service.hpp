@@ -42,8 +42,7 @@ class ResourceService {
                                   const store::tenant::ResourceFilter& filter,
                                   const std::string& after_id, int limit);
   core::Result<store::ResourceRecord> Get(const TenantContext& tenant,
-                                          const WorkspaceContext& workspace,
-                                          const std::string& id);
+                                          const WorkspaceContext& workspace, const std::string& id);
   // kNameTaken when the workspace has a resource of that kind and name.
   core::Result<store::ResourceRecord> Create(const TenantContext& tenant,
                                              const WorkspaceContext& workspace,

@@ -118,8 +118,8 @@ Result<std::optional<core::Role>> TenantResolver::RoleOf(const Principal& caller
   return FindRole(org_id, caller.user_id);
 }
 
-Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
-                                              const Principal& caller, ResolutionTrace* trace) {
+Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals, const Principal& caller,
+                                              ResolutionTrace* trace) {
   std::optional<HostMatch> host;
   if (signals.host) {
     auto match = MatchHost(*signals.host);
@@ -154,8 +154,9 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals,
   if (signals.header) BULKHEAD_TRY(admit(FindOrganization(*signals.header)));
   if (host) BULKHEAD_TRY(admit(FindHostOrganization(*host)));
   if (!resolved) {
-    return Error::Make(ErrorCode::kTenantRequired,
-                       "this route needs an organization: use the path, the Host or X-Organization");
+    return Error::Make(
+        ErrorCode::kTenantRequired,
+        "this route needs an organization: use the path, the Host or X-Organization");
   }
   if (trace) trace->organization_id = resolved->id;
   if (resolved->status == "suspended") {

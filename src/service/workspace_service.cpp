@@ -19,7 +19,9 @@ namespace {
 constexpr std::size_t kMaxWorkspaceName = 100;
 constexpr std::size_t kMaxWorkspaceDescription = 1000;
 
-Error WorkspaceNotFound() { return Error::NotFound("workspace"); }
+Error WorkspaceNotFound() {
+  return Error::NotFound("workspace");
+}
 
 Result<std::shared_ptr<store::Database>> OpenTenant(Environment& env, const TenantContext& tenant) {
   return env.tenants.Open(tenant.key);
@@ -88,23 +90,24 @@ Result<store::WorkspaceRecord> WorkspaceService::Create(
   auto checked_description = ValidateWorkspaceDescription(description.value_or(""));
   if (!checked_description.ok()) return checked_description.error();
   int64_t now = core::NowMs();
-  store::WorkspaceRecord workspace{core::NewUuidV7(), *checked_name, *checked_description, now, now};
+  store::WorkspaceRecord workspace{core::NewUuidV7(), *checked_name, *checked_description, now,
+                                   now};
 
-  return InTenantWrite<store::WorkspaceRecord>(env_, tenant, [&](store::Connection& c)
-                                                  -> Result<store::WorkspaceRecord> {
-    if (auto max = OrganizationLimit(env_, tenant.organization, "max_workspaces")) {
-      auto count = store::tenant::CountWorkspaces(c);
-      if (!count.ok()) return count.error();
-      if (*count >= *max) {
-        return Error::LimitReached("max_workspaces", *count, *max);
-      }
-    }
-    BULKHEAD_TRY(store::tenant::InsertWorkspace(c, workspace));
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
-                          workspace.id, {{"name", workspace.name}})));
-    return workspace;
-  });
+  return InTenantWrite<store::WorkspaceRecord>(
+      env_, tenant, [&](store::Connection& c) -> Result<store::WorkspaceRecord> {
+        if (auto max = OrganizationLimit(env_, tenant.organization, "max_workspaces")) {
+          auto count = store::tenant::CountWorkspaces(c);
+          if (!count.ok()) return count.error();
+          if (*count >= *max) {
+            return Error::LimitReached("max_workspaces", *count, *max);
+          }
+        }
+        BULKHEAD_TRY(store::tenant::InsertWorkspace(c, workspace));
+        BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+            c, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
+                              workspace.id, {{"name", workspace.name}})));
+        return workspace;
+      });
 }
 
 Result<store::WorkspaceRecord> WorkspaceService::Update(
@@ -115,36 +118,42 @@ Result<store::WorkspaceRecord> WorkspaceService::Update(
   std::optional<std::string> new_name, new_description;
   if (name) {
     auto checked = ValidateWorkspaceName(*name);
-    if (checked.ok()) new_name = *checked; else errors.push_back(checked.error().fields.at(0));
+    if (checked.ok())
+      new_name = *checked;
+    else
+      errors.push_back(checked.error().fields.at(0));
   }
   if (description) {
     auto checked = ValidateWorkspaceDescription(*description);
-    if (checked.ok()) new_description = *checked; else errors.push_back(checked.error().fields.at(0));
+    if (checked.ok())
+      new_description = *checked;
+    else
+      errors.push_back(checked.error().fields.at(0));
   }
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
   }
-  return InTenantWrite<store::WorkspaceRecord>(env_, tenant, [&](store::Connection& c)
-                                                  -> Result<store::WorkspaceRecord> {
-    auto workspace = CurrentWorkspace(c, context.workspace.id);
-    if (!workspace.ok()) return workspace;
-    nlohmann::json changes = nlohmann::json::object();
-    if (new_name && *new_name != workspace->name) {
-      changes["name"] = {{"from", workspace->name}, {"to", *new_name}};
-      workspace->name = *new_name;
-    }
-    if (new_description && *new_description != workspace->description) {
-      changes["description"] = {{"from", workspace->description}, {"to", *new_description}};
-      workspace->description = *new_description;
-    }
-    if (changes.empty()) return workspace;
-    workspace->updated_at = core::NowMs();
-    BULKHEAD_TRY(store::tenant::UpdateWorkspace(c, *workspace));
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
-                          workspace->id, changes)));
-    return workspace;
-  });
+  return InTenantWrite<store::WorkspaceRecord>(
+      env_, tenant, [&](store::Connection& c) -> Result<store::WorkspaceRecord> {
+        auto workspace = CurrentWorkspace(c, context.workspace.id);
+        if (!workspace.ok()) return workspace;
+        nlohmann::json changes = nlohmann::json::object();
+        if (new_name && *new_name != workspace->name) {
+          changes["name"] = {{"from", workspace->name}, {"to", *new_name}};
+          workspace->name = *new_name;
+        }
+        if (new_description && *new_description != workspace->description) {
+          changes["description"] = {{"from", workspace->description}, {"to", *new_description}};
+          workspace->description = *new_description;
+        }
+        if (changes.empty()) return workspace;
+        workspace->updated_at = core::NowMs();
+        BULKHEAD_TRY(store::tenant::UpdateWorkspace(c, *workspace));
+        BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+            c, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
+                              workspace->id, changes)));
+        return workspace;
+      });
 }
 
 core::Status WorkspaceService::Delete(const TenantContext& tenant, const WorkspaceContext& context,
@@ -169,8 +178,8 @@ Result<WorkspaceMemberPage> WorkspaceService::ListMembers(const TenantContext& t
     auto database = OpenTenant(env_, tenant);
     if (!database.ok()) return database.error();
     auto lease = (*database)->Acquire();
-    auto listed = store::tenant::ListWorkspaceMembers(*lease, context.workspace.id, after_user_id,
-                                                      limit + 1);
+    auto listed =
+        store::tenant::ListWorkspaceMembers(*lease, context.workspace.id, after_user_id, limit + 1);
     if (!listed.ok()) return listed.error();
     rows = std::move(*listed);
   }
@@ -209,30 +218,30 @@ Result<WorkspaceMemberRow> WorkspaceService::Assign(const TenantContext& tenant,
     if (!*found) return Error::NotFound("member");
     user = **found;
   }
-  return InTenantWrite<WorkspaceMemberRow>(env_, tenant, [&](store::Connection& c)
-                                              -> Result<WorkspaceMemberRow> {
-    BULKHEAD_TRY(CurrentWorkspace(c, context.workspace.id));
-    auto existing = store::tenant::FindWorkspaceMember(c, context.workspace.id, user_id);
-    if (!existing.ok()) return existing.error();
-    store::WorkspaceMemberRecord member{context.workspace.id, user_id,
-                                        std::string(core::WorkspaceRoleName(*role)),
-                                        *existing ? (*existing)->created_at : core::NowMs()};
-    if (*existing && (*existing)->role == member.role) {
-      return WorkspaceMemberRow{member, user.email, user.name};
-    }
-    BULKHEAD_TRY(store::tenant::UpsertWorkspaceMember(c, member));
-    nlohmann::json details = {{"role", member.role}};
-    if (*existing) details["from"] = (*existing)->role;
-    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
-        c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
-                          "workspace_member", context.workspace.id + "/" + user_id, details)));
-    return WorkspaceMemberRow{member, user.email, user.name};
-  });
+  return InTenantWrite<WorkspaceMemberRow>(
+      env_, tenant, [&](store::Connection& c) -> Result<WorkspaceMemberRow> {
+        BULKHEAD_TRY(CurrentWorkspace(c, context.workspace.id));
+        auto existing = store::tenant::FindWorkspaceMember(c, context.workspace.id, user_id);
+        if (!existing.ok()) return existing.error();
+        store::WorkspaceMemberRecord member{context.workspace.id, user_id,
+                                            std::string(core::WorkspaceRoleName(*role)),
+                                            *existing ? (*existing)->created_at : core::NowMs()};
+        if (*existing && (*existing)->role == member.role) {
+          return WorkspaceMemberRow{member, user.email, user.name};
+        }
+        BULKHEAD_TRY(store::tenant::UpsertWorkspaceMember(c, member));
+        nlohmann::json details = {{"role", member.role}};
+        if (*existing) details["from"] = (*existing)->role;
+        BULKHEAD_TRY(store::tenant::InsertAuditEvent(
+            c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
+                              "workspace_member", context.workspace.id + "/" + user_id, details)));
+        return WorkspaceMemberRow{member, user.email, user.name};
+      });
 }
 
 core::Status WorkspaceService::Unassign(const TenantContext& tenant,
-                                        const WorkspaceContext& context,
-                                        const std::string& user_id, const Actor& actor) {
+                                        const WorkspaceContext& context, const std::string& user_id,
+                                        const Actor& actor) {
   return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
     auto removed = store::tenant::DeleteWorkspaceMember(c, context.workspace.id, user_id);
     if (!removed.ok()) return removed.error();

@@ -12,14 +12,14 @@ constexpr std::string_view kApiKeyColumns =
     "id, organization_id, name, role, prefix, secret_hash, created_by, created_at, last_used_at";
 
 InvitationRecord ToInvitation(const Row& r) {
-  InvitationRecord i{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4), r.Text(5),
-                     r.Text(6), r.Int(7),  r.Int(8),  std::nullopt};
+  InvitationRecord i{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+                     r.Text(5), r.Text(6), r.Int(7),  r.Int(8),  std::nullopt};
   if (!r.IsNull(9)) i.accepted_at = r.Int(9);
   return i;
 }
 
 ApiKeyRecord ToApiKey(const Row& r) {
-  ApiKeyRecord k{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
+  ApiKeyRecord k{r.Text(0), r.Text(1), r.Text(2), r.Text(3),   r.Text(4),
                  r.Text(5), r.Text(6), r.Int(7),  std::nullopt};
   if (!r.IsNull(8)) k.last_used_at = r.Int(8);
   return k;
@@ -29,19 +29,18 @@ ApiKeyRecord ToApiKey(const Row& r) {
 
 Status InsertInvitation(Connection& c, const InvitationRecord& i) {
   return ExecuteStatus(c,
-              "INSERT INTO invitations (" + std::string(kInvitationColumns) +
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-              {i.id, i.organization_id, i.email, i.role, i.token_hash, i.status, i.invited_by,
-               i.created_at, i.expires_at, Nullable(i.accepted_at)});
+                       "INSERT INTO invitations (" + std::string(kInvitationColumns) +
+                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                       {i.id, i.organization_id, i.email, i.role, i.token_hash, i.status,
+                        i.invited_by, i.created_at, i.expires_at, Nullable(i.accepted_at)});
 }
 
 Result<std::optional<InvitationRecord>> FindInvitation(Connection& c, std::string_view org_id,
                                                        std::string_view id) {
-  return QueryOne<InvitationRecord>(
-      c,
-      "SELECT " + std::string(kInvitationColumns) +
-          " FROM invitations WHERE organization_id = $1 AND id = $2",
-      {std::string(org_id), std::string(id)}, ToInvitation);
+  return QueryOne<InvitationRecord>(c,
+                                    "SELECT " + std::string(kInvitationColumns) +
+                                        " FROM invitations WHERE organization_id = $1 AND id = $2",
+                                    {std::string(org_id), std::string(id)}, ToInvitation);
 }
 
 Result<std::optional<InvitationRecord>> FindInvitationByTokenHash(Connection& c,
@@ -51,8 +50,7 @@ Result<std::optional<InvitationRecord>> FindInvitationByTokenHash(Connection& c,
       {std::string(token_hash)}, ToInvitation);
 }
 
-Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c,
-                                                             std::string_view org_id,
+Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c, std::string_view org_id,
                                                              std::string_view email) {
   return QueryAll<InvitationRecord>(
       c,
@@ -74,15 +72,15 @@ Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string
 Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view status,
                            std::optional<int64_t> accepted_at) {
   return ExecuteStatus(c, "UPDATE invitations SET status = $2, accepted_at = $3 WHERE id = $1",
-              {std::string(id), std::string(status), Nullable(accepted_at)});
+                       {std::string(id), std::string(status), Nullable(accepted_at)});
 }
 
 Status InsertApiKey(Connection& c, const ApiKeyRecord& k) {
   return ExecuteStatus(c,
-              "INSERT INTO api_keys (" + std::string(kApiKeyColumns) +
-                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-              {k.id, k.organization_id, k.name, k.role, k.prefix, k.secret_hash, k.created_by,
-               k.created_at, Nullable(k.last_used_at)});
+                       "INSERT INTO api_keys (" + std::string(kApiKeyColumns) +
+                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                       {k.id, k.organization_id, k.name, k.role, k.prefix, k.secret_hash,
+                        k.created_by, k.created_at, Nullable(k.last_used_at)});
 }
 
 Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(Connection& c, std::string_view secret_hash) {
@@ -93,11 +91,10 @@ Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(Connection& c, std::string_
 
 Result<std::optional<ApiKeyRecord>> FindApiKey(Connection& c, std::string_view org_id,
                                                std::string_view id) {
-  return QueryOne<ApiKeyRecord>(
-      c,
-      "SELECT " + std::string(kApiKeyColumns) +
-          " FROM api_keys WHERE organization_id = $1 AND id = $2",
-      {std::string(org_id), std::string(id)}, ToApiKey);
+  return QueryOne<ApiKeyRecord>(c,
+                                "SELECT " + std::string(kApiKeyColumns) +
+                                    " FROM api_keys WHERE organization_id = $1 AND id = $2",
+                                {std::string(org_id), std::string(id)}, ToApiKey);
 }
 
 Result<std::vector<ApiKeyRecord>> ListApiKeys(Connection& c, std::string_view org_id,
@@ -119,7 +116,8 @@ Status DeleteApiKey(Connection& c, std::string_view id) {
 }
 
 Status TouchApiKey(Connection& c, std::string_view id, int64_t used_at) {
-  return ExecuteStatus(c, "UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {std::string(id), used_at});
+  return ExecuteStatus(c, "UPDATE api_keys SET last_used_at = $2 WHERE id = $1",
+                       {std::string(id), used_at});
 }
 
 }  // namespace bulkhead::store::catalog

@@ -18,8 +18,7 @@ Result<std::optional<InvitationRecord>> FindInvitation(Connection& c, std::strin
 Result<std::optional<InvitationRecord>> FindInvitationByTokenHash(Connection& c,
                                                                   std::string_view token_hash);
 // Pending invitations of one email to one organization (at most one is kept pending).
-Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c,
-                                                             std::string_view org_id,
+Result<std::vector<InvitationRecord>> FindPendingInvitations(Connection& c, std::string_view org_id,
                                                              std::string_view email);
 // Newest first, ids below `before_id` (empty: from the newest).
 Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string_view org_id,

@@ -20,8 +20,8 @@ std::string AuditEventHash(const AuditEventRecord& e) {
   for (std::string_view field :
        {std::string_view(e.id), std::string_view(e.organization_id), std::string_view(e.actor_type),
         std::string_view(e.actor_id), std::string_view(e.action), std::string_view(e.target_type),
-        std::string_view(e.target_id), std::string_view(e.request_id),
-        std::string_view(e.details), std::string_view(e.prev_hash)}) {
+        std::string_view(e.target_id), std::string_view(e.request_id), std::string_view(e.details),
+        std::string_view(e.prev_hash)}) {
     AppendField(encoded, field);
   }
   AppendField(encoded, std::to_string(e.ts));
@@ -30,8 +30,8 @@ std::string AuditEventHash(const AuditEventRecord& e) {
 }
 
 Status LinkAuditEvent(Connection& c, std::string_view chain, AuditEventRecord& event) {
-  auto head = c.Query("SELECT seq, hash FROM audit_chain_heads WHERE chain = $1",
-                      {std::string(chain)});
+  auto head =
+      c.Query("SELECT seq, hash FROM audit_chain_heads WHERE chain = $1", {std::string(chain)});
   if (!head.ok()) return head.error();
   event.seq = head->empty() ? 1 : head->front().Int(0) + 1;
   event.prev_hash = head->empty() ? "" : head->front().Text(1);
@@ -69,8 +69,8 @@ std::optional<ChainBreak> VerifyChain(std::string_view chain,
   }
   if (head->first != last_seq || head->second != previous_hash) {
     return ChainBreak{std::string(chain), "", last_seq + 1,
-                      "the head records " + std::to_string(head->first) +
-                          " events but " + std::to_string(last_seq) +
+                      "the head records " + std::to_string(head->first) + " events but " +
+                          std::to_string(last_seq) +
                           " verify (the newest events were removed or changed)"};
   }
   return std::nullopt;

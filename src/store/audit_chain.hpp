@@ -27,7 +27,8 @@ Status LinkAuditEvent(Connection& c, std::string_view chain, AuditEventRecord& e
 // Where a chain is broken.
 struct ChainBreak {
   std::string chain;
-  std::string event_id;  // the first event that does not verify (empty: events are missing at the end)
+  std::string
+      event_id;  // the first event that does not verify (empty: events are missing at the end)
   int64_t seq = 0;
   std::string reason;
 };

@@ -112,7 +112,8 @@ Result<std::vector<ChangeRecord>> ChangesAfter(Connection& c, int64_t after_seq,
 Result<int64_t> LatestChange(Connection& c);
 Status PruneChanges(Connection& c, int64_t older_than_ms);
 // A server's position in the change feed (table change_readers).
-Status RecordReader(Connection& c, std::string_view instance_id, int64_t applied_seq, int64_t now_ms);
+Status RecordReader(Connection& c, std::string_view instance_id, int64_t applied_seq,
+                    int64_t now_ms);
 Status RemoveReader(Connection& c, std::string_view instance_id);
 // Servers seen since `seen_since_ms` that have not yet applied change `seq`.
 Result<int64_t> CountReadersBehind(Connection& c, int64_t seq, int64_t seen_since_ms);

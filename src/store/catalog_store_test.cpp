@@ -50,7 +50,8 @@ class CatalogStoreTest : public ::testing::TestWithParam<std::string> {
     db_.reset();
     pool_.reset();
     if (!database_.empty()) {
-      AdminSql(std::getenv("BULKHEAD_TEST_POSTGRES_URL"), "DROP DATABASE " + database_ + " WITH (FORCE)");
+      AdminSql(std::getenv("BULKHEAD_TEST_POSTGRES_URL"),
+               "DROP DATABASE " + database_ + " WITH (FORCE)");
     }
     fs::remove_all(dir_);
   }
@@ -59,7 +60,8 @@ class CatalogStoreTest : public ::testing::TestWithParam<std::string> {
   static void AdminSql(const std::string& url, const std::string& sql) {
     PGconn* conn = PQconnectdb(url.c_str());
     PGresult* r = PQexec(conn, sql.c_str());
-    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r) << PQerrorMessage(conn);
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK)
+        << PQresultErrorMessage(r) << PQerrorMessage(conn);
     PQclear(r);
     PQfinish(conn);
   }
@@ -166,9 +168,16 @@ TEST_P(CatalogStoreTest, MigrationIsIdempotent) {
 TEST_P(CatalogStoreTest, AuditEventsListNewestFirstWithFilters) {
   auto c = db_->Acquire();
   for (int i = 0; i < 4; ++i) {
-    AuditEventRecord e{"id" + std::to_string(i), "o1", 100 + i, "user", "u1",
-                       i % 2 ? "member.added" : "organization.updated", "organization", "o1",
-                       "r", "{}"};
+    AuditEventRecord e{"id" + std::to_string(i),
+                       "o1",
+                       100 + i,
+                       "user",
+                       "u1",
+                       i % 2 ? "member.added" : "organization.updated",
+                       "organization",
+                       "o1",
+                       "r",
+                       "{}"};
     ASSERT_TRUE(catalog::InsertAuditEvent(*c, e).ok());
   }
   auto all = catalog::ListAuditEvents(*c, "o1", "", "", 0, 10);
@@ -230,8 +239,9 @@ TEST_P(CatalogStoreTest, ListUserOrganizationsPagesByJoinTimeThenOrganization) {
   for (int i = 0; i < 5; ++i) {
     std::string id = "o" + std::to_string(i);
     ASSERT_TRUE(catalog::InsertOrganization(*c, Org(id, "org-" + id)).ok());
-    ASSERT_TRUE(catalog::InsertMembership(*c, {id, "u1", i == 0 ? "owner" : "member",
-                                               i < 3 ? 10 : 20}).ok());
+    ASSERT_TRUE(
+        catalog::InsertMembership(*c, {id, "u1", i == 0 ? "owner" : "member", i < 3 ? 10 : 20})
+            .ok());
   }
   ASSERT_TRUE(catalog::InsertMembership(*c, {"o4", "u2", "owner", 1}).ok());
   std::vector<std::string> seen;

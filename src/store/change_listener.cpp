@@ -55,7 +55,8 @@ class Listening final : public ChangeListener {
       conn_ = nullptr;
       return false;
     }
-    PGresult* r = PQexec(conn_, "SET application_name = 'bulkhead-listener'; LISTEN bulkhead_changes");
+    PGresult* r =
+        PQexec(conn_, "SET application_name = 'bulkhead-listener'; LISTEN bulkhead_changes");
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     if (!ok) {
@@ -82,7 +83,9 @@ class Listening final : public ChangeListener {
 
 }  // namespace
 
-std::unique_ptr<ChangeListener> PollingListener() { return std::make_unique<Polling>(); }
+std::unique_ptr<ChangeListener> PollingListener() {
+  return std::make_unique<Polling>();
+}
 
 std::unique_ptr<ChangeListener> PostgresListener(std::string url) {
   return std::make_unique<Listening>(std::move(url));

@@ -28,8 +28,8 @@ class Row {
  public:
   explicit Row(std::vector<Value> values) : values_(std::move(values)) {}
   bool IsNull(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(values_.at(i)); }
-  int64_t Int(std::size_t i) const;               // 0 for NULL
-  const std::string& Text(std::size_t i) const;   // "" for NULL
+  int64_t Int(std::size_t i) const;              // 0 for NULL
+  const std::string& Text(std::size_t i) const;  // "" for NULL
   std::optional<std::string> OptionalText(std::size_t i) const;
   std::size_t size() const { return values_.size(); }
 

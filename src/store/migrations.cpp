@@ -317,17 +317,20 @@ std::string RenderForDialect(std::string_view sql, Dialect dialect) {
 
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
-      {1, "V001__init", kCatalogV001}, {2, "V002__billing_and_usage", kCatalogV002},
-      {3, "V003__organization_keys", kCatalogV003}, {4, "V004__change_readers", kCatalogV004},
+      {1, "V001__init", kCatalogV001},
+      {2, "V002__billing_and_usage", kCatalogV002},
+      {3, "V003__organization_keys", kCatalogV003},
+      {4, "V004__change_readers", kCatalogV004},
       {5, "V005__domain_claims", kCatalogV005},
       {6, "V006__entitlement_overrides", kCatalogV006}};
   return kMigrations;
 }
 
 const std::vector<Migration>& TenantMigrations() {
-  static const std::vector<Migration> kMigrations = {
-      {1, "V001__init", kTenantV001}, {2, "V002__secrets", kTenantV002},
-      {3, "V003__key_state", kTenantV003}, {4, "V004__resource_count", kTenantV004}};
+  static const std::vector<Migration> kMigrations = {{1, "V001__init", kTenantV001},
+                                                     {2, "V002__secrets", kTenantV002},
+                                                     {3, "V003__key_state", kTenantV003},
+                                                     {4, "V004__resource_count", kTenantV004}};
   return kMigrations;
 }
 

@@ -170,13 +170,14 @@ class PostgresConnection final : public Connection {
         values[i] = nullptr;
         continue;
       }
-      texts[i] = std::holds_alternative<int64_t>(params[i]) ? std::to_string(std::get<int64_t>(params[i]))
-                                                            : std::get<std::string>(params[i]);
+      texts[i] = std::holds_alternative<int64_t>(params[i])
+                     ? std::to_string(std::get<int64_t>(params[i]))
+                     : std::get<std::string>(params[i]);
       values[i] = texts[i].c_str();
     }
-    PGresult* result = PQexecPrepared(session_->conn, found->second.c_str(),
-                                      static_cast<int>(values.size()), values.data(), nullptr,
-                                      nullptr, 0);
+    PGresult* result =
+        PQexecPrepared(session_->conn, found->second.c_str(), static_cast<int>(values.size()),
+                       values.data(), nullptr, nullptr, 0);
     ExecStatusType status = PQresultStatus(result);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       Error e = PgError(session_->conn, result, "query");
@@ -204,7 +205,8 @@ class PostgresConnection final : public Connection {
         if (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid) {
           values_out.emplace_back(static_cast<int64_t>(std::strtoll(v, nullptr, 10)));
         } else {
-          values_out.emplace_back(std::string(v, static_cast<std::size_t>(PQgetlength(result, r, f))));
+          values_out.emplace_back(
+              std::string(v, static_cast<std::size_t>(PQgetlength(result, r, f))));
         }
       }
       rows.emplace_back(std::move(values_out));
@@ -297,7 +299,8 @@ Result<std::unique_ptr<PostgresPool::Session>> PostgresPool::Take() {
     available_.notify_one();
     return Error::Make(ErrorCode::kUnavailable, "cannot connect to PostgreSQL: " + message);
   }
-  PQsetNoticeProcessor(session->conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      session->conn, [](void*, const char*) {}, nullptr);
   return session;
 }
 

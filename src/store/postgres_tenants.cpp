@@ -17,7 +17,8 @@ Status PostgresTenantDatabases::Create(const TenantKey& key) {
   }
   {
     auto lease = catalog_.Acquire();
-    BULKHEAD_TRY(RecordTenantVersion(*lease, key.organization_id(), LatestVersion(TenantMigrations())));
+    BULKHEAD_TRY(
+        RecordTenantVersion(*lease, key.organization_id(), LatestVersion(TenantMigrations())));
   }
   std::lock_guard lock(mu_);
   if (open_.size() >= kMaxViews) open_.clear();
@@ -28,8 +29,10 @@ Status PostgresTenantDatabases::Create(const TenantKey& key) {
 Status PostgresTenantDatabases::CreateWithin(Connection& catalog, const TenantKey& key,
                                              const std::function<Status(Connection&)>& seed) {
   std::string schema = QuoteIdentifier(TenantSchemaName(key.organization_id()));
-  BULKHEAD_TRY(RecordTenantVersion(catalog, key.organization_id(), LatestVersion(TenantMigrations())));
-  BULKHEAD_TRY(catalog.ExecuteScript("CREATE SCHEMA " + schema + "; SET LOCAL search_path TO " + schema));
+  BULKHEAD_TRY(
+      RecordTenantVersion(catalog, key.organization_id(), LatestVersion(TenantMigrations())));
+  BULKHEAD_TRY(
+      catalog.ExecuteScript("CREATE SCHEMA " + schema + "; SET LOCAL search_path TO " + schema));
   core::Status st = MigrateWithin(catalog, TenantMigrations());
   if (st.ok() && seed) st = seed(catalog);
   // Back to the catalog for the rest of the transaction, whatever happened.
@@ -61,7 +64,8 @@ Result<std::shared_ptr<Database>> PostgresTenantDatabases::Open(const TenantKey&
 
 Status PostgresTenantDatabases::DropWithin(Connection& catalog, const TenantKey& key) {
   return catalog.ExecuteScript("DROP SCHEMA IF EXISTS " +
-                               QuoteIdentifier(TenantSchemaName(key.organization_id())) + " CASCADE");
+                               QuoteIdentifier(TenantSchemaName(key.organization_id())) +
+                               " CASCADE");
 }
 
 void PostgresTenantDatabases::Destroy(const TenantKey& key) {

@@ -12,7 +12,9 @@
 namespace bulkhead::store {
 
 // A parameter that is NULL when the value is absent.
-inline Value Nullable(const std::optional<int64_t>& v) { return v ? Value{*v} : Value{nullptr}; }
+inline Value Nullable(const std::optional<int64_t>& v) {
+  return v ? Value{*v} : Value{nullptr};
+}
 inline Value Nullable(const std::optional<std::string>& v) {
   return v ? Value{*v} : Value{nullptr};
 }

@@ -21,7 +21,8 @@ std::atomic<bool> bulk_load{false};
 constexpr std::size_t kMaxGroup = 512;
 
 Error SqliteError(sqlite3* db, int rc, std::string_view context) {
-  std::string message = std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(context) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   int primary = rc & 0xff;
   if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
     return Error::Make(ErrorCode::kConflict, std::move(message));
@@ -65,7 +66,9 @@ class SqliteConnection final : public Connection {
       for (int i = 0; i < n; ++i) {
         switch (sqlite3_column_type(*stmt, i)) {
           case SQLITE_NULL: values.emplace_back(nullptr); break;
-          case SQLITE_INTEGER: values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(*stmt, i))); break;
+          case SQLITE_INTEGER:
+            values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(*stmt, i)));
+            break;
           default: {
             const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, i));
             values.emplace_back(std::string(text, sqlite3_column_bytes(*stmt, i)));
@@ -223,7 +226,7 @@ std::optional<std::string> Row::OptionalText(std::size_t i) const {
 }
 
 Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(const std::filesystem::path& path,
-                                                              int pool_size, bool create) {
+                                                             int pool_size, bool create) {
   // Private constructor.
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(path, std::max(pool_size, 1)));
   auto connection = OpenConnection(path, database->writer_, create);
@@ -364,7 +367,9 @@ void SqliteDatabase::CommitGroup(const std::vector<PendingWrite*>& group) {
   }
 }
 
-void SetSqliteBulkLoad(bool on) { bulk_load = on; }
+void SetSqliteBulkLoad(bool on) {
+  bulk_load = on;
+}
 
 void RemoveSqliteFiles(const std::filesystem::path& path) {
   std::error_code ignored;

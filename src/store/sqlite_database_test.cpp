@@ -28,7 +28,8 @@ class GroupCommitTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().message;
     db_ = std::move(opened).value();
     auto lease = db_->Acquire();
-    ASSERT_TRUE(lease->ExecuteScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
+    ASSERT_TRUE(
+        lease->ExecuteScript("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)").ok());
   }
   void TearDown() override {
     db_.reset();
@@ -64,11 +65,17 @@ TEST_F(GroupCommitTest, EachWriterGetsItsOwnOutcomeAndOnlySuccessfulChangesCommi
             if (kind == 4) throw std::runtime_error("change failed");
             return core::Ok();
           });
-          if (kind < 3 && status.ok()) ++ok;
-          else if (kind == 3 && status.error().code == core::ErrorCode::kValidationFailed) ++refused;
-          else ++wrong;
+          if (kind < 3 && status.ok())
+            ++ok;
+          else if (kind == 3 && status.error().code == core::ErrorCode::kValidationFailed)
+            ++refused;
+          else
+            ++wrong;
         } catch (const std::runtime_error&) {
-          if (kind == 4) ++thrown; else ++wrong;
+          if (kind == 4)
+            ++thrown;
+          else
+            ++wrong;
         }
       }
     });
@@ -120,10 +127,11 @@ TEST_F(GroupCommitTest, ChangesOfAGroupSeeEachOthersWrites) {
 TEST_F(GroupCommitTest, AcknowledgedWritesAreInTheFile) {
   for (int i = 0; i < 10; ++i) {
     ASSERT_TRUE(db_->Write([i](Connection& c) -> Status {
-                  auto r = c.Execute("INSERT INTO t (id, v) VALUES ($1, 'kept')", {int64_t{i}});
-                  if (!r.ok()) return r.error();
-                  return core::Ok();
-                }).ok());
+                     auto r = c.Execute("INSERT INTO t (id, v) VALUES ($1, 'kept')", {int64_t{i}});
+                     if (!r.ok()) return r.error();
+                     return core::Ok();
+                   })
+                    .ok());
   }
   db_.reset();
   auto reopened = SqliteDatabase::Open(path_, 1);

@@ -26,7 +26,9 @@ Status RecordTenantVersion(Connection& catalog, std::string_view organization_id
 
 SqliteTenantDatabases::SqliteTenantDatabases(Database& catalog, std::filesystem::path directory,
                                              std::size_t max_open)
-    : catalog_(catalog), directory_(std::move(directory)), max_open_(std::max<std::size_t>(max_open, 1)) {}
+    : catalog_(catalog),
+      directory_(std::move(directory)),
+      max_open_(std::max<std::size_t>(max_open, 1)) {}
 
 std::filesystem::path SqliteTenantDatabases::PathOf(std::string_view organization_id) const {
   return directory_ / (std::string(organization_id) + ".db");
@@ -73,7 +75,7 @@ Result<int> SqliteTenantDatabases::Migrate(const TenantKey& key) {
 }
 
 Result<std::shared_ptr<Database>> SqliteTenantDatabases::OpenFile(const std::string& id,
-                                                                   bool create) {
+                                                                  bool create) {
   if (create) {
     std::error_code ec;
     std::filesystem::create_directories(directory_, ec);
@@ -141,9 +143,8 @@ constexpr std::string_view kAuditColumns =
 
 // Tenant rows carry no organization id; the database they live in is the organization.
 AuditEventRecord ToAuditEvent(const Row& r, std::string_view org_id) {
-  return {r.Text(0), std::string(org_id), r.Int(1),  r.Text(2),  r.Text(3),
-          r.Text(4), r.Text(5),           r.Text(6), r.Text(7),  r.Text(8),
-          r.Int(9),  r.Text(10),          r.Text(11)};
+  return {r.Text(0), std::string(org_id), r.Int(1),  r.Text(2), r.Text(3),  r.Text(4), r.Text(5),
+          r.Text(6), r.Text(7),           r.Text(8), r.Int(9),  r.Text(10), r.Text(11)};
 }
 
 }  // namespace
@@ -151,11 +152,10 @@ AuditEventRecord ToAuditEvent(const Row& r, std::string_view org_id) {
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
   AuditEventRecord e = event;
   BULKHEAD_TRY(LinkAuditEvent(c, kTenantAuditChain, e));
-  auto r = c.Execute(
-      "INSERT INTO audit_events (" + std::string(kAuditColumns) +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-      {e.id, e.ts, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id, e.request_id,
-       e.details, e.seq, e.prev_hash, e.hash});
+  auto r = c.Execute("INSERT INTO audit_events (" + std::string(kAuditColumns) +
+                         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                     {e.id, e.ts, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
+                      e.request_id, e.details, e.seq, e.prev_hash, e.hash});
   if (!r.ok()) return r.error();
   return core::Ok();
 }

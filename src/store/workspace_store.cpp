@@ -23,10 +23,11 @@ Status Exec(Connection& c, std::string_view sql, const std::vector<Value>& param
 }
 
 Status WriteLabels(Connection& c, std::string_view resource_id, const core::Labels& labels) {
-  BULKHEAD_TRY(Exec(c, "DELETE FROM resource_labels WHERE resource_id = $1",
-                    {std::string(resource_id)}));
+  BULKHEAD_TRY(
+      Exec(c, "DELETE FROM resource_labels WHERE resource_id = $1", {std::string(resource_id)}));
   for (const auto& [key, value] : labels) {
-    BULKHEAD_TRY(Exec(c, "INSERT INTO resource_labels (resource_id, key, value) VALUES ($1, $2, $3)",
+    BULKHEAD_TRY(Exec(c,
+                      "INSERT INTO resource_labels (resource_id, key, value) VALUES ($1, $2, $3)",
                       {std::string(resource_id), key, value}));
   }
   return core::Ok();
@@ -45,14 +46,15 @@ Result<std::optional<WorkspaceRecord>> FindWorkspace(Connection& c, std::string_
 Result<std::vector<WorkspaceRecord>> ListWorkspaces(Connection& c, std::string_view after_id,
                                                     const std::optional<std::string>& user_id,
                                                     int limit) {
-  Result<Rows> rows = user_id
-      ? c.Query("SELECT w.id, w.name, w.description, w.created_at, w.updated_at"
-                " FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id"
-                " WHERE m.user_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3",
-                {*user_id, std::string(after_id), int64_t{limit}})
-      : c.Query("SELECT " + std::string(kWorkspaceColumns) +
-                    " FROM workspaces WHERE id > $1 ORDER BY id LIMIT $2",
-                {std::string(after_id), int64_t{limit}});
+  Result<Rows> rows =
+      user_id ? c.Query(
+                    "SELECT w.id, w.name, w.description, w.created_at, w.updated_at"
+                    " FROM workspaces w JOIN workspace_members m ON m.workspace_id = w.id"
+                    " WHERE m.user_id = $1 AND w.id > $2 ORDER BY w.id LIMIT $3",
+                    {*user_id, std::string(after_id), int64_t{limit}})
+              : c.Query("SELECT " + std::string(kWorkspaceColumns) +
+                            " FROM workspaces WHERE id > $1 ORDER BY id LIMIT $2",
+                        {std::string(after_id), int64_t{limit}});
   if (!rows.ok()) return rows.error();
   std::vector<WorkspaceRecord> out;
   for (const auto& r : *rows) out.push_back(ToWorkspace(r));

@@ -49,7 +49,7 @@ Status DeleteResource(Connection& c, std::string_view id);
 Result<int64_t> CountResources(Connection& c);
 
 struct ResourceFilter {
-  std::string kind;                                        // empty: any
+  std::string kind;                                         // empty: any
   std::vector<std::pair<std::string, std::string>> labels;  // all must match
 };
 // Oldest first, ids above `after_id`: a row present for the whole walk is seen exactly once,

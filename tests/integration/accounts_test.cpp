@@ -61,14 +61,16 @@ TEST_F(AccountsTest, EmailIsTakenCaseInsensitively) {
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.Code(), "email_taken");
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");
-  auto login = c.Request("POST", "/api/v1/auth/login", Json{{"email", upper}, {"password", kPassword}});
+  auto login =
+      c.Request("POST", "/api/v1/auth/login", Json{{"email", upper}, {"password", kPassword}});
   EXPECT_EQ(login.status, 200) << login.body;
 }
 
 TEST_F(AccountsTest, LoginChecksThePassword) {
   auto c = client();
   auto a = SignUp(c, "Login User");
-  auto ok = c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
+  auto ok =
+      c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
   ASSERT_EQ(ok.status, 200);
   EXPECT_EQ(ok.json["user"]["id"], a.user_id);
   EXPECT_NE(ok.json["session_token"], a.token);
@@ -95,8 +97,8 @@ TEST_F(AccountsTest, LogoutEndsTheSessionAtOnce) {
 
 TEST_F(AccountsTest, MissingOrGarbageCredentialsAreUnauthenticated) {
   auto c = client();
-  for (const Headers& h : {Headers{}, Bearer("bks_nonsense"), Headers{{"Authorization", "Basic abc"}},
-                           Bearer("")}) {
+  for (const Headers& h :
+       {Headers{}, Bearer("bks_nonsense"), Headers{{"Authorization", "Basic abc"}}, Bearer("")}) {
     auto r = c.Request("GET", "/api/v1/user", std::nullopt, h);
     EXPECT_EQ(r.status, 401);
     EXPECT_EQ(r.Code(), "unauthenticated");
@@ -123,7 +125,8 @@ TEST_F(AccountsTest, CookieSessionsNeedTheCsrfHeaderForChanges) {
 TEST_F(AccountsTest, LoginSetsAnHttpOnlySessionCookie) {
   auto c = client();
   auto a = SignUp(c, "Set Cookie");
-  auto r = c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
+  auto r =
+      c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
   std::string cookie = r.Header("set-cookie");
   EXPECT_NE(cookie.find("bulkhead_session=bks_"), std::string::npos);
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
@@ -134,11 +137,13 @@ TEST_F(AccountsTest, TenFailedLoginsLockTheEmailWithRetryAfter) {
   auto c = client();
   auto a = SignUp(c, "Throttled");
   for (int i = 0; i < 10; ++i) {
-    auto r = c.Request("POST", "/api/v1/auth/login",
-                       Json{{"email", a.email}, {"password", "wrong password " + std::to_string(i)}});
+    auto r =
+        c.Request("POST", "/api/v1/auth/login",
+                  Json{{"email", a.email}, {"password", "wrong password " + std::to_string(i)}});
     ASSERT_EQ(r.status, 401) << "attempt " << i;
   }
-  auto locked = c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
+  auto locked =
+      c.Request("POST", "/api/v1/auth/login", Json{{"email", a.email}, {"password", kPassword}});
   EXPECT_EQ(locked.status, 429);
   EXPECT_EQ(locked.Code(), "rate_limited");
   ASSERT_FALSE(locked.Header("retry-after").empty());
@@ -147,7 +152,8 @@ TEST_F(AccountsTest, TenFailedLoginsLockTheEmailWithRetryAfter) {
   EXPECT_LE(retry, 15 * 60);
   // Another email is unaffected, and the existing session still works.
   auto other = SignUp(c, "Not Throttled");
-  auto ok = c.Request("POST", "/api/v1/auth/login", Json{{"email", other.email}, {"password", kPassword}});
+  auto ok = c.Request("POST", "/api/v1/auth/login",
+                      Json{{"email", other.email}, {"password", kPassword}});
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(c.Request("GET", "/api/v1/user", std::nullopt, Bearer(a.token)).status, 200);
 }

@@ -15,8 +15,8 @@ class ApiKeysTest : public ServerTest<ApiKeysTest> {
   }
   std::string Org() { return "/api/v1/organizations/" + slug_; }
   HttpResponse CreateKey(const std::string& role, const std::string& token) {
-    return client().Request("POST", Org() + "/api-keys", Json{{"name", "ci " + role}, {"role", role}},
-                            Bearer(token));
+    return client().Request("POST", Org() + "/api-keys",
+                            Json{{"name", "ci " + role}, {"role", role}}, Bearer(token));
   }
 
   Account owner_;
@@ -53,17 +53,25 @@ TEST_F(ApiKeysTest, AKeyIsShownOnceAndActsWithItsRoleInItsOrganization) {
 
 TEST_F(ApiKeysTest, AKeyActsOnlyInItsOwnOrganization) {
   std::string key = CreateKey("owner", owner_.token).json["key"];
-  std::string other = CreateOrganization(client(), owner_.token, "Other", UniqueSlug("other"))["slug"];
+  std::string other =
+      CreateOrganization(client(), owner_.token, "Other", UniqueSlug("other"))["slug"];
   auto r = client().Request("GET", "/api/v1/organizations/" + other, std::nullopt, Bearer(key));
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.Code(), "organization_not_found");
-  auto alias = client().Request("GET", "/api/v1/org", std::nullopt, Bearer(key, {{"X-Organization", slug_}}));
+  auto alias = client().Request("GET", "/api/v1/org", std::nullopt,
+                                Bearer(key, {{"X-Organization", slug_}}));
   EXPECT_EQ(alias.status, 200);
   // Account routes are for people.
   EXPECT_EQ(client().Request("GET", "/api/v1/user", std::nullopt, Bearer(key)).status, 403);
-  EXPECT_EQ(client().Request("POST", "/api/v1/organizations", Json{{"name", "By key"}}, Bearer(key)).status, 403);
-  EXPECT_EQ(client().Request("GET", "/api/v1/resolve?host=" + slug_ + ".localhost", std::nullopt, Bearer(key)).status,
-            200);
+  EXPECT_EQ(client()
+                .Request("POST", "/api/v1/organizations", Json{{"name", "By key"}}, Bearer(key))
+                .status,
+            403);
+  EXPECT_EQ(
+      client()
+          .Request("GET", "/api/v1/resolve?host=" + slug_ + ".localhost", std::nullopt, Bearer(key))
+          .status,
+      200);
 }
 
 TEST_F(ApiKeysTest, NobodyCreatesAKeyAboveTheirOwnRole) {
@@ -84,13 +92,16 @@ TEST_F(ApiKeysTest, ARevokedKeyIsRefusedAtOnce) {
   auto created = CreateKey("member", owner_.token);
   std::string key = created.json["key"];
   ASSERT_EQ(client().Request("GET", Org(), std::nullopt, Bearer(key)).status, 200);  // now cached
-  auto revoked = client().Request("DELETE", Org() + "/api-keys/" + created.json["id"].get<std::string>(),
-                                  std::nullopt, Bearer(owner_.token));
+  auto revoked =
+      client().Request("DELETE", Org() + "/api-keys/" + created.json["id"].get<std::string>(),
+                       std::nullopt, Bearer(owner_.token));
   EXPECT_EQ(revoked.status, 204);
   auto r = client().Request("GET", Org(), std::nullopt, Bearer(key));
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.Code(), "unauthenticated");
-  EXPECT_EQ(client().Request("GET", Org(), std::nullopt, Bearer("bk_" + std::string(43, 'x'))).status, 401);
+  EXPECT_EQ(
+      client().Request("GET", Org(), std::nullopt, Bearer("bk_" + std::string(43, 'x'))).status,
+      401);
 }
 
 }  // namespace

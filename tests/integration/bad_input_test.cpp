@@ -21,17 +21,24 @@ class BadInputTest : public ServerTest<BadInputTest> {
   Json Snapshot() {
     auto c = client();
     Json s;
-    s["orgs"] = c.Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(owner_.token)).json;
-    s["acme"] = c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(owner_.token)).json;
-    s["members"] = c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(owner_.token)).json;
-    s["audit"] = c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(owner_.token)).json;
+    s["orgs"] =
+        c.Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(owner_.token)).json;
+    s["acme"] =
+        c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(owner_.token)).json;
+    s["members"] =
+        c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(owner_.token))
+            .json;
+    s["audit"] =
+        c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(owner_.token))
+            .json;
     s["me"] = c.Request("GET", "/api/v1/user", std::nullopt, Bearer(other_.token)).json;
     auto cli = RunCli({"org", "list", "--json"}, server());
     s["all_orgs"] = Json::parse(cli.out, nullptr, false);
     return s;
   }
 
-  void ExpectRefused(const HttpResponse& r, int status, const std::string& code, const std::string& what) {
+  void ExpectRefused(const HttpResponse& r, int status, const std::string& code,
+                     const std::string& what) {
     EXPECT_EQ(r.status, status) << what << ": " << r.body;
     EXPECT_EQ(r.Code(), code) << what;
     EXPECT_EQ(r.Header("content-type"), "application/problem+json") << what;
@@ -77,16 +84,28 @@ TEST_F(BadInputTest, WrongTypesMissingAndUnknownFieldsAreValidationErrors) {
       {"PATCH", "/api/v1/organizations/acme", Json{{"slug", "ab"}}, "slug"},
       {"PATCH", "/api/v1/organizations/acme", Json{{"id", "x"}}, "id"},
       {"POST", "/api/v1/organizations/acme/members", Json{{"user_id", other_.user_id}}, "role"},
-      {"POST", "/api/v1/organizations/acme/members", Json{{"user_id", 7}, {"role", "member"}}, "user_id"},
-      {"PATCH", "/api/v1/organizations/acme/members/" + other_.user_id, Json{{"role", "emperor"}}, "role"},
-      {"PATCH", "/api/v1/organizations/acme/members/" + other_.user_id, Json{{"role", nullptr}}, "role"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "x@example.com"}, {"password", kPassword}}, "name"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "not-an-email"}, {"password", kPassword}, {"name", "N"}}, "email"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "a@b"}, {"password", kPassword}, {"name", "N"}}, "email"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "a..b@example.com"}, {"password", kPassword}, {"name", "N"}}, "email"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "x@example.com"}, {"password", "short"}, {"name", "N"}}, "password"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "x@example.com"}, {"password", std::string(257, 'p')}, {"name", "N"}}, "password"},
-      {"POST", "/api/v1/auth/signup", Json{{"email", "x@example.com"}, {"password", kPassword}, {"name", "N"}, {"admin", true}}, "admin"},
+      {"POST", "/api/v1/organizations/acme/members", Json{{"user_id", 7}, {"role", "member"}},
+       "user_id"},
+      {"PATCH", "/api/v1/organizations/acme/members/" + other_.user_id, Json{{"role", "emperor"}},
+       "role"},
+      {"PATCH", "/api/v1/organizations/acme/members/" + other_.user_id, Json{{"role", nullptr}},
+       "role"},
+      {"POST", "/api/v1/auth/signup", Json{{"email", "x@example.com"}, {"password", kPassword}},
+       "name"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "not-an-email"}, {"password", kPassword}, {"name", "N"}}, "email"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "a@b"}, {"password", kPassword}, {"name", "N"}}, "email"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "a..b@example.com"}, {"password", kPassword}, {"name", "N"}}, "email"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "x@example.com"}, {"password", "short"}, {"name", "N"}}, "password"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "x@example.com"}, {"password", std::string(257, 'p')}, {"name", "N"}},
+       "password"},
+      {"POST", "/api/v1/auth/signup",
+       Json{{"email", "x@example.com"}, {"password", kPassword}, {"name", "N"}, {"admin", true}},
+       "admin"},
       {"POST", "/api/v1/auth/login", Json{{"email", 1}, {"password", kPassword}}, "email"},
   };
   for (const auto& test : cases) {
@@ -103,8 +122,9 @@ TEST_F(BadInputTest, WrongTypesMissingAndUnknownFieldsAreValidationErrors) {
 TEST_F(BadInputTest, InvalidUtf8IsRefused) {
   auto before = Snapshot();
   auto c = client();
-  for (std::string bad : {std::string("{\"name\": \"a\xff\"}"), std::string("{\"name\": \"\xc0\xaf\"}"),
-                          std::string("{\"name\": \"\xed\xa0\x80\"}")}) {
+  for (std::string bad :
+       {std::string("{\"name\": \"a\xff\"}"), std::string("{\"name\": \"\xc0\xaf\"}"),
+        std::string("{\"name\": \"\xed\xa0\x80\"}")}) {
     auto r = c.RequestRaw("POST", "/api/v1/organizations", bad, Bearer(owner_.token));
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_EQ(r.Code(), "malformed_json");

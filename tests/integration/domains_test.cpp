@@ -17,7 +17,8 @@ class DomainsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dns_ = std::make_unique<Dnsmasq>();
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--dns-server", dns_->address()});
+    server_ =
+        std::make_unique<ServerProcess>(std::vector<std::string>{"--dns-server", dns_->address()});
     owner_ = SignUp(client(), "Owner");
     org_ = CreateOrganization(client(), owner_.token, "Shop", UniqueSlug("shop"));
     slug_ = org_["slug"];
@@ -77,16 +78,29 @@ TEST_F(DomainsTest, HostnamesAreNormalizedBeforeAnyComparison) {
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.Code(), "domain_taken");
 
-  auto idn = Add("b\xC3\xBC" "cher-" + label + ".example");  // "bücher-<label>.example"
+  auto idn =
+      Add("b\xC3\xBC"
+          "cher-" +
+          label + ".example");  // "bücher-<label>.example"
   ASSERT_EQ(idn.status, 201) << idn.body;
   EXPECT_EQ(idn.json["hostname"].get<std::string>().rfind("xn--", 0), 0u) << idn.body;
 }
 
 TEST_F(DomainsTest, HostnamesThatCannotBeCustomDomainsAreRefused) {
-  const std::vector<std::string> refused = {
-      "127.0.0.1", "10.1.2.3", "::1", "[2001:db8::1]", "intranet", "localhost", "acme.localhost",
-      "a.b.localhost", "-bad.example.com", "bad_name.example.com", "a..b.com", "",
-      std::string(64, 'a') + ".example.com", "exa mple.com"};
+  const std::vector<std::string> refused = {"127.0.0.1",
+                                            "10.1.2.3",
+                                            "::1",
+                                            "[2001:db8::1]",
+                                            "intranet",
+                                            "localhost",
+                                            "acme.localhost",
+                                            "a.b.localhost",
+                                            "-bad.example.com",
+                                            "bad_name.example.com",
+                                            "a..b.com",
+                                            "",
+                                            std::string(64, 'a') + ".example.com",
+                                            "exa mple.com"};
   for (const std::string& bad : refused) {
     auto r = Add(bad);
     EXPECT_EQ(r.status, 422) << "'" << bad << "': " << r.body;
@@ -104,7 +118,8 @@ TEST_F(DomainsTest, AVerifiedHostnameBelongsToOneOrganization) {
   ASSERT_EQ(Verify(host).status, 200);
   Account rival = SignUp(client(), "Rival");
   auto rival_org = CreateOrganization(client(), rival.token, "Rival", UniqueSlug("rival"));
-  auto r = Add(host, &rival, "/api/v1/organizations/" + rival_org["slug"].get<std::string>() + "/domains");
+  auto r = Add(host, &rival,
+               "/api/v1/organizations/" + rival_org["slug"].get<std::string>() + "/domains");
   EXPECT_EQ(r.status, 409);
   EXPECT_EQ(r.Code(), "domain_taken");
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");
@@ -324,7 +339,8 @@ TEST_F(DomainsTest, AVerifiedDomainRoutesAndResolvesUntilRemoved) {
   EXPECT_EQ(refused.status, 404);
   EXPECT_EQ(refused.Code(), "organization_not_found");
 
-  auto removed = client().Request("DELETE", Base() + "/" + host, std::nullopt, Bearer(owner_.token));
+  auto removed =
+      client().Request("DELETE", Base() + "/" + host, std::nullopt, Bearer(owner_.token));
   EXPECT_EQ(removed.status, 204) << removed.body;
   EXPECT_EQ(Org(host).Code(), "tenant_required");
   EXPECT_EQ(resolve(host).status, 404);
@@ -335,7 +351,8 @@ TEST_F(DomainsTest, AVerifiedDomainRoutesAndResolvesUntilRemoved) {
                                 std::nullopt, Bearer(owner_.token));
   std::vector<std::string> actions;
   for (const auto& e : audit.json["data"]) actions.push_back(e["action"]);
-  EXPECT_EQ(actions, (std::vector<std::string>{"domain.removed", "domain.verified", "domain.added"}));
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"domain.removed", "domain.verified", "domain.added"}));
 }
 
 TEST_F(DomainsTest, AnotherOrganizationsDomainIsNotFoundForVerifyOrDelete) {
@@ -344,7 +361,8 @@ TEST_F(DomainsTest, AnotherOrganizationsDomainIsNotFoundForVerifyOrDelete) {
   Account rival = SignUp(client(), "Rival");
   auto rival_org = CreateOrganization(client(), rival.token, "Rival", UniqueSlug("rival"));
   std::string base = "/api/v1/organizations/" + rival_org["slug"].get<std::string>() + "/domains/";
-  auto verify = client().Request("POST", base + host + "/verify", std::nullopt, Bearer(rival.token));
+  auto verify =
+      client().Request("POST", base + host + "/verify", std::nullopt, Bearer(rival.token));
   EXPECT_EQ(verify.status, 404);
   auto del = client().Request("DELETE", base + host, std::nullopt, Bearer(rival.token));
   EXPECT_EQ(del.status, 404);

@@ -26,13 +26,16 @@ TEST_F(DurabilityTest, AcknowledgedWritesSurviveKill9) {
   ASSERT_EQ(got.status, 200) << "session and organization survive kill -9: " << got.body;
   EXPECT_EQ(got.json["id"], org["id"]);
   EXPECT_EQ(got.json["settings"]["branding"]["primary_color"], "#123456");
-  auto members = c.Request("GET", "/api/v1/organizations/durable/members", std::nullopt, Bearer(bob.token));
+  auto members =
+      c.Request("GET", "/api/v1/organizations/durable/members", std::nullopt, Bearer(bob.token));
   ASSERT_EQ(members.status, 200);
   EXPECT_EQ(members.json["data"].size(), 2u);
-  auto audit = c.Request("GET", "/api/v1/organizations/durable/audit-log", std::nullopt, Bearer(owner.token));
+  auto audit = c.Request("GET", "/api/v1/organizations/durable/audit-log", std::nullopt,
+                         Bearer(owner.token));
   ASSERT_EQ(audit.status, 200);
   EXPECT_EQ(audit.json["data"][0]["action"], "organization.updated");
-  auto login = c.Request("POST", "/api/v1/auth/login", Json{{"email", bob.email}, {"password", kPassword}});
+  auto login =
+      c.Request("POST", "/api/v1/auth/login", Json{{"email", bob.email}, {"password", kPassword}});
   EXPECT_EQ(login.status, 200);
 }
 
@@ -67,7 +70,9 @@ TEST_F(DurabilityTest, ManyWritesThenKill9LosesNothing) {
   server().Start();
   c = client();
   for (const auto& slug : slugs) {
-    EXPECT_EQ(c.Request("GET", "/api/v1/organizations/" + slug, std::nullopt, Bearer(owner.token)).status, 200)
+    EXPECT_EQ(
+        c.Request("GET", "/api/v1/organizations/" + slug, std::nullopt, Bearer(owner.token)).status,
+        200)
         << slug;
   }
 }

@@ -76,10 +76,10 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }  // for /proc (memory, CPU time)
 
-  int Stop();   // SIGTERM; returns the exit status (-1 if killed by a signal)
+  int Stop();  // SIGTERM; returns the exit status (-1 if killed by a signal)
   void Kill9();
-  void Start();  // again, on the same data directory
-  std::string Output() const;  // what the server printed on stdout so far
+  void Start();                     // again, on the same data directory
+  std::string Output() const;       // what the server printed on stdout so far
   std::string ErrorOutput() const;  // and on stderr
 
  private:
@@ -104,11 +104,10 @@ struct Account {
 constexpr const char* kPassword = "correct horse battery";
 
 std::string UniqueEmail(const std::string& prefix);
-Account SignUp(const HttpClient& client, const std::string& name,
-               const std::string& email = "");
+Account SignUp(const HttpClient& client, const std::string& name, const std::string& email = "");
 // A team organization; returns its JSON (fails the test on error).
-Json CreateOrganization(const HttpClient& client, const std::string& token,
-                        const std::string& name, const std::string& slug = "");
+Json CreateOrganization(const HttpClient& client, const std::string& token, const std::string& name,
+                        const std::string& slug = "");
 std::string UniqueSlug(const std::string& prefix);
 void AddMember(const HttpClient& client, const std::string& token, const std::string& org,
                const std::string& user_id, const std::string& role);

@@ -38,12 +38,16 @@ TEST_F(InstancesTest, ARemovedMemberIsRefusedByTheOtherInstanceWithinASecond) {
   Account member = SignUp(a_->client(), "Member");
   AddMember(a_->client(), owner_.token, slug_, member.user_id, "member");
   auto read = [&] {
-    return b_->client().Request("GET", "/api/v1/organizations/" + slug_, std::nullopt,
-                                Bearer(member.token)).status;
+    return b_->client()
+        .Request("GET", "/api/v1/organizations/" + slug_, std::nullopt, Bearer(member.token))
+        .status;
   };
   ASSERT_EQ(read(), 200);  // B has the membership cached now
-  ASSERT_EQ(a_->client().Request("DELETE", "/api/v1/organizations/" + slug_ + "/members/" + member.user_id,
-                                 std::nullopt, Bearer(owner_.token)).status, 204);
+  ASSERT_EQ(a_->client()
+                .Request("DELETE", "/api/v1/organizations/" + slug_ + "/members/" + member.user_id,
+                         std::nullopt, Bearer(owner_.token))
+                .status,
+            204);
   EXPECT_TRUE(WithinASecond([&] { return read() == 404; }));
 }
 
@@ -53,18 +57,28 @@ TEST_F(InstancesTest, ARevokedKeyAndAnEndedSessionAreRefusedEverywhereWithinASec
   ASSERT_EQ(key.status, 201);
   std::string secret = key.json["key"];
   auto with_key = [&] {
-    return b_->client().Request("GET", "/api/v1/organizations/" + slug_, std::nullopt, Bearer(secret)).status;
+    return b_->client()
+        .Request("GET", "/api/v1/organizations/" + slug_, std::nullopt, Bearer(secret))
+        .status;
   };
   ASSERT_EQ(with_key(), 200);
-  ASSERT_EQ(a_->client().Request("DELETE", "/api/v1/organizations/" + slug_ + "/api-keys/" +
-                                               key.json["id"].get<std::string>(),
-                                 std::nullopt, Bearer(owner_.token)).status, 204);
+  ASSERT_EQ(a_->client()
+                .Request("DELETE",
+                         "/api/v1/organizations/" + slug_ + "/api-keys/" +
+                             key.json["id"].get<std::string>(),
+                         std::nullopt, Bearer(owner_.token))
+                .status,
+            204);
   EXPECT_TRUE(WithinASecond([&] { return with_key() == 401; }));
 
   Account other = SignUp(a_->client(), "Other");
-  auto me = [&] { return b_->client().Request("GET", "/api/v1/user", std::nullopt, Bearer(other.token)).status; };
+  auto me = [&] {
+    return b_->client().Request("GET", "/api/v1/user", std::nullopt, Bearer(other.token)).status;
+  };
   ASSERT_EQ(me(), 200);
-  ASSERT_EQ(a_->client().Request("POST", "/api/v1/auth/logout", std::nullopt, Bearer(other.token)).status, 204);
+  ASSERT_EQ(
+      a_->client().Request("POST", "/api/v1/auth/logout", std::nullopt, Bearer(other.token)).status,
+      204);
   EXPECT_TRUE(WithinASecond([&] { return me() == 401; }));
 }
 
@@ -75,8 +89,11 @@ TEST_F(InstancesTest, ASlugRenameAndASuspensionReachTheOtherInstanceWithinASecon
   };
   ASSERT_EQ(by_host(slug_).status, 200);
   std::string renamed = UniqueSlug("renamed");
-  ASSERT_EQ(a_->client().Request("PATCH", "/api/v1/organizations/" + slug_, Json{{"slug", renamed}},
-                                 Bearer(owner_.token)).status, 200);
+  ASSERT_EQ(a_->client()
+                .Request("PATCH", "/api/v1/organizations/" + slug_, Json{{"slug", renamed}},
+                         Bearer(owner_.token))
+                .status,
+            200);
   EXPECT_TRUE(WithinASecond([&] { return by_host(slug_).status == 404; }));
   EXPECT_EQ(by_host(renamed).status, 200);
 
@@ -84,8 +101,10 @@ TEST_F(InstancesTest, ASlugRenameAndASuspensionReachTheOtherInstanceWithinASecon
   ASSERT_EQ(suspended.exit_code, 0) << suspended.err;
   EXPECT_TRUE(WithinASecond([&] { return by_host(renamed).Code() == "organization_suspended"; }));
   EXPECT_TRUE(WithinASecond([&] {
-    return a_->client().Request("GET", "/api/v1/organizations/" + renamed, std::nullopt,
-                                Bearer(owner_.token)).Code() == "organization_suspended";
+    return a_->client()
+               .Request("GET", "/api/v1/organizations/" + renamed, std::nullopt,
+                        Bearer(owner_.token))
+               .Code() == "organization_suspended";
   }));
 }
 
@@ -94,16 +113,20 @@ TEST_F(InstancesTest, AfterItsListenerConnectionIsCutAnInstanceStillSeesChangesW
   Account member = SignUp(a_->client(), "Member");
   AddMember(a_->client(), owner_.token, slug_, member.user_id, "member");
   auto read = [&] {
-    return b_->client().Request("GET", "/api/v1/organizations/" + slug_, std::nullopt,
-                                Bearer(member.token)).status;
+    return b_->client()
+        .Request("GET", "/api/v1/organizations/" + slug_, std::nullopt, Bearer(member.token))
+        .status;
   };
   ASSERT_EQ(read(), 200);
   // Cut every instance's LISTEN connection, as a failover or a network blip would.
   ExecuteSql(*a_, "",
              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
              " WHERE application_name = 'bulkhead-listener' AND datname = current_database()");
-  ASSERT_EQ(a_->client().Request("DELETE", "/api/v1/organizations/" + slug_ + "/members/" + member.user_id,
-                                 std::nullopt, Bearer(owner_.token)).status, 204);
+  ASSERT_EQ(a_->client()
+                .Request("DELETE", "/api/v1/organizations/" + slug_ + "/members/" + member.user_id,
+                         std::nullopt, Bearer(owner_.token))
+                .status,
+            204);
   EXPECT_TRUE(WithinASecond([&] { return read() == 404; }));
 }
 

@@ -16,15 +16,16 @@ class InvitationsTest : public ::testing::Test {
   void SetUp() override {
     smtp_ = std::make_unique<SmtpSink>();
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
-        "--smtp-url", smtp_->url(), "--public-url", "https://app.example.test",
-        "--mail-from", "Acme Bulkhead <no-reply@example.test>"});
+        "--smtp-url", smtp_->url(), "--public-url", "https://app.example.test", "--mail-from",
+        "Acme Bulkhead <no-reply@example.test>"});
     owner_ = SignUp(client(), "Owner");
     org_ = CreateOrganization(client(), owner_.token, "Acme Corp", UniqueSlug("acme"));
     slug_ = org_["slug"];
   }
   HttpClient client() { return server_->client(); }
   std::string Org() { return "/api/v1/organizations/" + slug_; }
-  HttpResponse Invite(const std::string& email, const std::string& role, const Account* as = nullptr) {
+  HttpResponse Invite(const std::string& email, const std::string& role,
+                      const Account* as = nullptr) {
     return client().Request("POST", Org() + "/invitations", Json{{"email", email}, {"role", role}},
                             Bearer((as ? *as : owner_).token));
   }
@@ -50,7 +51,8 @@ TEST_F(InvitationsTest, AnInviteeGetsMailAcceptsAndBecomesAMember) {
   EXPECT_EQ(invited.json["role"], "admin");
   EXPECT_EQ(invited.json["status"], "pending");
   std::string token = invited.json["token"];
-  EXPECT_EQ(invited.json["accept_url"], "https://app.example.test/accept-invitation?token=" + token);
+  EXPECT_EQ(invited.json["accept_url"],
+            "https://app.example.test/accept-invitation?token=" + token);
 
   auto mail = smtp_->WaitFor(1, std::chrono::seconds(10));
   ASSERT_EQ(mail.size(), 1u);
@@ -83,8 +85,8 @@ TEST_F(InvitationsTest, AnInviteeGetsMailAcceptsAndBecomesAMember) {
   auto again = Accept(token, invitee);
   EXPECT_EQ(again.status, 410);
   EXPECT_EQ(again.Code(), "invitation_unusable");
-  auto audit = client().Request("GET", Org() + "/audit-log?action=invitation.accepted", std::nullopt,
-                                Bearer(owner_.token));
+  auto audit = client().Request("GET", Org() + "/audit-log?action=invitation.accepted",
+                                std::nullopt, Bearer(owner_.token));
   EXPECT_EQ(audit.json["data"].size(), 1u);
 }
 
@@ -109,10 +111,14 @@ TEST_F(InvitationsTest, RevokedReplacedAndExpiredInvitationsAreUnusable) {
   EXPECT_EQ(Accept(first.json["token"], invitee).Code(), "invitation_unusable");
 
   std::string id = second.json["id"];
-  EXPECT_EQ(client().Request("DELETE", Org() + "/invitations/" + id, std::nullopt, Bearer(owner_.token)).status,
+  EXPECT_EQ(client()
+                .Request("DELETE", Org() + "/invitations/" + id, std::nullopt, Bearer(owner_.token))
+                .status,
             204);
   EXPECT_EQ(Accept(second.json["token"], invitee).status, 410);
-  EXPECT_EQ(client().Request("DELETE", Org() + "/invitations/" + id, std::nullopt, Bearer(owner_.token)).status,
+  EXPECT_EQ(client()
+                .Request("DELETE", Org() + "/invitations/" + id, std::nullopt, Bearer(owner_.token))
+                .status,
             410);
   auto list = client().Request("GET", Org() + "/invitations", std::nullopt, Bearer(owner_.token));
   ASSERT_EQ(list.json["data"].size(), 2u);
@@ -154,8 +160,9 @@ TEST_F(InvitationsTest, TheRulesOfWhoMayInviteWhom) {
   EXPECT_EQ(Invite(UniqueEmail("x"), "superuser").Code(), "validation_failed");
 
   std::string personal = owner_.personal_organization["slug"];
-  auto r = client().Request("POST", "/api/v1/organizations/" + personal + "/invitations",
-                            Json{{"email", UniqueEmail("x")}, {"role", "member"}}, Bearer(owner_.token));
+  auto r =
+      client().Request("POST", "/api/v1/organizations/" + personal + "/invitations",
+                       Json{{"email", UniqueEmail("x")}, {"role", "member"}}, Bearer(owner_.token));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(r.Code(), "personal_organization");
 }
@@ -263,8 +270,9 @@ TEST(InvitationOutbox, WithoutSmtpMailIsWrittenToTheOutbox) {
   Account owner = SignUp(c, "Owner");
   auto org = CreateOrganization(c, owner.token, "Quiet", UniqueSlug("quiet"));
   std::string email = UniqueEmail("boxed");
-  auto invited = c.Request("POST", "/api/v1/organizations/" + org["slug"].get<std::string>() + "/invitations",
-                           Json{{"email", email}, {"role", "member"}}, Bearer(owner.token));
+  auto invited =
+      c.Request("POST", "/api/v1/organizations/" + org["slug"].get<std::string>() + "/invitations",
+                Json{{"email", email}, {"role", "member"}}, Bearer(owner.token));
   ASSERT_EQ(invited.status, 201);
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(server.data_dir() / "outbox")) {

@@ -9,13 +9,14 @@ namespace {
 
 class MembersTest : public ServerTest<MembersTest> {
  protected:
-  HttpResponse Patch(const std::string& token, const std::string& user_id, const std::string& role) {
+  HttpResponse Patch(const std::string& token, const std::string& user_id,
+                     const std::string& role) {
     return client().Request("PATCH", "/api/v1/organizations/acme/members/" + user_id,
                             Json{{"role", role}}, Bearer(token));
   }
   HttpResponse Remove(const std::string& token, const std::string& user_id) {
-    return client().Request("DELETE", "/api/v1/organizations/acme/members/" + user_id,
-                            std::nullopt, Bearer(token));
+    return client().Request("DELETE", "/api/v1/organizations/acme/members/" + user_id, std::nullopt,
+                            Bearer(token));
   }
 };
 
@@ -82,18 +83,21 @@ TEST_F(MembersTest, AddValidatesUserAndMembership) {
                          Json{{"user_id", bob.user_id}, {"role", "member"}}, Bearer(owner.token));
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(again.Code(), "already_member");
-  auto unknown = c.Request("POST", "/api/v1/organizations/acme/members",
-                           Json{{"user_id", "01890a5d-ac96-774b-bcce-b302099a8057"}, {"role", "member"}},
-                           Bearer(owner.token));
+  auto unknown =
+      c.Request("POST", "/api/v1/organizations/acme/members",
+                Json{{"user_id", "01890a5d-ac96-774b-bcce-b302099a8057"}, {"role", "member"}},
+                Bearer(owner.token));
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.Code(), "not_found");
-  auto bad_role = c.Request("POST", "/api/v1/organizations/acme/members",
-                            Json{{"user_id", bob.user_id}, {"role", "superuser"}}, Bearer(owner.token));
+  auto bad_role =
+      c.Request("POST", "/api/v1/organizations/acme/members",
+                Json{{"user_id", bob.user_id}, {"role", "superuser"}}, Bearer(owner.token));
   EXPECT_EQ(bad_role.status, 422);
   // Bob now sees the organization.
   auto orgs = c.Request("GET", "/api/v1/user/organizations", std::nullopt, Bearer(bob.token));
   bool found = false;
-  for (const auto& e : orgs.json["data"]) found |= e["organization"]["slug"] == "acme" && e["role"] == "admin";
+  for (const auto& e : orgs.json["data"])
+    found |= e["organization"]["slug"] == "acme" && e["role"] == "admin";
   EXPECT_TRUE(found);
 }
 
@@ -152,8 +156,9 @@ TEST_F(MembersTest, AdminsCannotGrantOwnerButOwnersCan) {
   auto grant = Patch(admin.token, m.user_id, "owner");
   EXPECT_EQ(grant.status, 403);
   EXPECT_EQ(grant.Code(), "forbidden");
-  auto add_owner = c.Request("POST", "/api/v1/organizations/acme/members",
-                             Json{{"user_id", newcomer.user_id}, {"role", "owner"}}, Bearer(admin.token));
+  auto add_owner =
+      c.Request("POST", "/api/v1/organizations/acme/members",
+                Json{{"user_id", newcomer.user_id}, {"role", "owner"}}, Bearer(admin.token));
   EXPECT_EQ(add_owner.status, 403);
   // Admins manage admins and members.
   EXPECT_EQ(Patch(admin.token, m.user_id, "admin").status, 200);
@@ -192,11 +197,16 @@ TEST_F(MembersTest, RemovedMemberLosesAccessOnTheNextRequest) {
   auto m = SignUp(c, "Member");
   CreateOrganization(c, owner.token, "Acme", "acme");
   AddMember(c, owner.token, "acme", m.user_id, "admin");
-  ASSERT_EQ(c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(m.token)).status, 200);
+  ASSERT_EQ(c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(m.token))
+                .status,
+            200);
   ASSERT_EQ(Patch(owner.token, m.user_id, "member").status, 200);
-  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(m.token)).status, 403);
+  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/acme/audit-log", std::nullopt, Bearer(m.token))
+                .status,
+            403);
   ASSERT_EQ(Remove(owner.token, m.user_id).status, 204);
-  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(m.token)).status, 404);
+  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(m.token)).status,
+            404);
 }
 
 TEST_F(MembersTest, MaxMembersLimitIsEnforced) {
@@ -205,8 +215,9 @@ TEST_F(MembersTest, MaxMembersLimitIsEnforced) {
   auto a = SignUp(c, "A");
   auto b = SignUp(c, "B");
   CreateOrganization(c, owner.token, "Acme", "acme");
-  auto patch = c.Request("PATCH", "/api/v1/organizations/acme",
-                         Json{{"settings", {{"limits", {{"max_members", 2}}}}}}, Bearer(owner.token));
+  auto patch =
+      c.Request("PATCH", "/api/v1/organizations/acme",
+                Json{{"settings", {{"limits", {{"max_members", 2}}}}}}, Bearer(owner.token));
   ASSERT_EQ(patch.status, 200) << patch.body;
   AddMember(c, owner.token, "acme", a.user_id, "member");
   auto over = c.Request("POST", "/api/v1/organizations/acme/members",
@@ -214,7 +225,8 @@ TEST_F(MembersTest, MaxMembersLimitIsEnforced) {
   EXPECT_EQ(over.status, 409);
   EXPECT_EQ(over.Code(), "limit_reached");
   EXPECT_NE(over.json["detail"].get<std::string>().find("max_members"), std::string::npos);
-  auto members = c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(owner.token));
+  auto members =
+      c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(owner.token));
   EXPECT_EQ(members.json["data"].size(), 2u);
 }
 

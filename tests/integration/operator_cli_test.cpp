@@ -44,11 +44,11 @@ TEST_F(OperatorCliTest, DomainsCheckAlertsOnEveryHostnameClaimedTwice) {
                          Json{{"hostname", "shop.example.com"}}, Bearer(owner.token))
                 .status,
             201);
-  auto manifest = WriteManifest(
-      {{"organizations",
-        {{{"slug", "other"}, {"domains", {"Shop.Example.com", "twice.example.net"}}},
-         {{"slug", "third"}, {"domains", {"twice.example.net."}}},
-         {{"slug", "fourth"}, {"domains", {slug + ".localhost"}}}}}});
+  auto manifest =
+      WriteManifest({{"organizations",
+                      {{{"slug", "other"}, {"domains", {"Shop.Example.com", "twice.example.net"}}},
+                       {{"slug", "third"}, {"domains", {"twice.example.net."}}},
+                       {{"slug", "fourth"}, {"domains", {slug + ".localhost"}}}}}});
   auto r = RunCli({"domains", "check", "--manifest", manifest.string()}, server());
   EXPECT_EQ(r.exit_code, 1);
   int alerts = 0;
@@ -68,8 +68,7 @@ TEST_F(OperatorCliTest, DomainsCheckRefusesAnUnusableManifest) {
   auto r = RunCli({"domains", "check", "--manifest", path.string()}, server());
   EXPECT_EQ(r.exit_code, 2);
   auto bad_host = WriteManifest({{"organizations", {{{"slug", "x"}, {"domains", {"bad host"}}}}}});
-  EXPECT_EQ(RunCli({"domains", "check", "--manifest", bad_host.string()}, server()).exit_code,
-            2);
+  EXPECT_EQ(RunCli({"domains", "check", "--manifest", bad_host.string()}, server()).exit_code, 2);
 }
 
 // Some history in the catalog and in a tenant database.
@@ -100,7 +99,8 @@ TEST_F(OperatorCliTest, AuditVerifyPassesAnUntouchedHistory) {
 
 TEST_F(OperatorCliTest, AuditVerifyNamesAnEditedEvent) {
   History h = MakeHistory(client());
-  ExecuteSql(server(), "", "UPDATE audit_events SET details = '{\"role\":\"owner\"}' WHERE organization_id = '" +
+  ExecuteSql(server(), "",
+             "UPDATE audit_events SET details = '{\"role\":\"owner\"}' WHERE organization_id = '" +
                  h.org_id + "' AND action = 'member.added' AND seq = 3");
   auto r = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(r.exit_code, 1);
@@ -110,13 +110,15 @@ TEST_F(OperatorCliTest, AuditVerifyNamesAnEditedEvent) {
 
 TEST_F(OperatorCliTest, AuditVerifyNoticesARemovedEventAndARemovedNewestEvent) {
   History h = MakeHistory(client());
-  ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "' AND seq = 2");
+  ExecuteSql(server(), "",
+             "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "' AND seq = 2");
   auto middle = RunCli({"audit", "verify"}, server());
   EXPECT_EQ(middle.exit_code, 1);
   EXPECT_NE(middle.err.find("catalog/" + h.org_id), std::string::npos) << middle.err;
 
   History h2 = MakeHistory(client());
-  ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h2.org_id +
+  ExecuteSql(server(), "",
+             "DELETE FROM audit_events WHERE organization_id = '" + h2.org_id +
                  "' AND seq = (SELECT MAX(seq) FROM audit_events WHERE organization_id = '" +
                  h2.org_id + "')");
   ExecuteSql(server(), "", "DELETE FROM audit_events WHERE organization_id = '" + h.org_id + "'");

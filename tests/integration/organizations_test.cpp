@@ -21,7 +21,8 @@ TEST_F(OrganizationsTest, CreateMakesTheCallerOwner) {
   EXPECT_EQ(r.json["slug"], "acme");
   EXPECT_EQ(r.json["settings"]["branding"]["primary_color"], nullptr);
   EXPECT_EQ(r.json["settings"]["features"], Json::array());
-  auto members = c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(a.token));
+  auto members =
+      c.Request("GET", "/api/v1/organizations/acme/members", std::nullopt, Bearer(a.token));
   ASSERT_EQ(members.status, 200);
   ASSERT_EQ(members.json["data"].size(), 1u);
   EXPECT_EQ(members.json["data"][0]["role"], "owner");
@@ -42,8 +43,9 @@ TEST_F(OrganizationsTest, SlugIsDerivedFromTheNameWhenAbsent) {
 TEST_F(OrganizationsTest, InvalidAndReservedSlugsAreRefused) {
   auto c = client();
   auto a = SignUp(c, "Owner");
-  const std::vector<std::string> slugs = {"ab",  "-acme", "acme-", "Acme", "ac_me", "www",
-                                          "api", "admin", std::string(64, 'a'), "acme corp"};
+  const std::vector<std::string> slugs = {
+      "ab",       "-acme", "acme-", "Acme", "ac_me", "www", "api", "admin", std::string(64, 'a'),
+      "acme corp"};
   for (const auto& slug : slugs) {
     auto r = c.Request("POST", "/api/v1/organizations", Json{{"name", "X"}, {"slug", slug}},
                        Bearer(a.token));
@@ -82,7 +84,8 @@ TEST_F(OrganizationsTest, GetByIdOrSlug) {
   ASSERT_EQ(by_slug.status, 200);
   ASSERT_EQ(by_id.status, 200);
   EXPECT_EQ(by_slug.json, by_id.json);
-  auto missing = c.Request("GET", "/api/v1/organizations/no-such-org", std::nullopt, Bearer(a.token));
+  auto missing =
+      c.Request("GET", "/api/v1/organizations/no-such-org", std::nullopt, Bearer(a.token));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.Code(), "organization_not_found");
 }
@@ -91,13 +94,15 @@ TEST_F(OrganizationsTest, PatchUpdatesNameSlugAndMergesSettings) {
   auto c = client();
   auto a = SignUp(c, "Owner");
   CreateOrganization(c, a.token, "Acme", "acme");
-  auto r = c.Request("PATCH", "/api/v1/organizations/acme",
-                     Json{{"name", "Acme Corp"},
-                          {"settings", {{"branding", {{"primary_color", "#0A66C2"},
-                                                      {"logo_url", "https://cdn.example.com/l.png"}}},
-                                        {"features", {"audit_log", "audit_export"}},
-                                        {"limits", {{"max_members", 10}}}}}},
-                     Bearer(a.token));
+  auto r = c.Request(
+      "PATCH", "/api/v1/organizations/acme",
+      Json{{"name", "Acme Corp"},
+           {"settings",
+            {{"branding",
+              {{"primary_color", "#0A66C2"}, {"logo_url", "https://cdn.example.com/l.png"}}},
+             {"features", {"audit_log", "audit_export"}},
+             {"limits", {{"max_members", 10}}}}}},
+      Bearer(a.token));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["name"], "Acme Corp");
   EXPECT_EQ(r.json["settings"]["branding"]["primary_color"], "#0a66c2");
@@ -105,10 +110,11 @@ TEST_F(OrganizationsTest, PatchUpdatesNameSlugAndMergesSettings) {
   EXPECT_EQ(r.json["settings"]["limits"]["max_members"], 10);
 
   // A second patch merges: untouched keys stay, null clears.
-  auto r2 = c.Request("PATCH", "/api/v1/organizations/acme",
-                      Json{{"settings", {{"branding", {{"logo_url", nullptr}}},
-                                         {"limits", {{"max_workspaces", 3}}}}}},
-                      Bearer(a.token));
+  auto r2 = c.Request(
+      "PATCH", "/api/v1/organizations/acme",
+      Json{{"settings",
+            {{"branding", {{"logo_url", nullptr}}}, {"limits", {{"max_workspaces", 3}}}}}},
+      Bearer(a.token));
   ASSERT_EQ(r2.status, 200) << r2.body;
   EXPECT_EQ(r2.json["settings"]["branding"]["primary_color"], "#0a66c2");
   EXPECT_EQ(r2.json["settings"]["branding"]["logo_url"], nullptr);
@@ -119,7 +125,9 @@ TEST_F(OrganizationsTest, PatchUpdatesNameSlugAndMergesSettings) {
   auto r3 = c.Request("PATCH", "/api/v1/organizations/acme", Json{{"slug", "acme-corp"}},
                       Bearer(a.token));
   ASSERT_EQ(r3.status, 200) << r3.body;
-  EXPECT_EQ(c.Request("GET", "/api/v1/organizations/acme-corp", std::nullopt, Bearer(a.token)).status, 200);
+  EXPECT_EQ(
+      c.Request("GET", "/api/v1/organizations/acme-corp", std::nullopt, Bearer(a.token)).status,
+      200);
   auto old = c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(a.token));
   EXPECT_EQ(old.status, 404);
   EXPECT_EQ(old.Code(), "organization_not_found");
@@ -165,9 +173,11 @@ TEST_F(OrganizationsTest, DeleteNeedsTheSlugAsConfirmation) {
     EXPECT_EQ(r.status, 422) << body.dump();
     EXPECT_EQ(r.Code(), "validation_failed");
   }
-  ASSERT_EQ(c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(a.token)).status, 200);
+  ASSERT_EQ(c.Request("GET", "/api/v1/organizations/acme", std::nullopt, Bearer(a.token)).status,
+            200);
 
-  auto del = c.Request("DELETE", "/api/v1/organizations/acme", Json{{"confirm", "acme"}}, Bearer(a.token));
+  auto del =
+      c.Request("DELETE", "/api/v1/organizations/acme", Json{{"confirm", "acme"}}, Bearer(a.token));
   EXPECT_EQ(del.status, 204) << del.body;
   auto gone = c.Request("GET", "/api/v1/organizations/" + id, std::nullopt, Bearer(a.token));
   EXPECT_EQ(gone.status, 404);
@@ -186,13 +196,15 @@ TEST_F(OrganizationsTest, CurrentOrganizationAliasUsesTheHeader) {
   auto a = SignUp(c, "Owner");
   auto b = SignUp(c, "Stranger");
   CreateOrganization(c, a.token, "Acme", "acme");
-  auto r = c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token, {{"X-Organization", "acme"}}));
+  auto r =
+      c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token, {{"X-Organization", "acme"}}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json["slug"], "acme");
   auto none = c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token));
   EXPECT_EQ(none.status, 400);
   EXPECT_EQ(none.Code(), "tenant_required");
-  auto stranger = c.Request("GET", "/api/v1/org", std::nullopt, Bearer(b.token, {{"X-Organization", "acme"}}));
+  auto stranger =
+      c.Request("GET", "/api/v1/org", std::nullopt, Bearer(b.token, {{"X-Organization", "acme"}}));
   EXPECT_EQ(stranger.status, 404);
   EXPECT_EQ(stranger.Code(), "organization_not_found");
   std::string personal = a.personal_organization["slug"];

@@ -402,8 +402,10 @@ TEST(KeyRotationTest, WritesDuringARotationEndSealedWithTheNewKey) {
   Account owner = SignUp(server.client(), "Owner");
   auto org = CreateOrganization(server.client(), owner.token, "Acme", UniqueSlug("acme"));
   std::string id = org["id"], slug = org["slug"];
-  std::string ws = server.client().Request("POST", "/api/v1/organizations/" + id + "/workspaces",
-                                           Json{{"name", "W"}}, Bearer(owner.token)).json["id"];
+  std::string ws = server.client()
+                       .Request("POST", "/api/v1/organizations/" + id + "/workspaces",
+                                Json{{"name", "W"}}, Bearer(owner.token))
+                       .json["id"];
   std::string base = "/api/v1/organizations/" + id + "/workspaces/" + ws + "/secrets/";
   std::atomic<bool> stop{false};
   std::atomic<int> written{0}, failed{0};
@@ -411,8 +413,9 @@ TEST(KeyRotationTest, WritesDuringARotationEndSealedWithTheNewKey) {
   for (int t = 0; t < 4; ++t) {
     writers.emplace_back([&, t] {
       for (int i = 0; !stop; ++i) {
-        auto r = server.client().Request("PUT", base + "S" + std::to_string(t) + "-" + std::to_string(i % 20),
-                                         Json{{"value", "v"}}, Bearer(owner.token));
+        auto r = server.client().Request(
+            "PUT", base + "S" + std::to_string(t) + "-" + std::to_string(i % 20),
+            Json{{"value", "v"}}, Bearer(owner.token));
         (r.status == 200 ? written : failed) += 1;
       }
     });

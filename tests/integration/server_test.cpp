@@ -68,7 +68,8 @@ TEST_F(ServerBasicsTest, SigtermExitsCleanlyAfterFinishingInFlightRequests) {
   signup.set(bhttp::field::host, "127.0.0.1");
   signup.set(bhttp::field::content_type, "application/json");
   signup.body() =
-      Json{{"email", UniqueEmail("inflight")}, {"password", kPassword}, {"name", "In Flight"}}.dump();
+      Json{{"email", UniqueEmail("inflight")}, {"password", kPassword}, {"name", "In Flight"}}
+          .dump();
   signup.prepare_payload();
   bhttp::write(stream, signup);
   ASSERT_EQ(client().Request("GET", "/healthz").status, 200);
@@ -129,25 +130,28 @@ TEST_F(ServerBasicsTest, OpenApiIsGeneratedFromTheRouteTable) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.json["openapi"].get<std::string>().rfind("3.1", 0), 0u);
   const auto& paths = r.json["paths"];
-  for (const char* p : {"/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/logout",
-                        "/api/v1/user", "/api/v1/user/organizations", "/api/v1/organizations",
-                        "/api/v1/organizations/{org}", "/api/v1/organizations/{org}/members",
-                        "/api/v1/organizations/{org}/members/{user_id}",
-                        "/api/v1/organizations/{org}/audit-log", "/api/v1/org", "/healthz", "/readyz"}) {
+  for (const char* p :
+       {"/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/user",
+        "/api/v1/user/organizations", "/api/v1/organizations", "/api/v1/organizations/{org}",
+        "/api/v1/organizations/{org}/members", "/api/v1/organizations/{org}/members/{user_id}",
+        "/api/v1/organizations/{org}/audit-log", "/api/v1/org", "/healthz", "/readyz"}) {
     EXPECT_TRUE(paths.contains(p)) << p;
   }
   EXPECT_TRUE(paths["/api/v1/organizations/{org}"].contains("delete"));
-  EXPECT_EQ(paths["/api/v1/organizations/{org}"]["delete"]["x-bulkhead-permission"], "organization:delete");
+  EXPECT_EQ(paths["/api/v1/organizations/{org}"]["delete"]["x-bulkhead-permission"],
+            "organization:delete");
 }
 
 TEST_F(ServerBasicsTest, BaseDomainHostCarriesNoTenant) {
   auto c = client();
   auto a = SignUp(c, "Host User");
-  auto r = c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token, {{"Host", "localhost:8080"}}));
+  auto r =
+      c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token, {{"Host", "localhost:8080"}}));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.Code(), "tenant_required");
   std::string slug = a.personal_organization["slug"];
-  auto sub = c.Request("GET", "/api/v1/org", std::nullopt, Bearer(a.token, {{"Host", slug + ".localhost:8080"}}));
+  auto sub = c.Request("GET", "/api/v1/org", std::nullopt,
+                       Bearer(a.token, {{"Host", slug + ".localhost:8080"}}));
   EXPECT_EQ(sub.status, 200) << sub.body;
   EXPECT_EQ(sub.json["slug"], slug);
 }

@@ -51,9 +51,9 @@ TEST_F(TenancyTest, HeaderNamesTheOrganizationByIdOrSlug) {
 }
 
 TEST_F(TenancyTest, NoSignalIsTenantRequired) {
-  for (const std::string& host : {std::string("localhost"), std::string("localhost:8080"),
-                                  std::string("127.0.0.1:8080"), std::string("www.localhost"),
-                                  std::string("unknown-host.example")}) {
+  for (const std::string& host :
+       {std::string("localhost"), std::string("localhost:8080"), std::string("127.0.0.1:8080"),
+        std::string("www.localhost"), std::string("unknown-host.example")}) {
     auto r = GetOrg(As(owner_, {{"Host", host}}));
     EXPECT_EQ(r.status, 400) << host;
     EXPECT_EQ(r.Code(), "tenant_required") << host;

@@ -78,7 +78,9 @@ TEST_F(WorkspacesTest, WorkspaceRolesGateReadsWritesAndAssignments) {
   AddMember(client(), owner_.token, slug_, other.user_id, "member");
   auto assign = [&](const std::string& role) {
     ASSERT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + member_.user_id, owner_,
-                   Json{{"role", role}}).status, 200);
+                   Json{{"role", role}})
+                  .status,
+              200);
   };
   Json resource = {{"kind", "monitor"}, {"name", "api"}};
 
@@ -93,11 +95,15 @@ TEST_F(WorkspacesTest, WorkspaceRolesGateReadsWritesAndAssignments) {
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.json["created_by"], member_.user_id);
   EXPECT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + other.user_id, member_,
-                 Json{{"role", "viewer"}}).status, 403);
+                 Json{{"role", "viewer"}})
+                .status,
+            403);
 
   assign("admin");
   EXPECT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + other.user_id, member_,
-                 Json{{"role", "viewer"}}).status, 200);
+                 Json{{"role", "viewer"}})
+                .status,
+            200);
   EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/members", member_).json["data"].size(), 2u);
   // Renaming or deleting the workspace itself is for organization admins.
   EXPECT_EQ(Call("PATCH", "/workspaces/" + ws, member_, Json{{"name", "X"}}).status, 403);
@@ -105,9 +111,13 @@ TEST_F(WorkspacesTest, WorkspaceRolesGateReadsWritesAndAssignments) {
   // Only members of the organization can be assigned.
   Account stranger = SignUp(client(), "Stranger");
   EXPECT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + stranger.user_id, owner_,
-                 Json{{"role", "viewer"}}).status, 404);
+                 Json{{"role", "viewer"}})
+                .status,
+            404);
   EXPECT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + other.user_id, owner_,
-                 Json{{"role", "owner"}}).Code(), "validation_failed");
+                 Json{{"role", "owner"}})
+                .Code(),
+            "validation_failed");
 }
 
 TEST_F(WorkspacesTest, ResourcesHaveUniqueNamesPerKindLabelsAndSpecs) {
@@ -129,9 +139,9 @@ TEST_F(WorkspacesTest, ResourcesHaveUniqueNamesPerKindLabelsAndSpecs) {
   body["kind"] = "monitor";  // same name, another kind: fine
   EXPECT_EQ(Call("POST", "/workspaces/" + ws + "/resources", owner_, body).status, 201);
 
-  auto patched = Call("PATCH", "/workspaces/" + ws + "/resources/" + id, owner_,
-                      Json{{"labels", {{"region", nullptr}, {"tier", "gold"}}},
-                           {"spec", {{"nodes", 5}}}});
+  auto patched =
+      Call("PATCH", "/workspaces/" + ws + "/resources/" + id, owner_,
+           Json{{"labels", {{"region", nullptr}, {"tier", "gold"}}}, {"spec", {{"nodes", 5}}}});
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.json["labels"], (Json{{"env", "prod"}, {"tier", "gold"}}));
   EXPECT_EQ(patched.json["spec"], (Json{{"nodes", 5}}));  // replaced, not merged
@@ -139,11 +149,15 @@ TEST_F(WorkspacesTest, ResourcesHaveUniqueNamesPerKindLabelsAndSpecs) {
   auto by_label = Call("GET", "/workspaces/" + ws + "/resources?label=tier=gold", owner_);
   ASSERT_EQ(by_label.json["data"].size(), 1u);
   EXPECT_EQ(by_label.json["data"][0]["id"], id);
-  EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/resources?kind=monitor", owner_).json["data"].size(), 1u);
+  EXPECT_EQ(
+      Call("GET", "/workspaces/" + ws + "/resources?kind=monitor", owner_).json["data"].size(), 1u);
   EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/resources?kind=monitor&label=env=prod", owner_)
-                .json["data"].size(), 1u);
-  EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/resources?label=env=staging", owner_)
-                .json["data"].size(), 0u);
+                .json["data"]
+                .size(),
+            1u);
+  EXPECT_EQ(
+      Call("GET", "/workspaces/" + ws + "/resources?label=env=staging", owner_).json["data"].size(),
+      0u);
 
   EXPECT_EQ(Call("DELETE", "/workspaces/" + ws + "/resources/" + id, owner_).status, 204);
   EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/resources/" + id, owner_).status, 404);
@@ -189,11 +203,13 @@ TEST_F(WorkspacesTest, PaginationSeesEveryRowOnceWhileRowsAreInsertedAndDeleted)
     auto c = client();
     for (int i = 0; !done && i < 400; ++i) {
       c.Request("POST", Org() + "/workspaces/" + ws + "/resources",
-                Json{{"kind", "monitor"}, {"name", "late" + std::to_string(i)}}, Bearer(owner_.token));
+                Json{{"kind", "monitor"}, {"name", "late" + std::to_string(i)}},
+                Bearer(owner_.token));
       if (i % 10 == 0) {
         std::string victim = ids[static_cast<std::size_t>(i) * 2];
         if (c.Request("DELETE", Org() + "/workspaces/" + ws + "/resources/" + victim, std::nullopt,
-                      Bearer(owner_.token)).status == 204) {
+                      Bearer(owner_.token))
+                .status == 204) {
           std::lock_guard lock(deleted_mu);
           deleted.insert(victim);
         }
@@ -204,8 +220,10 @@ TEST_F(WorkspacesTest, PaginationSeesEveryRowOnceWhileRowsAreInsertedAndDeleted)
   std::string cursor;
   int pages = 0;
   while (true) {
-    auto r = Call("GET", "/workspaces/" + ws + "/resources?limit=37" +
-                             (cursor.empty() ? "" : "&cursor=" + cursor), owner_);
+    auto r = Call(
+        "GET",
+        "/workspaces/" + ws + "/resources?limit=37" + (cursor.empty() ? "" : "&cursor=" + cursor),
+        owner_);
     ASSERT_EQ(r.status, 200) << r.body;
     for (const auto& row : r.json["data"]) seen.insert(row["id"].get<std::string>());
     ++pages;
@@ -226,7 +244,9 @@ TEST_F(WorkspacesTest, PaginationSeesEveryRowOnceWhileRowsAreInsertedAndDeleted)
 TEST_F(WorkspacesTest, DeletingAWorkspaceDeletesItsResourcesAndRemovingAMemberEndsTheirAccess) {
   std::string ws = NewWorkspace("Doomed");
   ASSERT_EQ(Call("PUT", "/workspaces/" + ws + "/members/" + member_.user_id, owner_,
-                 Json{{"role", "editor"}}).status, 200);
+                 Json{{"role", "editor"}})
+                .status,
+            200);
   auto resource = Call("POST", "/workspaces/" + ws + "/resources", member_,
                        Json{{"kind", "monitor"}, {"name", "x"}});
   ASSERT_EQ(resource.status, 201);
@@ -239,8 +259,11 @@ TEST_F(WorkspacesTest, DeletingAWorkspaceDeletesItsResourcesAndRemovingAMemberEn
   EXPECT_EQ(Call("GET", "/workspaces", member_).json["data"].size(), 0u);
 
   ASSERT_EQ(Call("DELETE", "/workspaces/" + ws, owner_).status, 204);
-  EXPECT_EQ(Call("GET", "/workspaces/" + ws + "/resources/" + resource.json["id"].get<std::string>(),
-                 owner_).status, 404);
+  EXPECT_EQ(
+      Call("GET", "/workspaces/" + ws + "/resources/" + resource.json["id"].get<std::string>(),
+           owner_)
+          .status,
+      404);
   auto audit = Call("GET", "/audit-log?action=resource.created", owner_);
   EXPECT_EQ(audit.json["data"].size(), 1u);
   auto deleted = Call("GET", "/audit-log?action=workspace.deleted", owner_);
@@ -248,17 +271,22 @@ TEST_F(WorkspacesTest, DeletingAWorkspaceDeletesItsResourcesAndRemovingAMemberEn
 }
 
 TEST_F(WorkspacesTest, LimitsOnWorkspacesAndResourcesAreEnforced) {
-  ASSERT_EQ(Call("PATCH", "", owner_, Json{{"settings", {{"limits", {{"max_workspaces", 1}, {"max_resources", 2}}}}}})
-                .status, 200);
+  ASSERT_EQ(Call("PATCH", "", owner_,
+                 Json{{"settings", {{"limits", {{"max_workspaces", 1}, {"max_resources", 2}}}}}})
+                .status,
+            200);
   std::string ws = NewWorkspace("Only");
   auto second = Call("POST", "/workspaces", owner_, Json{{"name", "Two"}});
   EXPECT_EQ(second.status, 409);
   EXPECT_EQ(second.Code(), "limit_reached");
   for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(Call("POST", "/workspaces/" + ws + "/resources", owner_,
-                   Json{{"kind", "k"}, {"name", "r" + std::to_string(i)}}).status, 201);
+                   Json{{"kind", "k"}, {"name", "r" + std::to_string(i)}})
+                  .status,
+              201);
   }
-  auto third = Call("POST", "/workspaces/" + ws + "/resources", owner_, Json{{"kind", "k"}, {"name", "r9"}});
+  auto third =
+      Call("POST", "/workspaces/" + ws + "/resources", owner_, Json{{"kind", "k"}, {"name", "r9"}});
   EXPECT_EQ(third.status, 409);
   EXPECT_EQ(third.Code(), "limit_reached");
   EXPECT_EQ(third.json["current"], 2);
@@ -267,7 +295,9 @@ TEST_F(WorkspacesTest, LimitsOnWorkspacesAndResourcesAreEnforced) {
 // The count that max_resources is checked against follows every way resources go: one deleted,
 // a workspace deleted with its resources, a refused create (which counts nothing).
 TEST_F(WorkspacesTest, TheResourceCountFollowsDeletesOfResourcesAndWorkspaces) {
-  ASSERT_EQ(Call("PATCH", "", owner_, Json{{"settings", {{"limits", {{"max_resources", 3}}}}}}).status, 200);
+  ASSERT_EQ(
+      Call("PATCH", "", owner_, Json{{"settings", {{"limits", {{"max_resources", 3}}}}}}).status,
+      200);
   std::string first = NewWorkspace("First");
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
@@ -276,19 +306,29 @@ TEST_F(WorkspacesTest, TheResourceCountFollowsDeletesOfResourcesAndWorkspaces) {
     ASSERT_EQ(made.status, 201);
     ids.push_back(made.json["id"]);
   }
-  auto refused = Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a9"}});
+  auto refused = Call("POST", "/workspaces/" + first + "/resources", owner_,
+                      Json{{"kind", "k"}, {"name", "a9"}});
   EXPECT_EQ(refused.status, 409);
   EXPECT_EQ(refused.json["current"], 3);
   ASSERT_EQ(Call("DELETE", "/workspaces/" + first + "/resources/" + ids[0], owner_).status, 204);
-  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a3"}}).status, 201);
-  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_, Json{{"kind", "k"}, {"name", "a4"}}).status, 409);
+  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_,
+                 Json{{"kind", "k"}, {"name", "a3"}})
+                .status,
+            201);
+  EXPECT_EQ(Call("POST", "/workspaces/" + first + "/resources", owner_,
+                 Json{{"kind", "k"}, {"name", "a4"}})
+                .status,
+            409);
   std::string second = NewWorkspace("Second");
   ASSERT_EQ(Call("DELETE", "/workspaces/" + first, owner_).status, 204);
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(Call("POST", "/workspaces/" + second + "/resources", owner_,
-                   Json{{"kind", "k"}, {"name", "b" + std::to_string(i)}}).status, 201);
+                   Json{{"kind", "k"}, {"name", "b" + std::to_string(i)}})
+                  .status,
+              201);
   }
-  auto full = Call("POST", "/workspaces/" + second + "/resources", owner_, Json{{"kind", "k"}, {"name", "b9"}});
+  auto full = Call("POST", "/workspaces/" + second + "/resources", owner_,
+                   Json{{"kind", "k"}, {"name", "b9"}});
   EXPECT_EQ(full.status, 409);
   EXPECT_EQ(full.json["current"], 3);
 }

@@ -32,7 +32,8 @@ class IsolationTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dns_ = std::make_unique<Dnsmasq>();
-    server_ = std::make_unique<ServerProcess>(std::vector<std::string>{"--dns-server", dns_->address()});
+    server_ =
+        std::make_unique<ServerProcess>(std::vector<std::string>{"--dns-server", dns_->address()});
     auto c = client();
     marker_ = NewMarker();
     // Organization A: the marker in every field it has.
@@ -56,8 +57,9 @@ class IsolationTest : public ::testing::Test {
                             Json{{"hostname", a_domain_}}, Bearer(a_owner_.token));
     ASSERT_EQ(domain.status, 201) << domain.body;
     dns_->SetTxt("_bulkhead-challenge." + a_domain_, {domain.json["verification"]["value"]});
-    auto verified = c.Request("POST", "/api/v1/organizations/" + a_id_ + "/domains/" + a_domain_ + "/verify",
-                              std::nullopt, Bearer(a_owner_.token));
+    auto verified =
+        c.Request("POST", "/api/v1/organizations/" + a_id_ + "/domains/" + a_domain_ + "/verify",
+                  std::nullopt, Bearer(a_owner_.token));
     ASSERT_EQ(verified.status, 200) << verified.body;
     // A's workspace, resource, invitation and API key, all marked.
     std::string base = "/api/v1/organizations/" + a_id_;
@@ -66,24 +68,30 @@ class IsolationTest : public ::testing::Test {
                         Json{{"name", "Space " + marker_}, {"description", marker_}}, owner);
     ASSERT_EQ(ws.status, 201) << ws.body;
     a_workspace_ = ws.json["id"];
-    ASSERT_EQ(c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/members/" + a_member_.user_id,
-                        Json{{"role", "editor"}}, owner).status, 200);
-    auto resource = c.Request("POST", base + "/workspaces/" + a_workspace_ + "/resources",
-                              Json{{"kind", "monitor"},
-                                   {"name", "Probe " + marker_},
-                                   {"labels", {{"owner", marker_}}},
-                                   {"spec", {{"url", "https://" + marker_ + ".example.com/health"}}}},
-                              owner);
+    ASSERT_EQ(
+        c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/members/" + a_member_.user_id,
+                  Json{{"role", "editor"}}, owner)
+            .status,
+        200);
+    auto resource =
+        c.Request("POST", base + "/workspaces/" + a_workspace_ + "/resources",
+                  Json{{"kind", "monitor"},
+                       {"name", "Probe " + marker_},
+                       {"labels", {{"owner", marker_}}},
+                       {"spec", {{"url", "https://" + marker_ + ".example.com/health"}}}},
+                  owner);
     ASSERT_EQ(resource.status, 201) << resource.body;
     a_resource_ = resource.json["id"];
     auto secret = c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/secrets/" + a_secret_,
                             Json{{"value", "secret " + marker_}}, owner);
     ASSERT_EQ(secret.status, 200) << secret.body;
-    auto invitation = c.Request("POST", base + "/invitations",
-                                Json{{"email", marker_ + "-invitee@example.com"}, {"role", "member"}}, owner);
+    auto invitation =
+        c.Request("POST", base + "/invitations",
+                  Json{{"email", marker_ + "-invitee@example.com"}, {"role", "member"}}, owner);
     ASSERT_EQ(invitation.status, 201) << invitation.body;
     a_invitation_ = invitation.json["id"];
-    auto key = c.Request("POST", base + "/api-keys", Json{{"name", "Key " + marker_}, {"role", "admin"}}, owner);
+    auto key = c.Request("POST", base + "/api-keys",
+                         Json{{"name", "Key " + marker_}, {"role", "admin"}}, owner);
     ASSERT_EQ(key.status, 201) << key.body;
     a_key_id_ = key.json["id"];
 
@@ -113,8 +121,8 @@ class IsolationTest : public ::testing::Test {
          {std::string(), std::string("/members?limit=200"), std::string("/domains"),
           std::string("/audit-log?limit=200"), std::string("/workspaces"),
           "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
-          "/workspaces/" + a_workspace_ + "/secrets",
-          std::string("/invitations"), std::string("/api-keys")}) {
+          "/workspaces/" + a_workspace_ + "/secrets", std::string("/invitations"),
+          std::string("/api-keys")}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
       EXPECT_EQ(r.status, 200) << part << ": " << r.body;
@@ -142,17 +150,20 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   if (method == "PATCH" && suffix == "") return B{Json{{"name", "Taken Over"}}};
   if (method == "PUT" && suffix == "/plan") return B{Json{{"plan", "free"}}};
   if (method == "DELETE" && suffix == "") return B{Json{{"confirm", a_slug}}};
-  if (method == "POST" && suffix == "/members") return B{Json{{"user_id", b_user}, {"role", "owner"}}};
+  if (method == "POST" && suffix == "/members")
+    return B{Json{{"user_id", b_user}, {"role", "owner"}}};
   if (method == "PATCH" && suffix == "/members/{user_id}") return B{Json{{"role", "owner"}}};
   if (method == "DELETE" && suffix == "/members/{user_id}") return B{};
-  if (method == "POST" && suffix == "/domains") return B{Json{{"hostname", "attacker.example.org"}}};
+  if (method == "POST" && suffix == "/domains")
+    return B{Json{{"hostname", "attacker.example.org"}}};
   if (method == "POST" && suffix == "/domains/{hostname}/verify") return B{};
   if (method == "DELETE" && suffix == "/domains/{hostname}") return B{};
   if (method == "POST" && suffix == "/invitations") {
     return B{Json{{"email", "attacker@example.org"}, {"role", "owner"}}};
   }
   if (method == "DELETE" && suffix == "/invitations/{id}") return B{};
-  if (method == "POST" && suffix == "/api-keys") return B{Json{{"name", "stolen"}, {"role", "owner"}}};
+  if (method == "POST" && suffix == "/api-keys")
+    return B{Json{{"name", "stolen"}, {"role", "owner"}}};
   if (method == "DELETE" && suffix == "/api-keys/{id}") return B{};
   if (method == "POST" && suffix == "/workspaces") return B{Json{{"name", "Planted"}}};
   if (method == "PATCH" && suffix == "/workspaces/{ws}") return B{Json{{"name", "Taken Over"}}};
@@ -168,7 +179,8 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
     return B{Json{{"spec", {{"pwned", true}}}}};
   }
   if (method == "DELETE" && suffix == "/workspaces/{ws}/resources/{id}") return B{};
-  if (method == "PUT" && suffix == "/workspaces/{ws}/secrets/{name}") return B{Json{{"value", "planted"}}};
+  if (method == "PUT" && suffix == "/workspaces/{ws}/secrets/{name}")
+    return B{Json{{"value", "planted"}}};
   if (method == "DELETE" && suffix == "/workspaces/{ws}/secrets/{name}") return B{};
   return std::nullopt;
 }
@@ -186,7 +198,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
   std::set<std::string> routes_tried;
   for (const auto& [pattern, methods] : doc.json["paths"].items()) {
     bool long_form = pattern.rfind(long_prefix, 0) == 0;
-    bool alias = !long_form && (pattern == alias_prefix || pattern.rfind(alias_prefix + "/", 0) == 0);
+    bool alias =
+        !long_form && (pattern == alias_prefix || pattern.rfind(alias_prefix + "/", 0) == 0);
     if (!long_form && !alias) continue;
     std::string suffix = pattern.substr(long_form ? long_prefix.size() : alias_prefix.size());
     for (const auto& [lower_method, op] : methods.items()) {
@@ -195,15 +208,18 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       ASSERT_TRUE(body.has_value()) << "no isolation case for " << method << " " << pattern
                                     << ": add its request body to BodyFor";
       std::string id_value = suffix.find("/resources/{id}") != std::string::npos ? a_resource_
-                             : suffix.rfind("/invitations/{id}", 0) == 0       ? a_invitation_
-                             : suffix.rfind("/api-keys/{id}", 0) == 0          ? a_key_id_
-                                                                               : "";
+                             : suffix.rfind("/invitations/{id}", 0) == 0         ? a_invitation_
+                             : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
+                                                                                 : "";
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :
              {std::pair<std::string, std::string>{"{user_id}", a_member_.user_id},
-              {"{hostname}", a_domain_}, {"{ws}", a_workspace_}, {"{id}", id_value},
+              {"{hostname}", a_domain_},
+              {"{ws}", a_workspace_},
+              {"{id}", id_value},
               {"{name}", a_secret_}}) {
-          if (auto at = path.find(param); at != std::string::npos) path.replace(at, param.size(), value);
+          if (auto at = path.find(param); at != std::string::npos)
+            path.replace(at, param.size(), value);
         }
         EXPECT_EQ(path.find('{'), std::string::npos) << "unfilled parameter in " << path;
         return path;
@@ -234,24 +250,26 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                    {"", {{"Host", a_domain_}, {"X-Organization", b_slug_}}},
                    {"", {{"Host", b_slug_ + ".localhost"}, {"X-Organization", a_id_}}}};
       }
-      for (const auto& naming : namings) for (const std::string& credential : {b_owner_.token, b_key_}) {
-        std::string path = pattern;
-        if (long_form) path.replace(0, long_prefix.size(), "/api/v1/organizations/" + naming.org);
-        path = fill(path);
-        auto r = c.Request(method, path, *body, Bearer(credential, naming.headers));
-        ++attempts;
-        std::string what = method + " " + path + " " +
-                           (naming.headers.empty() ? "" : naming.headers[0].second) +
-                           (credential == b_key_ ? " (B's API key)" : " (B's owner)");
-        // Always 404, never 400 tenant_conflict, even when B is named too: a conflict would
-        // tell B that A exists (B is no member of A, so A is reported before any comparison).
-        EXPECT_EQ(r.status, 404) << what << " -> " << r.status << " " << r.body;
-        EXPECT_EQ(r.Code(), "organization_not_found") << what << " -> " << r.body;
-        EXPECT_EQ(r.body.find(marker_), std::string::npos) << what << " leaked A's marker: " << r.body;
-        for (const auto& [name, value] : r.headers) {
-          EXPECT_EQ(value.find(marker_), std::string::npos) << what << " leaked in " << name;
+      for (const auto& naming : namings)
+        for (const std::string& credential : {b_owner_.token, b_key_}) {
+          std::string path = pattern;
+          if (long_form) path.replace(0, long_prefix.size(), "/api/v1/organizations/" + naming.org);
+          path = fill(path);
+          auto r = c.Request(method, path, *body, Bearer(credential, naming.headers));
+          ++attempts;
+          std::string what = method + " " + path + " " +
+                             (naming.headers.empty() ? "" : naming.headers[0].second) +
+                             (credential == b_key_ ? " (B's API key)" : " (B's owner)");
+          // Always 404, never 400 tenant_conflict, even when B is named too: a conflict would
+          // tell B that A exists (B is no member of A, so A is reported before any comparison).
+          EXPECT_EQ(r.status, 404) << what << " -> " << r.status << " " << r.body;
+          EXPECT_EQ(r.Code(), "organization_not_found") << what << " -> " << r.body;
+          EXPECT_EQ(r.body.find(marker_), std::string::npos)
+              << what << " leaked A's marker: " << r.body;
+          for (const auto& [name, value] : r.headers) {
+            EXPECT_EQ(value.find(marker_), std::string::npos) << what << " leaked in " << name;
+          }
         }
-      }
       routes_tried.insert(method + " " + pattern);
     }
   }
