@@ -79,8 +79,8 @@ TEST_F(RouteTableTest, OrganizationPathsAreOrganizationScoped) {
   for (const auto& r : routes_) {
     bool under_org =
         r.pattern.rfind(std::string(kOrganizationPrefix), 0) == 0 ||
-        r.pattern.rfind(std::string(kAliasPrefix), 0) == 0 &&
-            (r.pattern.size() == kAliasPrefix.size() || r.pattern[kAliasPrefix.size()] == '/');
+        (r.pattern.rfind(std::string(kAliasPrefix), 0) == 0 &&
+         (r.pattern.size() == kAliasPrefix.size() || r.pattern[kAliasPrefix.size()] == '/'));
     if (under_org) {
       bool names_workspace = r.pattern.find("{ws}") != std::string::npos;
       EXPECT_EQ(r.scope, names_workspace ? Scope::kWorkspace : Scope::kOrganization)
@@ -109,7 +109,9 @@ TEST_F(RouteTableTest, WorkspaceRoutesDeclareAWorkspaceRoleAndOnlyThey) {
 
 TEST_F(RouteTableTest, EveryRouteThatChangesStateRunsOnTheWorkerPool) {
   for (const auto& r : routes_) {
-    if (r.method != "GET") EXPECT_TRUE(r.blocking) << r.method << " " << r.pattern;
+    if (r.method != "GET") {
+      EXPECT_TRUE(r.blocking) << r.method << " " << r.pattern;
+    }
   }
 }
 

@@ -8,8 +8,10 @@ namespace {
 
 using Json = nlohmann::json;
 
+// An empty key (`{"": 1}`) is named `""`, so that no error names an empty field.
 std::string ChildField(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
+  std::string name = key.empty() ? std::string("\"\"") : std::string(key);
+  return path.empty() ? name : path + "." + name;
 }
 
 // How errors name the root: a body's root is "body" (as the handlers always said).

@@ -48,6 +48,14 @@ TEST(SchemaValidator, NamesEachMissingWrongAndUnknownField) {
   EXPECT_EQ(errors[2].message, "must be a string");
 }
 
+// Found by fuzz_json_body: an unknown empty key was named by an empty field.
+TEST(SchemaValidator, AnEmptyKeyIsNamedVisibly) {
+  auto errors = Check(kBody, {{"name", "Ada"}, {"role", "owner"}, {"", 1}});
+  EXPECT_EQ(Fields(errors), (std::vector<std::string>{"\"\""}));
+  errors = Check(kBody, {{"name", "Ada"}, {"role", "owner"}, {"settings", {{"", 1}}}});
+  EXPECT_EQ(Fields(errors), (std::vector<std::string>{"settings.\"\""}));
+}
+
 TEST(SchemaValidator, RefusesOutOfRangeNumbersAndNonIntegers) {
   auto errors = Check(kBody, {{"name", "A"}, {"role", "owner"}, {"count", 201}});
   ASSERT_EQ(Fields(errors), std::vector<std::string>{"count"});

@@ -20,7 +20,7 @@ std::string FormatRfc3339(int64_t unix_ms) {
   // Log lines format "now" thousands of times a second: the date part is reused within one
   // second on each thread, only the milliseconds are written anew.
   thread_local int64_t cached_second = INT64_MIN;
-  thread_local char cached[32];  // "YYYY-MM-DDTHH:MM:SS."
+  thread_local char cached[80];  // "YYYY-MM-DDTHH:MM:SS." (room for any int, as snprintf checks)
   if (seconds != cached_second) {
     std::time_t t = static_cast<std::time_t>(seconds);
     std::tm tm{};

@@ -16,7 +16,7 @@ TEST(MasterKeyParsing, AcceptsRawBytesHexAndBase64Only) {
   auto parsed = ParseMasterKey("k", base64);
   ASSERT_TRUE(parsed.ok());
   EXPECT_EQ(static_cast<unsigned char>((*parsed)[31]), 31);
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("short"), std::string(63, 'a'), std::string(64, 'z'), std::string(33, 'x')}) {
     auto r = ParseMasterKey("BULKHEAD_MASTER_KEY", bad);
     ASSERT_FALSE(r.ok()) << bad;

@@ -179,7 +179,9 @@ TEST_F(PaginationTest, EveryListHonoursLimitAndCursor) {
   for (const auto& m : members.json["data"]) {
     auto r = c.Request("PUT", ws + "/members/" + m["user"]["id"].get<std::string>(),
                        Json{{"role", "viewer"}}, Bearer(owner.token));
-    if (m["role"] != "owner") EXPECT_EQ(r.status, 200) << r.body;
+    if (m["role"] != "owner") {
+      EXPECT_EQ(r.status, 200) << r.body;
+    }
   }
   for (int i = 0; i < 3; ++i) {
     auto r = c.Request("POST", ws + "/resources",

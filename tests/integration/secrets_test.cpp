@@ -153,7 +153,9 @@ TEST_F(SecretsTest, NoByteOfAValueIsStoredOrLoggedInTheClear) {
   EXPECT_EQ(FilesContaining(server().data_dir(), marker), std::vector<std::string>{});
   EXPECT_EQ(server().Output().find(marker), std::string::npos);
   // The scan reads what it should: the name of the secret (not sealed) is found.
-  if (!OnPostgres()) EXPECT_FALSE(FilesContaining(server().data_dir(), "TOKEN").empty());
+  if (!OnPostgres()) {
+    EXPECT_FALSE(FilesContaining(server().data_dir(), "TOKEN").empty());
+  }
   if (OnPostgres()) {
     server().Start();
     auto dir = QuerySql(server(), "", "SHOW data_directory");

@@ -236,7 +236,9 @@ TEST_F(WorkspacesTest, PaginationSeesEveryRowOnceWhileRowsAreInsertedAndDeleted)
   for (const auto& id : ids) {
     EXPECT_LE(seen.count(id), 1u) << id << " seen twice";
     std::lock_guard lock(deleted_mu);
-    if (!deleted.count(id)) EXPECT_EQ(seen.count(id), 1u) << id << " never seen";
+    if (!deleted.count(id)) {
+      EXPECT_EQ(seen.count(id), 1u) << id << " never seen";
+    }
   }
   for (const auto& id : seen) EXPECT_EQ(seen.count(id), 1u) << id << " seen twice";
 }

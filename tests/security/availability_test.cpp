@@ -195,7 +195,9 @@ class AvailabilityTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Stop(), 0) << "the server did not stop cleanly";
+    if (server_) {
+      EXPECT_EQ(server_->Stop(), 0) << "the server did not stop cleanly";
+    }
   }
 
   // Runs `attack` on `threads` threads until told to stop, measures the neighbour meanwhile,
