@@ -11,17 +11,6 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-class Lines final : public http::LineSink {
- public:
-  explicit Lines(std::vector<std::string>& out) : out_(out) {}
-  void Append(const std::vector<std::string>& lines) override {
-    out_.insert(out_.end(), lines.begin(), lines.end());
-  }
-
- private:
-  std::vector<std::string>& out_;
-};
-
 Route MakeRoute(std::string method, std::string pattern, Scope scope) {
   Route route;
   route.method = std::move(method);
@@ -59,8 +48,8 @@ class GateTest : public ::testing::Test {
   }
 
   std::vector<std::string> access_lines_, routing_lines_;
-  http::LineWriter access_log_{std::make_unique<Lines>(access_lines_)};
-  http::LineWriter routing_log_{std::make_unique<Lines>(routing_lines_)};
+  http::LineWriter access_log_{std::make_unique<http::VectorSink>(access_lines_)};
+  http::LineWriter routing_log_{std::make_unique<http::VectorSink>(routing_lines_)};
   RouteTable table_{Table()};
   Gate gate_{table_, GateServices{}, &routing_log_};
   http::Pipeline pipeline_{table_.router, gate_, access_log_};

@@ -31,6 +31,19 @@ class StreamSink final : public LineSink {
   std::FILE* out_;
 };
 
+// A vector the caller owns, appended to (in-process uses: the pipeline's and gate's tests read
+// what was logged once the writer has flushed).
+class VectorSink final : public LineSink {
+ public:
+  explicit VectorSink(std::vector<std::string>& out) : out_(out) {}
+  void Append(const std::vector<std::string>& lines) override {
+    out_.insert(out_.end(), lines.begin(), lines.end());
+  }
+
+ private:
+  std::vector<std::string>& out_;
+};
+
 // `path`, appended to; when it would grow past `max_bytes` it becomes `path.1` (the older
 // ones shift to `.2` ... `.keep`, the oldest is dropped) and a new file starts.
 class RotatingFileSink final : public LineSink {

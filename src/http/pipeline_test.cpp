@@ -13,18 +13,6 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// Collects the lines written to a LineWriter.
-class Lines final : public LineSink {
- public:
-  explicit Lines(std::vector<std::string>& out) : out_(out) {}
-  void Append(const std::vector<std::string>& lines) override {
-    out_.insert(out_.end(), lines.begin(), lines.end());
-  }
-
- private:
-  std::vector<std::string>& out_;
-};
-
 class FakeApplication final : public Application {
  public:
   Lane LaneOf(std::size_t route) const override {
@@ -63,7 +51,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   std::vector<std::string> lines_;
-  LineWriter log_{std::make_unique<Lines>(lines_)};
+  LineWriter log_{std::make_unique<VectorSink>(lines_)};
   Router router_{
       {{"GET", "/things/{id}"}, {"POST", "/things"}, {"GET", "/explode"}, {"GET", "/fail"}}};
   FakeApplication app_;
