@@ -164,7 +164,9 @@ Json Tags(const std::vector<Route>& routes) {
 
 nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
   Json paths = Json::object();
-  for (const auto& route : routes) paths[route.pattern][Lower(route.method)] = Operation(route);
+  for (const auto& route : routes) {
+    if (route.documented) paths[route.pattern][Lower(route.method)] = Operation(route);
+  }
   return {
       {"openapi", "3.1.0"},
       {"info",

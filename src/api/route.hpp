@@ -110,6 +110,9 @@ struct Route {
   // Refusals the use case itself can answer, beyond those the scope and the contract imply
   // (the OpenAPI document lists them with their status).
   std::vector<core::ErrorCode> refusals;
+  // In /openapi.json. The OpenID Provider's endpoints (described by its discovery document, with
+  // OAuth's own error bodies) and the hosted HTML pages are not part of the JSON API's contract.
+  bool documented = true;
 };
 
 // The lane `route` runs on.

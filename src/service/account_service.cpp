@@ -12,6 +12,10 @@
 
 namespace bulkhead::service {
 
+std::string SessionId(std::string_view session_hash) {
+  return crypto::HashToken(session_hash).substr(0, 32);
+}
+
 using core::Error;
 using core::ErrorCode;
 using core::Result;

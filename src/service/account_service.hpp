@@ -38,6 +38,11 @@ struct LogInOutput {
   std::string session_token;
 };
 
+// The public id of the session whose token hashes to `session_hash`: the `sid` of OpenID
+// Connect tokens and the key refresh tokens are revoked by at logout. 32 hex characters, a hash
+// of the hash, so that it reveals nothing that would let anyone present the session.
+std::string SessionId(std::string_view session_hash);
+
 // How much a session's expiry must move before it is written again: a quarter of the TTL, at
 // most config.session_refresh_ms, at least 1 ms. Written once per step, a session used more
 // often than every 3/4 TTL never expires.

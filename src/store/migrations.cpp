@@ -236,6 +236,85 @@ constexpr std::string_view kCatalogV006 = R"sql(
 ALTER TABLE organizations ADD COLUMN entitlement_overrides TEXT NOT NULL DEFAULT '{}';
 )sql";
 
+// OpenID Provider and account lifecycle (docs/oidc.md). Every secret here is kept only as a
+// SHA-256 hash (account links, codes, refresh tokens, client secrets) or sealed with the master
+// key (signing keys' private halves).
+constexpr std::string_view kCatalogV007 = R"sql(
+ALTER TABLE users ADD COLUMN email_verified_at BIGINT;
+-- Single-use links mailed to an account: email verification and password reset.
+CREATE TABLE account_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password')),
+  email TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT
+);
+CREATE INDEX account_tokens_user ON account_tokens(user_id, purpose);
+-- Token signing keys: published (JWKS) from created_at, signing from signs_from, no longer
+-- signing from retired_at, unpublished once every token they signed has expired.
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  alg TEXT NOT NULL CHECK (alg IN ('RS256', 'ES256', 'EdDSA')),
+  public_jwk TEXT NOT NULL,
+  sealed_private TEXT NOT NULL,
+  master_key_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  signs_from BIGINT NOT NULL,
+  retired_at BIGINT
+);
+CREATE INDEX signing_keys_alg ON signing_keys(alg, signs_from);
+-- Relying parties registered by the operator (`bulkhead clients`); secret_hash NULL: public.
+CREATE TABLE oauth_clients (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  secret_hash TEXT,
+  redirect_uris TEXT NOT NULL,
+  post_logout_redirect_uris TEXT NOT NULL,
+  signing_alg TEXT NOT NULL CHECK (signing_alg IN ('RS256', 'ES256', 'EdDSA')),
+  created_at BIGINT NOT NULL
+);
+-- Authorization codes: single-use, 60 s, bound to client, redirect URI and PKCE challenge.
+-- family_id names the refresh family the code's exchange issued, revoked if the code is replayed.
+CREATE TABLE oauth_codes (
+  code_hash TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL REFERENCES oauth_clients(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  organization_id TEXT,
+  redirect_uri TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  nonce TEXT,
+  code_challenge TEXT,
+  sid TEXT NOT NULL,
+  auth_time BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  family_id TEXT
+);
+-- Refresh tokens, rotated on use: each use marks its row used and inserts the next one of the
+-- family; presenting a used one revokes the whole family.
+CREATE TABLE oauth_refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  family_id TEXT NOT NULL,
+  client_id TEXT NOT NULL REFERENCES oauth_clients(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  organization_id TEXT,
+  scope TEXT NOT NULL,
+  sid TEXT NOT NULL,
+  auth_time BIGINT NOT NULL,
+  family_created_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX oauth_refresh_family ON oauth_refresh_tokens(family_id);
+CREATE INDEX oauth_refresh_user ON oauth_refresh_tokens(user_id, organization_id);
+CREATE INDEX oauth_refresh_sid ON oauth_refresh_tokens(sid);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -322,7 +401,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {3, "V003__organization_keys", kCatalogV003},
       {4, "V004__change_readers", kCatalogV004},
       {5, "V005__domain_claims", kCatalogV005},
-      {6, "V006__entitlement_overrides", kCatalogV006}};
+      {6, "V006__entitlement_overrides", kCatalogV006},
+      {7, "V007__openid_provider", kCatalogV007}};
   return kMigrations;
 }
 
