@@ -20,7 +20,7 @@ namespace {
 constexpr std::string_view kVerifyEmailPurpose = "verify_email";
 constexpr std::string_view kResetPasswordPurpose = "reset_password";
 constexpr std::size_t kAccountTokenLength = 4 + 43;  // prefix and 32 bytes in base64url
-constexpr std::size_t kMaxCurrentPasswordBytes = 4 * 256;
+constexpr std::size_t kMaxCurrentPasswordBytes = std::size_t{4} * 256;
 
 // The throttle's keys for mail: apart from logins' (a space is in no normalized address), so
 // that asking for mail never locks anyone out of logging in.
