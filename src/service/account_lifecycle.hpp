@@ -7,11 +7,15 @@
 // (reset or change) ends the account's other sessions, on every instance (change feed), and
 // revokes its refresh tokens.
 // Thread-safety: thread-safe. ResetPassword and ChangePassword hash passwords (argon2id): call
-// them off the I/O threads.
+// them off the I/O threads. Destroy it before the environment and the outbox it uses.
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/result.hpp"
@@ -30,6 +34,9 @@ inline constexpr int64_t kResetPasswordTtlMs = 30LL * 60 * 1000;
 class AccountLifecycle {
  public:
   AccountLifecycle(Environment& env, MailOutbox& outbox) : env_(env), outbox_(outbox) {}
+  ~AccountLifecycle();  // mails the reset links already asked for, then stops the mailer
+  AccountLifecycle(const AccountLifecycle&) = delete;
+  AccountLifecycle& operator=(const AccountLifecycle&) = delete;
 
   // Mails a new verification link to the user's address ({public_url}/verify-email?token=…).
   // kConflict when the address is verified already; kRateLimited past the per-account budget
@@ -39,7 +46,8 @@ class AccountLifecycle {
   // address the account no longer has.
   core::Result<store::UserRecord> VerifyEmail(const std::string& token);
   // Mails a reset link ({public_url}/reset-password?token=…) when the address has an account,
-  // and answers the same, after the same database work, when it has none. kValidationFailed
+  // and answers the same, after the same lookup, when it has none: the link is stored and
+  // mailed by a mailer thread after the answer (started at the first request). kValidationFailed
   // for something that is not an address; kRateLimited past the per-address budget (counted
   // for every address, known or not, so it tells nothing either).
   core::Status RequestPasswordReset(const std::string& email);
@@ -72,9 +80,20 @@ class AccountLifecycle {
                                                       std::string_view purpose,
                                                       std::string_view prefix, int64_t now_ms);
   std::string Link(std::string_view path, const std::string& token) const;
+  // The mailer thread: stores and mails the reset links requests asked for.
+  void EnqueueReset(store::UserRecord user);
+  void MailResets();
+  void MailReset(const store::UserRecord& user);
+
+  static constexpr std::size_t kMaxQueuedResets = 10'000;
 
   Environment& env_;
   MailOutbox& outbox_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<store::UserRecord> resets_;  // GUARDED_BY(mu_)
+  bool stopping_ = false;                 // GUARDED_BY(mu_)
+  std::thread mailer_;                    // GUARDED_BY(mu_) (started once)
 };
 
 }  // namespace bulkhead::service

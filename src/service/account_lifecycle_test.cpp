@@ -8,9 +8,11 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "core/time.hpp"
 #include "crypto/token.hpp"
@@ -84,6 +86,14 @@ class AccountLifecycleTest : public ::testing::Test {
       out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     return out;
+  }
+  // Whether `n` messages are queued within 5 seconds (reset links are mailed after the answer).
+  bool WaitForMail(std::size_t n) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (Mail().size() < n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return Mail().size() >= n;
   }
   // The token of the link to `path` in the newest message, "" when none.
   std::string LinkToken(const std::string& path) {
@@ -184,6 +194,7 @@ TEST_F(AccountLifecycleTest, UnknownMalformedExpiredAndForeignLinksVerifyNothing
   }
   // A reset link is no verification link, and the reverse.
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ann@example.com").ok());
+  ASSERT_TRUE(WaitForMail(2));
   std::string reset = LinkToken("/reset-password");
   ASSERT_FALSE(reset.empty());
   EXPECT_EQ(lifecycle_->VerifyEmail(reset).error().code, ErrorCode::kTokenUnusable);
@@ -224,6 +235,7 @@ TEST_F(AccountLifecycleTest, AForgottenPasswordMailsALinkOnlyForAKnownAddress) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM account_tokens WHERE purpose = 'reset_password'"), 0);
 
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ANN@Example.com").ok());
+  ASSERT_TRUE(WaitForMail(2));
   auto mail = Mail();
   ASSERT_EQ(mail.size(), 2u);
   EXPECT_NE(mail[1].find("To: ann@example.com"), std::string::npos);
@@ -236,6 +248,9 @@ TEST_F(AccountLifecycleTest, AForgottenPasswordMailsALinkOnlyForAKnownAddress) {
       1);
   // Only the hash is stored.
   EXPECT_EQ(Count("SELECT COUNT(*) FROM account_tokens WHERE token_hash LIKE 'bk%'"), 0);
+  // Links are mailed in the order asked: one for the unknown address would be here by now.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM account_tokens WHERE purpose = 'reset_password'"), 1);
+  for (const auto& m : Mail()) EXPECT_EQ(m.find("nobody@"), std::string::npos);
 
   auto bad = lifecycle_->RequestPasswordReset("not an address");
   ASSERT_FALSE(bad.ok());
@@ -266,6 +281,7 @@ TEST_F(AccountLifecycleTest, AResetLinkSetsThePasswordOnceAndEndsEverySessionAnd
   EXPECT_TRUE(Authenticates(second->session_token));
   InsertRefreshToken("rt1");
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ann@example.com").ok());
+  ASSERT_TRUE(WaitForMail(2));
   std::string token = LinkToken("/reset-password");
 
   // A bad password changes nothing and spends nothing.
@@ -294,6 +310,7 @@ TEST_F(AccountLifecycleTest, AResetLinkSetsThePasswordOnceAndEndsEverySessionAnd
 
 TEST_F(AccountLifecycleTest, AResetLinkExpiresAfterThirtyMinutesAndOneUseSpendsTheOthers) {
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ann@example.com").ok());
+  ASSERT_TRUE(WaitForMail(2));
   std::string old_link = LinkToken("/reset-password");
   Sql("UPDATE account_tokens SET expires_at = " + std::to_string(core::NowMs() - 1) +
       " WHERE purpose = 'reset_password'");
@@ -303,8 +320,10 @@ TEST_F(AccountLifecycleTest, AResetLinkExpiresAfterThirtyMinutesAndOneUseSpendsT
   EXPECT_TRUE(Authenticates(session_));
 
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ann@example.com").ok());
+  ASSERT_TRUE(WaitForMail(3));
   std::string first = LinkToken("/reset-password");
   ASSERT_TRUE(lifecycle_->RequestPasswordReset("ann@example.com").ok());
+  ASSERT_TRUE(WaitForMail(4));
   std::string second = LinkToken("/reset-password");
   ASSERT_TRUE(lifecycle_->ResetPassword(second, kNewPassword).ok());
   EXPECT_EQ(lifecycle_->ResetPassword(first, "an attacker's password").error().code,
