@@ -117,6 +117,12 @@ Result<Response> SignUpPage(Services& s, RequestContext& c);
 Result<Response> SubmitSignUp(Services& s, RequestContext& c);
 Result<Response> OrganizationPickerPage(Services& s, RequestContext& c);
 Result<Response> SubmitOrganizationPick(Services& s, RequestContext& c);
+Result<Response> ForgotPasswordPage(Services& s, RequestContext& c);
+Result<Response> SubmitForgotPassword(Services& s, RequestContext& c);
+Result<Response> ResetPasswordPage(Services& s, RequestContext& c);
+Result<Response> SubmitResetPassword(Services& s, RequestContext& c);
+Result<Response> VerifyEmailPage(Services& s, RequestContext& c);
+Result<Response> SubmitVerifyEmail(Services& s, RequestContext& c);
 Result<Response> ErrorPage(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);

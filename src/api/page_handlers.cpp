@@ -148,6 +148,16 @@ std::optional<Response> RefuseForm(const Request& request, const PageInput& in,
   return std::nullopt;
 }
 
+// A field as the page's label names it.
+std::string FieldLabel(const std::string& field) {
+  if (field == "new_password" || field == "password") return "Password";
+  if (field == "email") return "Email";
+  if (field == "name") return "Name";
+  std::string label = field;
+  if (!label.empty()) label[0] = static_cast<char>(std::toupper(label[0]));
+  return label;
+}
+
 // The messages of a refusal, for the page: field errors one by one, 5xx without detail.
 std::vector<std::string> MessagesOf(const core::Error& e) {
   if (http::IsServerError(e.code)) {
@@ -156,9 +166,7 @@ std::vector<std::string> MessagesOf(const core::Error& e) {
   if (e.fields.empty()) return {e.message};
   std::vector<std::string> out;
   for (const auto& f : e.fields) {
-    std::string field = f.field;
-    if (!field.empty()) field[0] = static_cast<char>(std::toupper(field[0]));
-    out.push_back(field + " " + f.message + ".");
+    out.push_back(FieldLabel(f.field) + " " + f.message + ".");
   }
   return out;
 }
@@ -248,6 +256,46 @@ Response ShowPicker(Services& s, const PageInput& in, const service::Principal& 
               OrganizationPickerView(Frame(in, "/organization", std::move(errors)), *view), status);
 }
 
+// The account lifecycle's service, or the page saying it is not served here.
+std::optional<Response> RefuseWithoutLifecycle(Services& s, const PageInput& in) {
+  if (s.lifecycle) return std::nullopt;
+  return Show(in, "Unavailable", MessageView("Account links are not served here."), 503);
+}
+
+// A mailed link's token: what the link carries, bounded; our tokens are far shorter.
+constexpr std::size_t kMaxLinkToken = 256;
+std::string LinkToken(std::string token) {
+  return token.size() > kMaxLinkToken ? "" : token;
+}
+
+Response UnusableLinkPage(const PageInput& in, std::string_view again_path,
+                          std::string_view again_text) {
+  return Show(in, "Link unusable",
+              MessageView("This link has been used, has expired or is not one of ours.",
+                          PageLink(again_path, in.return_to, in.organization_ref), again_text),
+              410);
+}
+
+Response ShowForgotPassword(const PageInput& in, std::string_view email,
+                            std::vector<std::string> errors, int status) {
+  return Show(
+      in, "Forgot your password?",
+      ForgotPasswordView(Frame(in, "/forgot-password", std::move(errors)), email, LoginLink(in)),
+      status);
+}
+
+Response ShowResetPassword(const PageInput& in, std::string_view token,
+                           std::vector<std::string> errors, int status) {
+  return Show(in, "Choose a new password",
+              ResetPasswordView(Frame(in, "/reset-password", std::move(errors)), token), status);
+}
+
+Response ShowVerifyEmail(const PageInput& in, std::string_view token,
+                         std::vector<std::string> errors, int status) {
+  return Show(in, "Verify your email",
+              VerifyEmailView(Frame(in, "/verify-email", std::move(errors)), token), status);
+}
+
 // A page that needs a session sends a browser without one to sign in, and back.
 Response ToLogin(const PageInput& in) {
   return SeeOther(in, LoginLink(in));
@@ -334,6 +382,93 @@ Result<Response> SubmitOrganizationPick(Services& s, RequestContext& c) {
   }
   if (in.return_to) return SeeOther(in, WithOrganization(WithoutPrompt(*in.return_to), org->id));
   return Show(in, "Organization chosen", MessageView("You chose " + org->name + "."));
+}
+
+Result<Response> ForgotPasswordPage(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  return ShowForgotPassword(in, QueryOr(in.query, "login_hint"), {}, 200);
+}
+
+Result<Response> SubmitForgotPassword(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  if (auto refusal = RefuseForm(c.request, in, "/forgot-password")) return std::move(*refusal);
+  if (auto refusal = RefuseWithoutLifecycle(s, in)) return std::move(*refusal);
+  std::string email = in.form->Value("email");
+  auto sent = s.lifecycle->RequestPasswordReset(email);
+  if (!sent.ok()) {
+    const auto& e = sent.error();
+    auto response = ShowForgotPassword(
+        in, email,
+        e.code == ErrorCode::kRateLimited
+            ? std::vector<std::string>{"Too many requests for this address. Try again later."}
+            : MessagesOf(e),
+        http::StatusOf(e.code));
+    if (e.retry_after_seconds > 0) {
+      response.SetHeader("Retry-After", std::to_string(e.retry_after_seconds));
+    }
+    return response;
+  }
+  // The same answer whether or not the address has an account.
+  return Show(in, "Check your email",
+              MessageView("If an account uses " + email +
+                              ", we sent it a link to choose a new password. The link works "
+                              "once, for 30 minutes.",
+                          LoginLink(in), "Back to sign in"));
+}
+
+Result<Response> ResetPasswordPage(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  std::string token = LinkToken(QueryOr(in.query, "token"));
+  if (token.empty()) return UnusableLinkPage(in, "/forgot-password", "Ask for a new link");
+  return ShowResetPassword(in, token, {}, 200);
+}
+
+Result<Response> SubmitResetPassword(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  if (auto refusal = RefuseForm(c.request, in, "/forgot-password")) return std::move(*refusal);
+  if (auto refusal = RefuseWithoutLifecycle(s, in)) return std::move(*refusal);
+  std::string token = LinkToken(in.form->Value("token"));
+  if (token.empty()) return UnusableLinkPage(in, "/forgot-password", "Ask for a new link");
+  auto reset = s.lifecycle->ResetPassword(token, in.form->Value("password"));
+  if (!reset.ok()) {
+    const auto& e = reset.error();
+    if (e.code == ErrorCode::kTokenUnusable) {
+      return UnusableLinkPage(in, "/forgot-password", "Ask for a new link");
+    }
+    return ShowResetPassword(in, token, MessagesOf(e), http::StatusOf(e.code));
+  }
+  // Every session of the account has ended; this browser's cookie with it.
+  auto response = Show(in, "Password changed",
+                       MessageView("Your password was changed and every session ended. Sign in "
+                                   "with the new password.",
+                                   LoginLink(in), "Sign in"));
+  response.SetHeader("Set-Cookie", SessionCookie(c.request, "", 0));
+  return response;
+}
+
+Result<Response> VerifyEmailPage(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  std::string token = LinkToken(QueryOr(in.query, "token"));
+  if (token.empty()) return UnusableLinkPage(in, "/login", "Sign in");
+  return ShowVerifyEmail(in, token, {}, 200);
+}
+
+Result<Response> SubmitVerifyEmail(Services& s, RequestContext& c) {
+  auto in = ReadPageInput(s, c.request);
+  if (auto refusal = RefuseForm(c.request, in, "/login")) return std::move(*refusal);
+  if (auto refusal = RefuseWithoutLifecycle(s, in)) return std::move(*refusal);
+  std::string token = LinkToken(in.form->Value("token"));
+  if (token.empty()) return UnusableLinkPage(in, "/login", "Sign in");
+  auto user = s.lifecycle->VerifyEmail(token);
+  if (!user.ok()) {
+    if (user.error().code == ErrorCode::kTokenUnusable) {
+      return UnusableLinkPage(in, "/login", "Sign in");
+    }
+    return ShowVerifyEmail(in, token, MessagesOf(user.error()), http::StatusOf(user.error().code));
+  }
+  return Show(in, "Email verified",
+              MessageView("Your email address " + user->email + " is verified.", LoginLink(in),
+                          "Continue"));
 }
 
 Result<Response> ErrorPage(Services& s, RequestContext& c) {

@@ -1,6 +1,8 @@
 // The hosted pages over real HTTP: forms, CSRF, sessions, the organization picker, branding
 // and escaping, as a browser without JavaScript would use them.
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "integration/harness.hpp"
@@ -81,6 +83,28 @@ void ExpectPageHeaders(const HttpResponse& r) {
   EXPECT_EQ(r.Header("x-frame-options"), "DENY");
   EXPECT_EQ(r.Header("cache-control"), "no-store");
   EXPECT_EQ(r.Header("content-type").rfind("text/html", 0), 0u) << r.Header("content-type");
+}
+
+// The token of the newest link to `path` mailed to `email` (the outbox, without SMTP), or "".
+std::string MailedToken(const ServerProcess& server, const std::string& email,
+                        const std::string& path) {
+  std::string token;
+  std::filesystem::file_time_type newest{};
+  std::regex link(path + "\\?token=([A-Za-z0-9_-]+)");
+  for (const auto& entry : std::filesystem::directory_iterator(server.data_dir() / "outbox")) {
+    if (entry.path().extension() != ".eml") continue;
+    std::ifstream in(entry.path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::smatch m;
+    if (text.find("To: " + email) == std::string::npos || !std::regex_search(text, m, link)) {
+      continue;
+    }
+    if (token.empty() || entry.last_write_time() >= newest) {
+      token = m[1].str();
+      newest = entry.last_write_time();
+    }
+  }
+  return token;
 }
 
 class HostedPagesTest : public ServerTest<HostedPagesTest> {
@@ -424,8 +448,9 @@ TEST_F(HostedPagesTest, ThePickerSearchesAndShowsAtMostFifty) {
 
 TEST_F(HostedPagesTest, EveryPageSendsFrameAncestorsNone) {
   Browser browser;
-  for (const char* path : {"/login", "/signup", "/organization", "/error?error=access_denied",
-                           "/error?error=%3Cscript%3E"}) {
+  for (const char* path : {"/login", "/signup", "/organization", "/forgot-password",
+                           "/reset-password?token=x", "/verify-email?token=x", "/reset-password",
+                           "/error?error=access_denied", "/error?error=%3Cscript%3E"}) {
     auto r = Get(browser, path);
     EXPECT_LT(r.status, 500) << path;
     ExpectPageHeaders(r);
@@ -484,6 +509,104 @@ TEST_F(HostedPagesTest, PagesShowTheBrandingOfTheOrganizationTheyName) {
   EXPECT_EQ(suspended.status, 200);
   EXPECT_EQ(suspended.body.find("#ff6600"), std::string::npos);
   EXPECT_NE(suspended.body.find("<strong>Bulkhead</strong>"), std::string::npos);
+}
+
+TEST_F(HostedPagesTest, AForgottenPasswordIsResetThroughTheMailedLink) {
+  auto account = SignUp(client(), "Forgetful");
+  Browser browser;
+  auto page = Get(browser, "/forgot-password?return_to=" + Encode(kAuthorize));
+  ASSERT_EQ(page.status, 200);
+  ExpectPageHeaders(page);
+  EXPECT_NE(page.body.find("autocomplete=\"email\""), std::string::npos);
+  auto sent =
+      Post(browser, "/forgot-password", {{"email", account.email}, {"csrf_token", browser.csrf}});
+  ASSERT_EQ(sent.status, 200) << sent.body;
+  // An address without an account gets the same answer.
+  std::string nobody = UniqueEmail("nobody");
+  auto unknown =
+      Post(browser, "/forgot-password", {{"email", nobody}, {"csrf_token", browser.csrf}});
+  EXPECT_EQ(unknown.status, 200);
+  auto without_address = [](std::string body, const std::string& email) {
+    return body.replace(body.find(email), email.size(), "");
+  };
+  EXPECT_EQ(without_address(sent.body, account.email), without_address(unknown.body, nobody));
+  EXPECT_EQ(MailedToken(server(), nobody, "/reset-password"), "");
+
+  std::string token = MailedToken(server(), account.email, "/reset-password");
+  ASSERT_FALSE(token.empty());
+  // Following the link shows a form; it changes nothing by itself.
+  Browser mailed;
+  auto form = Get(mailed, "/reset-password?token=" + token);
+  ASSERT_EQ(form.status, 200) << form.body;
+  ExpectPageHeaders(form);
+  EXPECT_EQ(HiddenValue(form.body, "token"), token);
+  EXPECT_NE(form.body.find("autocomplete=\"new-password\""), std::string::npos);
+  auto too_short = Post(mailed, "/reset-password",
+                        {{"token", token}, {"password", "short"}, {"csrf_token", mailed.csrf}});
+  EXPECT_EQ(too_short.status, 422);
+  EXPECT_NE(too_short.body.find("Password must be 10-256 characters."), std::string::npos)
+      << too_short.body;
+  auto forged = Post(mailed, "/reset-password",
+                     {{"token", token}, {"password", "a new password 1"}, {"csrf_token", ""}});
+  EXPECT_EQ(forged.status, 403);
+
+  const std::string new_password = "a new password 1";
+  auto reset = Post(mailed, "/reset-password",
+                    {{"token", token}, {"password", new_password}, {"csrf_token", mailed.csrf}});
+  ASSERT_EQ(reset.status, 200) << reset.body;
+  // Every session ended; the old password is gone and the new one works.
+  EXPECT_EQ(client().Request("GET", "/api/v1/user", std::nullopt, Bearer(account.token)).status,
+            401);
+  Browser later;
+  EXPECT_EQ(LogIn(later, account.email, kPassword).status, 401);
+  EXPECT_EQ(LogIn(later, account.email, new_password).status, 200);
+  // The link works once.
+  auto again =
+      Post(mailed, "/reset-password",
+           {{"token", token}, {"password", "another password"}, {"csrf_token", mailed.csrf}});
+  EXPECT_EQ(again.status, 410);
+  auto bogus = Get(mailed, "/reset-password?token=bkr_not-a-token");
+  EXPECT_EQ(bogus.status, 200);  // the form; the POST finds out
+  EXPECT_EQ(Post(mailed, "/reset-password",
+                 {{"token", "bkr_not-a-token"},
+                  {"password", "another password"},
+                  {"csrf_token", mailed.csrf}})
+                .status,
+            410);
+}
+
+TEST_F(HostedPagesTest, AnEmailIsVerifiedByTheButtonNotByFollowingTheLink) {
+  Browser browser;
+  Get(browser, "/signup");
+  std::string email = UniqueEmail("verify");
+  auto created = Post(browser, "/signup",
+                      {{"name", "Verifier"},
+                       {"email", email},
+                       {"password", kPassword},
+                       {"csrf_token", browser.csrf}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  auto me = [&] {
+    return client().Request("GET", "/api/v1/user", std::nullopt,
+                            {{"Cookie", "bulkhead_session=" + browser.session}});
+  };
+  EXPECT_EQ(me().json["email_verified"], false);
+  std::string token = MailedToken(server(), email, "/verify-email");
+  ASSERT_FALSE(token.empty());
+
+  // A mail scanner fetching the link verifies nothing.
+  Browser scanner;
+  auto page = Get(scanner, "/verify-email?token=" + token);
+  ASSERT_EQ(page.status, 200);
+  ExpectPageHeaders(page);
+  EXPECT_EQ(HiddenValue(page.body, "token"), token);
+  EXPECT_EQ(me().json["email_verified"], false);
+
+  auto verified = Post(scanner, "/verify-email", {{"token", token}, {"csrf_token", scanner.csrf}});
+  ASSERT_EQ(verified.status, 200) << verified.body;
+  EXPECT_NE(verified.body.find(email), std::string::npos);
+  EXPECT_EQ(me().json["email_verified"], true);
+  EXPECT_EQ(Post(scanner, "/verify-email", {{"token", token}, {"csrf_token", scanner.csrf}}).status,
+            410);
 }
 
 }  // namespace
