@@ -28,6 +28,7 @@ constexpr std::size_t kPickerLimit = 50;
 // The memberships the picker reads at most: past them, a search narrows within these.
 constexpr int kPickerScanLimit = 5000;
 constexpr std::size_t kMaxOrganizationRef = 63;
+constexpr std::size_t kMaxSearch = 200;
 
 // What a page request carries: its query, the form of a POST, and what they name.
 struct PageInput {
@@ -354,7 +355,14 @@ Result<Response> OrganizationPickerPage(Services& s, RequestContext& c) {
   auto in = ReadPageInput(s, c.request);
   auto principal = BrowserSession(s, c.request);
   if (!principal) return ToLogin(in);
-  return ShowPicker(s, in, *principal, QueryOr(in.query, "q"), {}, 200);
+  // A search longer than any name or slug matches nothing; it is cut, not refused.
+  std::string q = QueryOr(in.query, "q");
+  if (q.size() > kMaxSearch) {
+    std::size_t cut = kMaxSearch;
+    while (cut > 0 && (static_cast<unsigned char>(q[cut]) & 0xC0) == 0x80) --cut;  // whole UTF-8
+    q.resize(cut);
+  }
+  return ShowPicker(s, in, *principal, q, {}, 200);
 }
 
 Result<Response> SubmitOrganizationPick(Services& s, RequestContext& c) {
