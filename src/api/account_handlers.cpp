@@ -4,17 +4,11 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/render.hpp"
+#include "api/session_cookie.hpp"
 #include "core/uuid.hpp"
 
 namespace bulkhead::api {
 namespace {
-
-std::string SessionCookie(const http::Request& request, const std::string& token, int64_t max_age) {
-  std::string cookie = "bulkhead_session=" + token +
-                       "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-  if (request.secure) cookie += "; Secure";
-  return cookie;
-}
 
 constexpr std::string_view kUserOrganizationsCursor = "user-organizations";
 

@@ -110,6 +110,20 @@ Result<Response> AcceptInvitation(Services& s, RequestContext& c);
 Result<Response> ListApiKeys(Services& s, RequestContext& c);
 Result<Response> CreateApiKey(Services& s, RequestContext& c);
 Result<Response> RevokeApiKey(Services& s, RequestContext& c);
+// hosted pages (page_handlers.cpp): HTML forms, every answer a page
+Result<Response> LoginPage(Services& s, RequestContext& c);
+Result<Response> SubmitLogin(Services& s, RequestContext& c);
+Result<Response> SignUpPage(Services& s, RequestContext& c);
+Result<Response> SubmitSignUp(Services& s, RequestContext& c);
+Result<Response> OrganizationPickerPage(Services& s, RequestContext& c);
+Result<Response> SubmitOrganizationPick(Services& s, RequestContext& c);
+Result<Response> ForgotPasswordPage(Services& s, RequestContext& c);
+Result<Response> SubmitForgotPassword(Services& s, RequestContext& c);
+Result<Response> ResetPasswordPage(Services& s, RequestContext& c);
+Result<Response> SubmitResetPassword(Services& s, RequestContext& c);
+Result<Response> VerifyEmailPage(Services& s, RequestContext& c);
+Result<Response> SubmitVerifyEmail(Services& s, RequestContext& c);
+Result<Response> ErrorPage(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);

@@ -34,7 +34,13 @@ http::Response RenderPage(const Page& page) {
           "img{max-height:2.5rem}label{display:block;margin:.75rem 0 .25rem}input,select{width:"
           "100%;padding:.5rem;box-sizing:border-box}button{margin-top:1rem;padding:.6rem "
           "1rem;background:var(--brand);color:#fff;border:0;border-radius:.25rem}p.error{color:"
-          "#a00}</style></head><body><header>";
+          "#a00}"
+          // Keyboard users see where they are; errors stand out without relying on colour.
+          ":focus-visible{outline:3px solid var(--brand);outline-offset:2px}a{color:var(--brand)}"
+          ".error{color:#a00;border-left:4px solid #a00;padding-left:.75rem}fieldset{border:1px "
+          "solid #ccc;margin:1rem 0}ul{list-style:none;padding:0}li{display:flex;gap:.5rem;"
+          "align-items:baseline}li input{width:auto}label.inline{display:inline;margin:0}"
+          "small{color:#555}</style></head><body><header>";
   if (!b.logo_url.empty()) {
     html += "<img src=\"" + HtmlEscape(b.logo_url) + "\" alt=\"\">";
   }
