@@ -15,6 +15,7 @@
 #include "service/organization_service.hpp"
 #include "service/resource_service.hpp"
 #include "service/secret_service.hpp"
+#include "service/signing_keys.hpp"
 #include "service/usage_service.hpp"
 #include "service/workspace_service.hpp"
 
@@ -39,6 +40,8 @@ struct Services {
   const http::HttpMetrics* metrics = nullptr;
   const service::UsageMeter* meter = nullptr;
   int64_t started_ms = 0;
+  // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
+  service::SigningKeys* signing_keys = nullptr;
 };
 
 using core::Result;
@@ -105,5 +108,8 @@ Result<Response> RevokeApiKey(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);
+// OpenID Provider metadata
+Result<Response> GetOpenIdConfiguration(Services& s, RequestContext& c);
+Result<Response> GetJwks(Services& s, RequestContext& c);
 
 }  // namespace bulkhead::api
