@@ -29,13 +29,7 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
     BULKHEAD_TRY(txn.begin_status());
     auto batch = store::keys::SealedByOtherMaster(*lease, env_.keys.master_key_id(), kBatch);
     if (!batch.ok()) return batch.error();
-    if (batch->empty()) {
-      // Then the token signing keys, sealed by the same master.
-      auto resealed = SigningKeys::ResealUnderMaster(env_);
-      if (!resealed.ok()) return resealed.error();
-      out.rewrapped += *resealed;
-      return out;
-    }
+    if (batch->empty()) break;
     for (auto& record : *batch) {
       auto key = env_.keys.Unwrap(record);
       if (!key.ok()) return key.error();  // sealed by a master this run was not given
@@ -47,6 +41,12 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
     out.rewrapped += static_cast<int64_t>(batch->size());
     if (progress) progress(out.rewrapped);
   }
+  // Then the token signing keys, sealed by the same master (once the loop's connection and
+  // transaction are released: SQLite has one writer).
+  auto resealed = SigningKeys::ResealUnderMaster(env_);
+  if (!resealed.ok()) return resealed.error();
+  out.signing_keys = *resealed;
+  return out;
 }
 
 core::Result<OrganizationRotation> KeyRotation::RotateOrganization(

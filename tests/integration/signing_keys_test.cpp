@@ -3,7 +3,11 @@
 // a sane cache lifetime, and `bulkhead keys rotate-signing` run against a live server's data
 // reaches its JWKS within about a second.
 
+#include <stdlib.h>
+
 #include <chrono>
+#include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -147,6 +151,45 @@ TEST_F(SigningKeyRotationTest, EveryAlgorithmAtOnceAndBadArgumentsChangeNothing)
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(Kids(GetJwks(client())).size(), 6u);
+}
+
+// The signing keys are sealed by the master key: a master rotation seals them again, after
+// which the new key alone serves them, and a server given the old key alone refuses to start.
+TEST(SigningKeyMaster, RotateMasterSealsTheSigningKeysAgain) {
+  char pattern[] = "/tmp/bulkhead-signing-master-XXXXXX";
+  std::filesystem::path dir = ::mkdtemp(pattern);
+  const std::string old_key = (dir / "old.key").string(), new_key = (dir / "new.key").string();
+  ASSERT_EQ(RunCli({"keys", "init", old_key}).exit_code, 0);
+  ASSERT_EQ(RunCli({"keys", "init", new_key}).exit_code, 0);
+  ServerProcess first({"--master-key-file", old_key});
+  auto kids = Kids(GetJwks(first.client()));
+  ASSERT_EQ(kids.size(), 3u);
+  ASSERT_EQ(first.Stop(), 0);
+
+  auto rotated = RunCli({"keys", "rotate-master", "--master-key-file", new_key,
+                         "--previous-master-key-file", old_key},
+                        first);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_EQ(QuerySql(first, "", "SELECT COUNT(DISTINCT master_key_id) FROM signing_keys")[0][0],
+            "1");
+  {
+    ServerProcess after(ServerProcess::SameStorageAs{first}, {"--master-key-file", new_key});
+    EXPECT_EQ(Kids(GetJwks(after.client())), kids);
+    // And the new master rotates them.
+    auto r =
+        RunCli({"keys", "rotate-signing", "--alg", "RS256", "--master-key-file", new_key}, after);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    // The old master cannot add a key the servers could not open.
+    auto refused =
+        RunCli({"keys", "rotate-signing", "--alg", "RS256", "--master-key-file", old_key}, after);
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.err.find("master key"), std::string::npos) << refused.err;
+  }
+  auto stale = RunCli({"serve", "--listen", "127.0.0.1:0", "--master-key-file", old_key}, first);
+  EXPECT_NE(stale.exit_code, 0);
+  EXPECT_NE(stale.err.find("signing key"), std::string::npos) << stale.err;
+  EXPECT_EQ(QuerySql(first, "", "SELECT COUNT(*) FROM signing_keys")[0][0], "4");
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
