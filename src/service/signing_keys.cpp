@@ -312,6 +312,15 @@ core::Result<std::string> SigningKeys::Sign(SigningAlg alg, const nlohmann::json
 }
 
 core::Result<nlohmann::json> SigningKeys::Verify(std::string_view jws) {
+  return VerifyTyped(jws, std::nullopt);
+}
+
+core::Result<nlohmann::json> SigningKeys::Verify(std::string_view jws, std::string_view typ) {
+  return VerifyTyped(jws, typ);
+}
+
+core::Result<nlohmann::json> SigningKeys::VerifyTyped(std::string_view jws,
+                                                      std::optional<std::string_view> typ) {
   if (jws.size() > kMaxJwsBytes) return Unverifiable("the token is too long");
   std::size_t first = jws.find('.');
   std::size_t second = first == std::string_view::npos ? first : jws.find('.', first + 1);
@@ -327,6 +336,13 @@ core::Result<nlohmann::json> SigningKeys::Verify(std::string_view jws) {
   if (alg == header->end() || !alg->is_string() || kid == header->end() || !kid->is_string() ||
       header->contains("crit")) {
     return Unverifiable("the token's header is not one this server signs");
+  }
+  if (typ) {
+    auto found = header->find("typ");
+    if (found == header->end() || !found->is_string() ||
+        found->get_ref<const std::string&>() != *typ) {
+      return Unverifiable("the token is not of the expected type");
+    }
   }
   auto snapshot = Current();
   int64_t now = core::NowMs();

@@ -60,6 +60,9 @@ class SigningKeys {
   // The claims of a JWS signed by one of our published keys (signature only: the caller checks
   // exp, iss, aud). kUnauthenticated when malformed or not verifiable.
   core::Result<nlohmann::json> Verify(std::string_view jws);
+  // The same, and the header's typ must be `typ` (an access token, "at+jwt", is never accepted
+  // where an ID token, "JWT", is expected, nor the reverse).
+  core::Result<nlohmann::json> Verify(std::string_view jws, std::string_view typ);
   std::string JwksJson();  // {"keys":[...]} every published key (public JWK with kid, alg, use)
   // Adds a key of `alg`, published at once, signing from now + publish_delay_ms. Its
   // description: {kid, alg, published_at, signs_from} (RFC 3339).
@@ -95,6 +98,8 @@ class SigningKeys {
   std::shared_ptr<const Snapshot> Current();
   // The state of snapshot.keys[i] at `now`.
   State StateAt(const Snapshot& snapshot, std::size_t i, int64_t now) const;
+  core::Result<nlohmann::json> VerifyTyped(std::string_view jws,
+                                           std::optional<std::string_view> typ);
   core::Result<std::shared_ptr<const Snapshot>> Load(const Snapshot* previous);
   bool Decode(const store::SigningKeyRecord& row, SigningAlg alg, Key& key) const;
   core::Status Insert(SigningAlg alg, int64_t signs_from, bool only_if_none, std::string& kid);

@@ -160,7 +160,14 @@ TEST_F(SigningKeysTest, SignedTokensVerifyAndCarryTheHeader) {
     ASSERT_TRUE(rebuilt.has_value());
     EXPECT_TRUE(rebuilt->Verify(jws->substr(0, dot), *core::Base64UrlDecode(jws->substr(dot + 1))));
   }
-  EXPECT_EQ(Part(*keys.Sign(SigningAlg::kRS256, kClaims), 0).at("typ"), "JWT");
+  std::string id_token = *keys.Sign(SigningAlg::kRS256, kClaims);
+  EXPECT_EQ(Part(id_token, 0).at("typ"), "JWT");
+  // The expected type, when the caller names it.
+  std::string access_token = *keys.Sign(SigningAlg::kRS256, kClaims, "at+jwt");
+  EXPECT_TRUE(keys.Verify(access_token, "at+jwt").ok());
+  EXPECT_TRUE(keys.Verify(id_token, "JWT").ok());
+  EXPECT_EQ(keys.Verify(id_token, "at+jwt").error().code, ErrorCode::kUnauthenticated);
+  EXPECT_EQ(keys.Verify(access_token, "JWT").error().code, ErrorCode::kUnauthenticated);
 }
 
 TEST_F(SigningKeysTest, AnythingButOurOwnUntouchedTokenIsUnauthenticated) {
