@@ -16,6 +16,7 @@
 #include "service/organization_service.hpp"
 #include "service/resource_service.hpp"
 #include "service/secret_service.hpp"
+#include "service/signing_keys.hpp"
 #include "service/usage_service.hpp"
 #include "service/workspace_service.hpp"
 
@@ -41,6 +42,8 @@ struct Services {
   const service::UsageMeter* meter = nullptr;
   int64_t started_ms = 0;
   service::AccountLifecycle* lifecycle = nullptr;
+  // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
+  service::SigningKeys* signing_keys = nullptr;
 };
 
 using core::Result;
@@ -127,5 +130,8 @@ Result<Response> ErrorPage(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);
+// OpenID Provider metadata
+Result<Response> GetOpenIdConfiguration(Services& s, RequestContext& c);
+Result<Response> GetJwks(Services& s, RequestContext& c);
 
 }  // namespace bulkhead::api

@@ -757,6 +757,18 @@ std::vector<Route> BuildRoutes(Services& s) {
        .response_type = "text/html",
        .tag = "Pages",
        .documented = false},
+      // OpenID Provider metadata (described by the discovery document itself).
+      {.method = "GET",
+       .pattern = "/.well-known/openid-configuration",
+       .handler = Bind(s, GetOpenIdConfiguration),
+       .summary = "OpenID Connect discovery document",
+       .documented = false},
+      {.method = "GET",
+       .pattern = "/.well-known/jwks.json",
+       .handler = Bind(s, GetJwks),
+       .summary = "The public keys that verify this server's tokens",
+       .response_type = "application/jwk-set+json",
+       .documented = false},
   };
 
   for (auto& route : routes) {

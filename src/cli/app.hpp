@@ -71,6 +71,7 @@ class App {
   service::UsageMeter meter;
   service::UsageService usage;
   service::SecretService secrets;
+  service::SigningKeys signing_keys;  // serve calls EnsureKeys before it listens
   api::Services services;
   // Routes.
   api::RouteTable routes;

@@ -79,6 +79,10 @@ int RunKeysRotateMaster(StorageOptions storage, const std::string& master_key_fi
 // A new data key for one organization, and its secrets sealed again with it; resumable.
 int RunKeysRotateOrganization(StorageOptions storage, const std::string& master_key_file,
                               const std::string& slug);
+// A new token signing key for `alg` (empty: every algorithm), published at once and signing
+// after `publish_delay_seconds`; prints {"keys": [{kid, alg, published_at, signs_from}]}.
+int RunKeysRotateSigning(StorageOptions storage, const std::string& master_key_file,
+                         const std::string& alg, int64_t publish_delay_seconds);
 int RunUsageExport(const StorageOptions& storage, const std::string& from, const std::string& to,
                    const std::string& format);
 

@@ -64,6 +64,10 @@ std::optional<DataDirectory> OpenServeStorage(const ServeConfig& config, int& ex
 // Serves `app` until SIGTERM, with the background work a server does (usage flushes, change
 // feed, mail). The exit status.
 int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http::LineWriter& log) {
+  // Tokens are signed from the first request on: every algorithm has a key before we listen.
+  if (auto st = app.signing_keys.EnsureKeys(); !st.ok()) {
+    return Fail("cannot prepare the token signing keys: " + st.error().message);
+  }
   app.outbox.Start();
   app.meter.Start(std::chrono::seconds(options.usage_flush_seconds));
   // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.

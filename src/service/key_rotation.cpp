@@ -5,6 +5,7 @@
 #include "crypto/seal.hpp"
 #include "service/organization_service.hpp"
 #include "service/secret_service.hpp"
+#include "service/signing_keys.hpp"
 #include "service/tenant_resolver.hpp"
 #include "store/catalog_store.hpp"
 #include "store/key_store.hpp"
@@ -28,7 +29,7 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
     BULKHEAD_TRY(txn.begin_status());
     auto batch = store::keys::SealedByOtherMaster(*lease, env_.keys.master_key_id(), kBatch);
     if (!batch.ok()) return batch.error();
-    if (batch->empty()) return out;
+    if (batch->empty()) break;
     for (auto& record : *batch) {
       auto key = env_.keys.Unwrap(record);
       if (!key.ok()) return key.error();  // sealed by a master this run was not given
@@ -40,6 +41,12 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
     out.rewrapped += static_cast<int64_t>(batch->size());
     if (progress) progress(out.rewrapped);
   }
+  // Then the token signing keys, sealed by the same master (once the loop's connection and
+  // transaction are released: SQLite has one writer).
+  auto resealed = SigningKeys::ResealUnderMaster(env_);
+  if (!resealed.ok()) return resealed.error();
+  out.signing_keys = *resealed;
+  return out;
 }
 
 core::Result<OrganizationRotation> KeyRotation::RotateOrganization(

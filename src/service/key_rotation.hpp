@@ -1,7 +1,8 @@
 #pragma once
 // Key rotation, for operators (bulkhead keys …), safe while servers run on the same data:
 // - RotateMaster: every data key not yet sealed by the current master key is unsealed (with a
-//   previous master) and sealed again by the current one, in small transactions. Interrupted,
+//   previous master) and sealed again by the current one, in small transactions; then every
+//   token signing key likewise. Interrupted,
 //   it resumes where it stopped: what is left is what is still sealed by another master.
 // - RotateOrganization: the organization gets a new data key version and every secret sealed
 //   with an older one is sealed again with it. Interrupted, a second run first finishes
@@ -19,6 +20,7 @@ namespace bulkhead::service {
 
 struct MasterRotation {
   int64_t rewrapped = 0;
+  int64_t signing_keys = 0;  // token signing keys sealed again
 };
 
 struct OrganizationRotation {
