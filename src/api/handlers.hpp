@@ -18,6 +18,11 @@
 #include "service/usage_service.hpp"
 #include "service/workspace_service.hpp"
 
+namespace bulkhead::service {
+class OAuthClients;
+class OAuthProvider;
+}  // namespace bulkhead::service
+
 namespace bulkhead::api {
 
 // The services a handler may call. One per process.
@@ -39,6 +44,9 @@ struct Services {
   const http::HttpMetrics* metrics = nullptr;
   const service::UsageMeter* meter = nullptr;
   int64_t started_ms = 0;
+  // The OpenID Provider (/oauth2/*).
+  service::OAuthClients* oauth_clients = nullptr;
+  service::OAuthProvider* oauth = nullptr;
 };
 
 using core::Result;
@@ -102,6 +110,13 @@ Result<Response> AcceptInvitation(Services& s, RequestContext& c);
 Result<Response> ListApiKeys(Services& s, RequestContext& c);
 Result<Response> CreateApiKey(Services& s, RequestContext& c);
 Result<Response> RevokeApiKey(Services& s, RequestContext& c);
+// the OpenID Provider (oauth_handlers.cpp)
+Result<Response> OAuthAuthorize(Services& s, RequestContext& c);
+Result<Response> OAuthToken(Services& s, RequestContext& c);
+Result<Response> OAuthUserInfo(Services& s, RequestContext& c);
+Result<Response> OAuthRevoke(Services& s, RequestContext& c);
+Result<Response> OAuthIntrospect(Services& s, RequestContext& c);
+Result<Response> OAuthLogout(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);

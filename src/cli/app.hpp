@@ -21,6 +21,9 @@
 #include "http/server.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/mail_outbox.hpp"
+#include "service/oauth_clients.hpp"
+#include "service/oauth_provider.hpp"
+#include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
 
 namespace bulkhead::cli {
@@ -67,6 +70,10 @@ class App {
   service::UsageMeter meter;
   service::UsageService usage;
   service::SecretService secrets;
+  // The OpenID Provider.
+  service::SigningKeys signing_keys;
+  service::OAuthClients oauth_clients;
+  service::OAuthProvider oauth_provider;
   api::Services services;
   // Routes.
   api::RouteTable routes;
