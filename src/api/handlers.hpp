@@ -15,6 +15,7 @@
 #include "service/organization_service.hpp"
 #include "service/resource_service.hpp"
 #include "service/secret_service.hpp"
+#include "service/signing_keys.hpp"
 #include "service/usage_service.hpp"
 #include "service/workspace_service.hpp"
 
@@ -47,6 +48,8 @@ struct Services {
   // The OpenID Provider (/oauth2/*).
   service::OAuthClients* oauth_clients = nullptr;
   service::OAuthProvider* oauth = nullptr;
+  // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
+  service::SigningKeys* signing_keys = nullptr;
 };
 
 using core::Result;
@@ -120,5 +123,8 @@ Result<Response> OAuthLogout(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);
+// OpenID Provider metadata
+Result<Response> GetOpenIdConfiguration(Services& s, RequestContext& c);
+Result<Response> GetJwks(Services& s, RequestContext& c);
 
 }  // namespace bulkhead::api

@@ -71,7 +71,7 @@ class App {
   service::UsageService usage;
   service::SecretService secrets;
   // The OpenID Provider.
-  service::SigningKeys signing_keys;
+  service::SigningKeys signing_keys;  // serve calls EnsureKeys before it listens
   service::OAuthClients oauth_clients;
   service::OAuthProvider oauth_provider;
   api::Services services;

@@ -95,6 +95,10 @@ struct ClientsCreateOptions {
 int RunClientsCreate(const StorageOptions& storage, const ClientsCreateOptions& options);
 int RunClientsList(const StorageOptions& storage);
 int RunClientsDelete(const StorageOptions& storage, const std::string& id);
+// A new token signing key for `alg` (empty: every algorithm), published at once and signing
+// after `publish_delay_seconds`; prints {"keys": [{kid, alg, published_at, signs_from}]}.
+int RunKeysRotateSigning(StorageOptions storage, const std::string& master_key_file,
+                         const std::string& alg, int64_t publish_delay_seconds);
 int RunUsageExport(const StorageOptions& storage, const std::string& from, const std::string& to,
                    const std::string& format);
 

@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--format", format, "csv or json")->capture_default_str();
 
   std::string key_path;
-  auto* keys_cmd = app.add_subcommand("keys", "The master key");
+  auto* keys_cmd = app.add_subcommand("keys", "The master key and the token signing keys");
   keys_cmd->require_subcommand(1);
   auto* keys_init_cmd = keys_cmd->add_subcommand(
       "init", "Write a new random master key to FILE (mode 0600; never overwrites)");
@@ -245,6 +245,23 @@ int main(int argc, char** argv) {
   storage_flags(rotate_org_cmd);
   rotate_org_cmd->add_option("--org", slug, "the organization's slug")->required();
   rotate_org_cmd->add_option(
+      "--master-key-file", master_key_file,
+      "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
+  std::string signing_alg;
+  int64_t signing_key_publish_delay = 3600;
+  auto* rotate_signing_cmd = keys_cmd->add_subcommand(
+      "rotate-signing",
+      "Add a token signing key per algorithm: published at once, signing after the delay");
+  storage_flags(rotate_signing_cmd);
+  rotate_signing_cmd->add_option("--alg", signing_alg, "RS256, ES256 or EdDSA (default: each)")
+      ->check(CLI::IsMember({"RS256", "ES256", "EdDSA"}));
+  rotate_signing_cmd
+      ->add_option("--signing-key-publish-delay", signing_key_publish_delay,
+                   "seconds between publishing the key and signing with it (relying parties "
+                   "fetch it meanwhile)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  rotate_signing_cmd->add_option(
       "--master-key-file", master_key_file,
       "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
 
@@ -298,6 +315,9 @@ int main(int argc, char** argv) {
   if (rotate_master_cmd->parsed())
     return RunKeysRotateMaster(storage, master_key_file, previous_key_files);
   if (rotate_org_cmd->parsed()) return RunKeysRotateOrganization(storage, master_key_file, slug);
+  if (rotate_signing_cmd->parsed()) {
+    return RunKeysRotateSigning(storage, master_key_file, signing_alg, signing_key_publish_delay);
+  }
   if (export_cmd->parsed()) return RunUsageExport(storage, from, to, format);
   if (migrate_cmd->parsed()) {
     storage.pool_size = jobs + 1;

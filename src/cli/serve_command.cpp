@@ -73,6 +73,10 @@ int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http
                                       : store::PollingListener(),
                                   std::chrono::milliseconds(200));
   if (auto st = change_feed.Start(); !st.ok()) return Fail(st.error().message);
+  // Tokens are signed from the first request on: every algorithm has a key before we listen.
+  if (auto st = app.signing_keys.EnsureKeys(); !st.ok()) {
+    return Fail("cannot prepare the token signing keys: " + st.error().message);
+  }
   try {
     http::Server& server = app.MakeServer(config.server);
     server.Listen();

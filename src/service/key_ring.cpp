@@ -67,6 +67,30 @@ core::Result<std::string> KeyRing::Unwrap(const store::OrganizationKeyRecord& re
   return *key;
 }
 
+std::string KeyRing::SealUnderMaster(std::string_view plaintext,
+                                     std::string_view associated_data) const {
+  return core::Base64UrlEncode(crypto::Seal(master_, plaintext, associated_data));
+}
+
+core::Result<std::string> KeyRing::OpenUnderMaster(std::string_view sealed,
+                                                   std::string_view master_key_id,
+                                                   std::string_view associated_data) const {
+  BULKHEAD_TRY(RequireMaster());
+  const std::string* master = &master_;
+  for (const auto& [id, previous] : previous_) {
+    if (id == master_key_id) master = &previous;
+  }
+  auto bytes = core::Base64UrlDecode(sealed);
+  std::optional<std::string> plaintext;
+  if (bytes) plaintext = crypto::Open(*master, *bytes, associated_data);
+  if (!plaintext) {
+    return Error::Internal("a key sealed by master key " + std::string(master_key_id) +
+                           " does not open with this master key (master key id " + master_id_ +
+                           ")");
+  }
+  return std::move(*plaintext);
+}
+
 DataKey KeyRing::Remember(const std::string& organization_id, int64_t version, std::string key) {
   std::lock_guard lock(mu_);
   if (unsealed_.size() >= kMaxUnsealed) {  // unsealing again is cheap

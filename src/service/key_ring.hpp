@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -55,6 +56,12 @@ class KeyRing {
   std::string Wrap(const std::string& organization_id, int64_t version,
                    const std::string& key) const;
   core::Result<std::string> Unwrap(const store::OrganizationKeyRecord& record) const;
+  // Any other secret key (token signing keys) sealed under this master, bound to
+  // `associated_data`, as base64url; and opened again with the master that sealed it (this one
+  // or a previous one, by id).
+  std::string SealUnderMaster(std::string_view plaintext, std::string_view associated_data) const;
+  core::Result<std::string> OpenUnderMaster(std::string_view sealed, std::string_view master_key_id,
+                                            std::string_view associated_data) const;
 
  private:
   core::Status RequireMaster() const;

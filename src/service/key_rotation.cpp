@@ -5,6 +5,7 @@
 #include "crypto/seal.hpp"
 #include "service/organization_service.hpp"
 #include "service/secret_service.hpp"
+#include "service/signing_keys.hpp"
 #include "service/tenant_resolver.hpp"
 #include "store/catalog_store.hpp"
 #include "store/key_store.hpp"
@@ -28,7 +29,13 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
     BULKHEAD_TRY(txn.begin_status());
     auto batch = store::keys::SealedByOtherMaster(*lease, env_.keys.master_key_id(), kBatch);
     if (!batch.ok()) return batch.error();
-    if (batch->empty()) return out;
+    if (batch->empty()) {
+      // Then the token signing keys, sealed by the same master.
+      auto resealed = SigningKeys::ResealUnderMaster(env_);
+      if (!resealed.ok()) return resealed.error();
+      out.rewrapped += *resealed;
+      return out;
+    }
     for (auto& record : *batch) {
       auto key = env_.keys.Unwrap(record);
       if (!key.ok()) return key.error();  // sealed by a master this run was not given
