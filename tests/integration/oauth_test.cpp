@@ -378,9 +378,9 @@ TEST_F(OAuthTest, PublicClientsUsePkce) {
   EXPECT_TRUE(spa.secret.empty());
   auto without = Authorize(AuthorizeTarget({}, &spa), session_);
   EXPECT_EQ(QueryParam(without.Header("location"), "error"), "invalid_request");
-  // RFC 7636 appendix B's example pair.
-  std::string verifier = "dBjftJeZ4CVP-mJ92K9ES_2rB7Rg2uKq1Vq6UIAexGQ";
-  std::string challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  // A verifier and its S256 challenge (BASE64URL(SHA-256(verifier)), computed independently).
+  std::string verifier = "bulkhead-pkce-verifier-0123456789-abcdefghijklmnop";
+  std::string challenge = "hBQsCxVL_ncW0G-7ZLsfmXbd-y9k1VEgkDEVNH_s2aA";
   auto r = Authorize(
       AuthorizeTarget({{"code_challenge", challenge}, {"code_challenge_method", "S256"}}, &spa),
       session_);
