@@ -5,6 +5,8 @@
 // or redirect URI, OAuth error bodies on the token endpoint).
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "integration/harness.hpp"
@@ -258,6 +260,14 @@ TEST_F(OAuthTest, CodeFlowThroughRefreshUserinfoIntrospectRevokeAndLogout) {
   auto login = Authorize(AuthorizeTarget(), session_);
   EXPECT_EQ(login.status, 303);
   EXPECT_EQ(login.Header("location").rfind("/login?return_to=", 0), 0u);
+
+  // No code, token or secret in what the server wrote (access lines, routing log).
+  std::string logs = server_->Output() + server_->ErrorOutput();
+  std::ifstream routing(server_->data_dir() / "logs" / "routing.jsonl");
+  logs.append(std::istreambuf_iterator<char>(routing), {});
+  for (const char* secret : {"bhac_", "bhrt_", "bhcs_", "eyJ"}) {
+    EXPECT_EQ(logs.find(secret), std::string::npos) << secret;
+  }
 }
 
 TEST_F(OAuthTest, UnknownClientOrRedirectUriGetsAnErrorPageNeverARedirect) {
