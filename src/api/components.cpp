@@ -86,11 +86,16 @@ Json User() {
   Json s = Object({{"id", Id(), true},
                    {"email", String({.format = "email"}), true},
                    {"name", Text(), true},
-                   {"created_at", Time(), true}});
+                   {"created_at", Time(), true},
+                   {"email_verified",
+                    Boolean("Whether the address was proven: a mailed link followed, or an "
+                            "invitation to it accepted"),
+                    true}});
   s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
                     {"email", "ada@example.com"},
                     {"name", "Ada"},
-                    {"created_at", "2026-01-31T12:00:00Z"}}};
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"email_verified", true}}};
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include "api/route.hpp"
 #include "core/result.hpp"
 #include "http/metrics.hpp"
+#include "service/account_lifecycle.hpp"
 #include "service/account_service.hpp"
 #include "service/api_key_service.hpp"
 #include "service/audit_service.hpp"
@@ -45,6 +46,7 @@ struct Services {
   const http::HttpMetrics* metrics = nullptr;
   const service::UsageMeter* meter = nullptr;
   int64_t started_ms = 0;
+  service::AccountLifecycle* lifecycle = nullptr;
   // The OpenID Provider (/oauth2/*).
   service::OAuthClients* oauth_clients = nullptr;
   service::OAuthProvider* oauth = nullptr;
@@ -63,6 +65,12 @@ Result<Response> LogIn(Services& s, RequestContext& c);
 Result<Response> LogOut(Services& s, RequestContext& c);
 Result<Response> GetCurrentUser(Services& s, RequestContext& c);
 Result<Response> ListCurrentUserOrganizations(Services& s, RequestContext& c);
+// the account lifecycle: email verification, forgotten and changed passwords
+Result<Response> ChangePassword(Services& s, RequestContext& c);
+Result<Response> SendEmailVerification(Services& s, RequestContext& c);
+Result<Response> VerifyEmail(Services& s, RequestContext& c);
+Result<Response> ForgotPassword(Services& s, RequestContext& c);
+Result<Response> ResetPassword(Services& s, RequestContext& c);
 // organizations
 Result<Response> CreateOrganization(Services& s, RequestContext& c);
 Result<Response> GetOrganization(Services& s, RequestContext& c);

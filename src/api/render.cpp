@@ -9,7 +9,8 @@ nlohmann::json UserJson(const store::UserRecord& user) {
   return {{"id", user.id},
           {"email", user.email},
           {"name", user.name},
-          {"created_at", core::FormatRfc3339(user.created_at)}};
+          {"created_at", core::FormatRfc3339(user.created_at)},
+          {"email_verified", user.email_verified_at.has_value()}};
 }
 
 nlohmann::json DomainJson(const service::DomainView& d, bool brief) {

@@ -19,6 +19,7 @@
 #include "http/metrics.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
+#include "service/account_lifecycle.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/mail_outbox.hpp"
 #include "service/oauth_clients.hpp"
@@ -66,6 +67,9 @@ class App {
   service::ResourceService resources;
   service::MailOutbox outbox;
   service::InvitationService invitations;
+  // Built after the outbox it mails through; `accounts` holds its address from the start (and
+  // calls it only once requests arrive).
+  service::AccountLifecycle lifecycle;
   service::ApiKeyService api_keys;
   service::UsageMeter meter;
   service::UsageService usage;

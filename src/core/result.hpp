@@ -23,10 +23,12 @@ enum class ErrorCode {
   kOrganizationSuspended,  // 403
   kPersonalOrganization,   // 403
   kFeatureNotEnabled,      // 403
+  kWrongPassword,          // 403: not the current password of the account
   kNotFound,               // 404
   kOrganizationNotFound,   // 404
   kMethodNotAllowed,       // 405
   kInvitationUnusable,     // 410
+  kTokenUnusable,          // 410: a mailed account link unknown, used or expired
   kSlugTaken,              // 409
   kEmailTaken,             // 409
   kLastOwner,              // 409

@@ -37,6 +37,8 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kLastOwner: return {409, "last_owner", "Last owner"};
     case ErrorCode::kAlreadyMember: return {409, "already_member", "Already a member"};
     case ErrorCode::kInvitationUnusable: return {410, "invitation_unusable", "Invitation unusable"};
+    case ErrorCode::kTokenUnusable: return {410, "token_unusable", "Link unusable"};
+    case ErrorCode::kWrongPassword: return {403, "wrong_password", "Wrong password"};
     case ErrorCode::kFeatureNotEnabled: return {403, "feature_not_enabled", "Feature not enabled"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
     case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};

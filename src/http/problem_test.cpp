@@ -29,6 +29,8 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kNotFound, 404, "not_found"},
       {ErrorCode::kOrganizationNotFound, 404, "organization_not_found"},
       {ErrorCode::kInvitationUnusable, 410, "invitation_unusable"},
+      {ErrorCode::kTokenUnusable, 410, "token_unusable"},
+      {ErrorCode::kWrongPassword, 403, "wrong_password"},
       {ErrorCode::kSlugTaken, 409, "slug_taken"},
       {ErrorCode::kEmailTaken, 409, "email_taken"},
       {ErrorCode::kLastOwner, 409, "last_owner"},

@@ -8,6 +8,7 @@
 #include "core/uuid.hpp"
 #include "crypto/password.hpp"
 #include "crypto/token.hpp"
+#include "service/account_lifecycle.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -29,16 +30,16 @@ constexpr std::string_view kSessionPrefix = "bks_";
 Error Unauthenticated() {
   return Error::Make(ErrorCode::kUnauthenticated, "missing, invalid or expired credentials");
 }
+}  // namespace
 
-core::Status ValidatePassword(const std::string& password) {
-  if (!core::IsValidUtf8(password)) return Error::Validation("password", "must be valid UTF-8");
+core::Status ValidatePassword(const std::string& password, const std::string& field) {
+  if (!core::IsValidUtf8(password)) return Error::Validation(field, "must be valid UTF-8");
   std::size_t n = core::CodePointCount(password);
   if (n < kMinPassword || n > kMaxPassword) {
-    return Error::Validation("password", "must be 10-256 characters");
+    return Error::Validation(field, "must be 10-256 characters");
   }
   return core::Ok();
 }
-}  // namespace
 
 int64_t SessionRefreshStep(const ServiceConfig& config) {
   return std::max<int64_t>(1, std::min(config.session_refresh_ms, config.session_ttl_ms / 4));
@@ -94,6 +95,8 @@ Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
   if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
   organizations_.Committed(*prepared);
   user.password_hash.clear();
+  // The account stands even if the link cannot be mailed now: it can be sent again.
+  if (lifecycle_) (void)lifecycle_->SendVerification(user.id);
   return SignUpOutput{std::move(user), std::move(*token), std::move(*org)};
 }
 

@@ -15,6 +15,12 @@
 
 namespace bulkhead::service {
 
+class AccountLifecycle;
+
+// A new password's rules (sign-up, reset, change): valid UTF-8, 10-256 characters.
+// kValidationFailed naming `field`.
+core::Status ValidatePassword(const std::string& password, const std::string& field = "password");
+
 struct SignUpInput {
   std::string email;
   std::string password;
@@ -50,8 +56,10 @@ int64_t SessionRefreshStep(const ServiceConfig& config);
 
 class AccountService {
  public:
-  AccountService(Environment& env, OrganizationService& organizations)
-      : env_(env), organizations_(organizations) {}
+  // With `lifecycle`, sign-up mails the new account a verification link.
+  AccountService(Environment& env, OrganizationService& organizations,
+                 AccountLifecycle* lifecycle = nullptr)
+      : env_(env), organizations_(organizations), lifecycle_(lifecycle) {}
 
   core::Result<SignUpOutput> SignUp(const SignUpInput& input, const std::string& request_id);
   core::Result<LogInOutput> LogIn(const std::string& email, const std::string& password);
@@ -69,6 +77,7 @@ class AccountService {
 
   Environment& env_;
   OrganizationService& organizations_;
+  AccountLifecycle* lifecycle_;
 };
 
 }  // namespace bulkhead::service

@@ -207,8 +207,16 @@ Result<store::MembershipRecord> InvitationService::Accept(const std::string& tok
                                {{"role", invitation.role}, {"invitation", invitation.id}})));
     std::string key = CatalogCache::MembershipKey(invitation.organization_id, caller.user_id);
     BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership", key));
+    // The token came by mail to this address (the caller's, checked above): that proves it.
+    bool newly_verified = !(*user)->email_verified_at;
+    if (newly_verified) {
+      BULKHEAD_TRY(
+          store::catalog::MarkEmailVerified(*lease, caller.user_id, invitation.email, now));
+      BULKHEAD_TRY(store::catalog::RecordChange(*lease, "user", caller.user_id));
+    }
     BULKHEAD_TRY(txn.Commit());
     env_.cache.memberships.Erase(key);
+    if (newly_verified) env_.cache.users.Erase(caller.user_id);
   }
   // Someone who was a member before must not find their old workspace access again.
   if (auto database = env_.tenants.Open(TenantAccess::KeyFor(invitation.organization_id));

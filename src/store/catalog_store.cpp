@@ -11,13 +11,16 @@ using core::Error;
 using core::ErrorCode;
 
 // Queries are named constants: the whole SQL of the catalog is readable in one place.
-constexpr std::string_view kUserColumns = "id, email, name, password_hash, created_at, updated_at";
+constexpr std::string_view kUserColumns =
+    "id, email, name, password_hash, created_at, updated_at, email_verified_at";
 constexpr std::string_view kOrgColumns =
     "id, name, slug, type, status, plan, settings, created_at, updated_at, billing_email,"
     " entitlement_overrides";
 
 UserRecord ToUser(const Row& r) {
-  return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5)};
+  UserRecord u{r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Int(4), r.Int(5), std::nullopt};
+  if (!r.IsNull(6)) u.email_verified_at = r.Int(6);
+  return u;
 }
 
 OrganizationRecord ToOrganization(const Row& r, std::size_t at = 0) {
@@ -55,9 +58,10 @@ std::string Sql(std::string_view a, std::string_view b, std::string_view c = {})
 
 Status InsertUser(Connection& c, const UserRecord& u) {
   return ExecuteStatus(c,
-                       "INSERT INTO users (id, email, name, password_hash, created_at, updated_at)"
-                       " VALUES ($1, $2, $3, $4, $5, $6)",
-                       {u.id, u.email, u.name, u.password_hash, u.created_at, u.updated_at});
+                       "INSERT INTO users (id, email, name, password_hash, created_at, updated_at,"
+                       " email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                       {u.id, u.email, u.name, u.password_hash, u.created_at, u.updated_at,
+                        Nullable(u.email_verified_at)});
 }
 
 Result<std::optional<UserRecord>> FindUserById(Connection& c, std::string_view id) {
@@ -68,6 +72,20 @@ Result<std::optional<UserRecord>> FindUserById(Connection& c, std::string_view i
 Result<std::optional<UserRecord>> FindUserByEmail(Connection& c, std::string_view email) {
   static const std::string kSql = Sql("SELECT ", kUserColumns, " FROM users WHERE email = $1");
   return QueryOne<UserRecord>(c, kSql, {std::string(email)}, ToUser);
+}
+
+Result<int64_t> MarkEmailVerified(Connection& c, std::string_view user_id, std::string_view email,
+                                  int64_t verified_at) {
+  return c.Execute(
+      "UPDATE users SET email_verified_at = COALESCE(email_verified_at, $3), updated_at = $3"
+      " WHERE id = $1 AND email = $2",
+      {std::string(user_id), std::string(email), verified_at});
+}
+
+Status SetPasswordHash(Connection& c, std::string_view user_id, std::string_view password_hash,
+                       int64_t updated_at) {
+  return ExecuteStatus(c, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+                       {std::string(user_id), std::string(password_hash), updated_at});
 }
 
 Status InsertSession(Connection& c, const SessionRecord& s) {
@@ -92,6 +110,11 @@ Result<int64_t> ExtendSession(Connection& c, std::string_view token_hash, int64_
 
 Status DeleteSession(Connection& c, std::string_view token_hash) {
   return ExecuteStatus(c, "DELETE FROM sessions WHERE token_hash = $1", {std::string(token_hash)});
+}
+
+Result<std::vector<std::string>> ListSessionHashes(Connection& c, std::string_view user_id) {
+  return QueryAll<std::string>(c, "SELECT token_hash FROM sessions WHERE user_id = $1",
+                               {std::string(user_id)}, [](const Row& r) { return r.Text(0); });
 }
 
 Status InsertOrganization(Connection& c, const OrganizationRecord& o) {

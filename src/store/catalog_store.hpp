@@ -17,6 +17,12 @@ namespace bulkhead::store::catalog {
 Status InsertUser(Connection& c, const UserRecord& user);
 Result<std::optional<UserRecord>> FindUserById(Connection& c, std::string_view id);
 Result<std::optional<UserRecord>> FindUserByEmail(Connection& c, std::string_view email);
+// Sets email_verified_at (kept when set already) if the user still has this address; rows
+// changed (0: the account's address is another one now).
+Result<int64_t> MarkEmailVerified(Connection& c, std::string_view user_id, std::string_view email,
+                                  int64_t verified_at);
+Status SetPasswordHash(Connection& c, std::string_view user_id, std::string_view password_hash,
+                       int64_t updated_at);
 
 // Sessions, keyed by the SHA-256 of the token.
 Status InsertSession(Connection& c, const SessionRecord& session);
@@ -24,6 +30,8 @@ Result<std::optional<SessionRecord>> FindSession(Connection& c, std::string_view
 // Rows changed: 0 when the session was deleted meanwhile.
 Result<int64_t> ExtendSession(Connection& c, std::string_view token_hash, int64_t expires_at);
 Status DeleteSession(Connection& c, std::string_view token_hash);
+// The token hashes of every session of a user (to revoke them and drop them from caches).
+Result<std::vector<std::string>> ListSessionHashes(Connection& c, std::string_view user_id);
 
 // Organizations. InsertOrganization / UpdateOrganization: kConflict on "organizations.slug".
 Status InsertOrganization(Connection& c, const OrganizationRecord& org);

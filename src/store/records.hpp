@@ -14,6 +14,8 @@ struct UserRecord {
   std::string password_hash;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // When the address was proven (a mailed link followed, or an invitation to it accepted).
+  std::optional<int64_t> email_verified_at;
 };
 
 struct SessionRecord {
@@ -135,6 +137,17 @@ struct ApiKeyRecord {
   std::string created_by;
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
+};
+
+// A single-use link mailed to an account (table account_tokens).
+struct AccountTokenRecord {
+  std::string token_hash;
+  std::string user_id;
+  std::string purpose;  // "verify_email" | "reset_password"
+  std::string email;    // the address it was sent to
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::optional<int64_t> used_at;
 };
 
 }  // namespace bulkhead::store

@@ -54,7 +54,11 @@ TEST_F(InvitationsTest, AnInviteeGetsMailAcceptsAndBecomesAMember) {
   EXPECT_EQ(invited.json["accept_url"],
             "https://app.example.test/accept-invitation?token=" + token);
 
-  auto mail = smtp_->WaitFor(1, std::chrono::seconds(10));
+  // The owner's sign-up mailed a verification link too: only the invitee's mail counts here.
+  std::vector<ReceivedMail> mail;
+  for (auto& m : smtp_->WaitFor(2, std::chrono::seconds(10))) {
+    if (m.recipients == std::vector<std::string>{email}) mail.push_back(std::move(m));
+  }
   ASSERT_EQ(mail.size(), 1u);
   EXPECT_EQ(mail[0].from, "no-reply@example.test");
   EXPECT_EQ(mail[0].recipients, std::vector<std::string>{email});
@@ -277,9 +281,11 @@ TEST(InvitationOutbox, WithoutSmtpMailIsWrittenToTheOutbox) {
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(server.data_dir() / "outbox")) {
     if (entry.path().extension() != ".eml") continue;
-    ++files;
     std::ifstream in(entry.path());
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The owner's sign-up mailed a verification link too.
+    if (text.find("Subject: Verify your email address") != std::string::npos) continue;
+    ++files;
     EXPECT_NE(text.find("To: " + email), std::string::npos);
     EXPECT_NE(text.find(invited.json["token"].get<std::string>()), std::string::npos);
   }
