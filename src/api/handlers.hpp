@@ -20,6 +20,11 @@
 #include "service/usage_service.hpp"
 #include "service/workspace_service.hpp"
 
+namespace bulkhead::service {
+class OAuthClients;
+class OAuthProvider;
+}  // namespace bulkhead::service
+
 namespace bulkhead::api {
 
 // The services a handler may call. One per process.
@@ -42,6 +47,9 @@ struct Services {
   const service::UsageMeter* meter = nullptr;
   int64_t started_ms = 0;
   service::AccountLifecycle* lifecycle = nullptr;
+  // The OpenID Provider (/oauth2/*).
+  service::OAuthClients* oauth_clients = nullptr;
+  service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
 };
@@ -127,6 +135,13 @@ Result<Response> SubmitResetPassword(Services& s, RequestContext& c);
 Result<Response> VerifyEmailPage(Services& s, RequestContext& c);
 Result<Response> SubmitVerifyEmail(Services& s, RequestContext& c);
 Result<Response> ErrorPage(Services& s, RequestContext& c);
+// the OpenID Provider (oauth_handlers.cpp)
+Result<Response> OAuthAuthorize(Services& s, RequestContext& c);
+Result<Response> OAuthToken(Services& s, RequestContext& c);
+Result<Response> OAuthUserInfo(Services& s, RequestContext& c);
+Result<Response> OAuthRevoke(Services& s, RequestContext& c);
+Result<Response> OAuthIntrospect(Services& s, RequestContext& c);
+Result<Response> OAuthLogout(Services& s, RequestContext& c);
 // operations
 Result<Response> Healthz(Services& s, RequestContext& c);
 Result<Response> Readyz(Services& s, RequestContext& c);

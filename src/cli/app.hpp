@@ -22,6 +22,9 @@
 #include "service/account_lifecycle.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/mail_outbox.hpp"
+#include "service/oauth_clients.hpp"
+#include "service/oauth_provider.hpp"
+#include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
 
 namespace bulkhead::cli {
@@ -71,7 +74,10 @@ class App {
   service::UsageMeter meter;
   service::UsageService usage;
   service::SecretService secrets;
+  // The OpenID Provider.
   service::SigningKeys signing_keys;  // serve calls EnsureKeys before it listens
+  service::OAuthClients oauth_clients;
+  service::OAuthProvider oauth_provider;
   api::Services services;
   // Routes.
   api::RouteTable routes;

@@ -40,6 +40,10 @@ struct ServeOptions {
   std::string tls_key;
   int64_t max_organizations_per_user = 100;  // owned team organizations; 0: no limit
   int64_t organization_creation_rate = 60;   // new organizations per user and hour; 0: no limit
+  // The OpenID Provider's token lifetimes.
+  int64_t access_token_ttl_seconds = 600;
+  int64_t refresh_token_ttl_seconds = 30LL * 24 * 3600;
+  int64_t refresh_token_idle_ttl_seconds = 14LL * 24 * 3600;
 };
 
 // Prints "bulkhead: <message>" on stderr and returns `exit_code`, for commands that stop.
@@ -79,6 +83,18 @@ int RunKeysRotateMaster(StorageOptions storage, const std::string& master_key_fi
 // A new data key for one organization, and its secrets sealed again with it; resumable.
 int RunKeysRotateOrganization(StorageOptions storage, const std::string& master_key_file,
                               const std::string& slug);
+// `bulkhead clients create|list|delete`: the OpenID Provider's clients. Create prints
+// {"client_id", "client_secret"} (null for a public client); list prints them as JSON.
+struct ClientsCreateOptions {
+  std::string name;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> post_logout_redirect_uris;
+  bool is_public = false;
+  std::string signing_alg = "RS256";
+};
+int RunClientsCreate(const StorageOptions& storage, const ClientsCreateOptions& options);
+int RunClientsList(const StorageOptions& storage);
+int RunClientsDelete(const StorageOptions& storage, const std::string& id);
 // A new token signing key for `alg` (empty: every algorithm), published at once and signing
 // after `publish_delay_seconds`; prints {"keys": [{kid, alg, published_at, signs_from}]}.
 int RunKeysRotateSigning(StorageOptions storage, const std::string& master_key_file,

@@ -119,6 +119,21 @@ int main(int argc, char** argv) {
                    "team organizations one account may create per hour (0: no limit)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  serve_cmd
+      ->add_option("--access-token-ttl", serve.access_token_ttl_seconds,
+                   "seconds an OpenID Connect access or ID token is valid")
+      ->check(CLI::Range(int64_t{1}, int64_t{24} * 3600))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--refresh-token-ttl", serve.refresh_token_ttl_seconds,
+                   "seconds a refresh token family lives from its sign-in, however used")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--refresh-token-idle-ttl", serve.refresh_token_idle_ttl_seconds,
+                   "seconds an unused refresh token stays valid")
+      ->check(CLI::Range(int64_t{1}, int64_t{365} * 24 * 3600))
+      ->capture_default_str();
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
@@ -250,7 +265,35 @@ int main(int argc, char** argv) {
       "--master-key-file", master_key_file,
       "the master key (default: $BULKHEAD_MASTER_KEY, else DATA/master.key)");
 
+  ClientsCreateOptions client;
+  std::string client_id;
+  auto* clients_cmd = app.add_subcommand("clients", "OpenID Connect clients (applications)");
+  clients_cmd->require_subcommand(1);
+  auto* clients_create_cmd =
+      clients_cmd->add_subcommand("create", "Register a client; prints its id and secret");
+  clients_create_cmd->add_option("--name", client.name, "the application's name")->required();
+  clients_create_cmd
+      ->add_option("--redirect-uri", client.redirect_uris, "an exact redirect URI (repeatable)")
+      ->required();
+  clients_create_cmd->add_option("--post-logout-redirect-uri", client.post_logout_redirect_uris,
+                                 "an exact URI to return to after logout (repeatable)");
+  clients_create_cmd->add_flag("--public", client.is_public,
+                               "no secret (browser or native app): PKCE is required");
+  clients_create_cmd->add_option("--signing-alg", client.signing_alg, "RS256, ES256 or EdDSA")
+      ->check(CLI::IsMember({"RS256", "ES256", "EdDSA"}))
+      ->capture_default_str();
+  storage_flags(clients_create_cmd);
+  auto* clients_list_cmd = clients_cmd->add_subcommand("list", "Every client, as JSON");
+  storage_flags(clients_list_cmd);
+  auto* clients_delete_cmd =
+      clients_cmd->add_subcommand("delete", "Delete a client with its codes and refresh tokens");
+  clients_delete_cmd->add_option("id", client_id, "the client_id")->required();
+  storage_flags(clients_delete_cmd);
+
   CLI11_PARSE(app, argc, argv);
+  if (clients_create_cmd->parsed()) return RunClientsCreate(storage, client);
+  if (clients_list_cmd->parsed()) return RunClientsList(storage);
+  if (clients_delete_cmd->parsed()) return RunClientsDelete(storage, client_id);
   if (serve_cmd->parsed()) return RunServe(serve);
   if (list_cmd->parsed()) return RunOrgList(storage, json);
   if (show_cmd->parsed()) return RunOrgShow(storage, slug, json);

@@ -76,6 +76,9 @@ core::Result<ServeConfig> ParseServeConfig(const ServeOptions& options) {
   c.service.invitation_ttl_ms = options.invitation_ttl_seconds * 1000;
   c.service.max_organizations_per_user = options.max_organizations_per_user;
   c.service.organization_creation_per_hour = options.organization_creation_rate;
+  c.service.access_token_ttl_ms = options.access_token_ttl_seconds * 1000;
+  c.service.refresh_token_ttl_ms = options.refresh_token_ttl_seconds * 1000;
+  c.service.refresh_token_idle_ttl_ms = options.refresh_token_idle_ttl_seconds * 1000;
   auto plans = LoadPlans(options.plans_file);
   if (!plans.ok()) return FlagError("--plans: " + plans.error().message);
   c.service.plans = *plans;

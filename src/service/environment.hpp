@@ -30,6 +30,11 @@ struct ServiceConfig {
   int64_t max_organizations_per_user = 100;
   // Team organizations one account may create per hour, per instance (429 past it); 0: no limit.
   int64_t organization_creation_per_hour = 60;
+  // The OpenID Provider's token lifetimes: access and ID tokens; refresh tokens in all (from the
+  // first) and without use (from the last rotation).
+  int64_t access_token_ttl_ms = 600LL * 1000;
+  int64_t refresh_token_ttl_ms = 30LL * 24 * 3600 * 1000;
+  int64_t refresh_token_idle_ttl_ms = 14LL * 24 * 3600 * 1000;
 };
 
 struct Environment {
