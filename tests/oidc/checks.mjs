@@ -634,10 +634,13 @@ export async function checks({ server, issuer, check }) {
   });
   await check("logout: an unregistered post_logout_redirect_uri is not followed", async () => {
     const c = need(conf, "discovery");
-    const { tokens } = await c.signIn(bobBrowser, { organization: acme.id });
+    // A session of its own: the hint names the session that may end.
+    const browser = new Browser(issuer);
+    const { tokens } = await c.signIn(browser, { credentials: need(bob, "fixtures"),
+                                                 organization: acme.id });
     const url = oidc.buildEndSessionUrl(c.config, { id_token_hint: tokens.id_token,
       post_logout_redirect_uri: "http://127.0.0.1/evil", state: "s" });
-    const r = await new Browser(issuer).request(url.href);
+    const r = await browser.request(url.href);
     assert.ok(!r.location?.startsWith("http://127.0.0.1/evil"), `redirected to ${r.location}`);
   });
 

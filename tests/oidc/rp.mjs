@@ -122,7 +122,16 @@ export async function expectOAuthError(promise, code, status) {
   try {
     value = await promise;
   } catch (e) {
-    const got = e.error ?? e.cause?.error;
+    let got = e.error ?? e.cause?.error;
+    // A 401 with WWW-Authenticate (RFC 6749 5.2, client_secret_basic) surfaces as a challenge
+    // error before the body is read: the body still names the OAuth error.
+    if (got === undefined && e instanceof oidc.WWWAuthenticateChallengeError) {
+      try {
+        got = (await e.response.clone().json()).error;
+      } catch {
+        got = e.cause?.find?.((c) => c.parameters?.error)?.parameters.error;
+      }
+    }
     if (got !== code) {
       throw new Error(`expected error ${code}, got ${got ?? e.code ?? e.name}: ${e.message}` +
                       (e.cause ? ` ${JSON.stringify(e.cause)}` : ""));
