@@ -29,6 +29,19 @@ export function inputValue(html, name) {
   return undefined;
 }
 
+// Every <input type="hidden"> as {name: value}.
+export function hiddenInputs(html) {
+  const out = {};
+  for (const [tag] of html.matchAll(/<input\b[^>]*>/gi)) {
+    if (!/\stype\s*=\s*["']?hidden/i.test(tag)) continue;
+    const name = tag.match(/\sname\s*=\s*(?:"([^"]*)"|'([^']*)')/i);
+    if (!name) continue;
+    const n = htmlUnescape(name[1] ?? name[2]);
+    out[n] = inputValue(html, n);
+  }
+  return out;
+}
+
 // The action of the page's first POST form (HTML-unescaped), or undefined.
 function formAction(html) {
   for (const [tag] of html.matchAll(/<form\b[^>]*>/gi)) {
@@ -134,13 +147,10 @@ export class Browser {
                     `${this.trace.slice(-8).join(", ")}\n${response.text.slice(0, 600)}`);
   }
 
-  // Posts the page's form back to its own URL with its hidden csrf_token and return_to.
+  // Posts the page's form (its POST form's action, else the page's URL) with every hidden
+  // input (csrf_token, return_to, token) and `fields`.
   async submit(page, fields, options = {}) {
-    const form = { ...fields };
-    for (const hidden of ["csrf_token", "return_to"]) {
-      const value = inputValue(page.text, hidden);
-      if (value !== undefined) form[hidden] = value;
-    }
+    const form = { ...hiddenInputs(page.text), ...fields };
     const action = new URL(formAction(page.text) ?? page.url, page.url);
     return this.follow(action.pathname + action.search, { method: "POST", form, ...options });
   }

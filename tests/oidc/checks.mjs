@@ -610,6 +610,89 @@ export async function checks({ server, issuer, check }) {
     await expectOAuthError(c.refresh(again.refresh_token), "invalid_grant", 400);
   });
 
+  // --- The account lifecycle behind the pages: tokens do not lie about it ----------------------
+  const dave = { email: "dave@example.test", name: "Dave Newcomer", password: kPassword };
+  const daveBrowser = new Browser(issuer);
+  const signedUp = await check("sign-up on the hosted page (linked from sign-in) -> a code",
+                               async () => {
+    const c = need(conf, "discovery");
+    const request = await c.authorizationRequest({});
+    const login = await daveBrowser.follow(request.url.href, { stopAt: [c.redirectUri] });
+    assert.equal(new URL(login.url).pathname, "/login");
+    const link = login.text.match(/href="(\/signup[^"]*)"/);
+    assert.ok(link, "the sign-in page links to /signup");
+    const page = await daveBrowser.follow(link[1].replace(/&amp;/g, "&"));
+    assert.equal(page.status, 200, "/signup");
+    assert.ok(frameAncestorsNone(page.headers), "/signup: frame-ancestors 'none'");
+    let r = await daveBrowser.submit(page, { name: dave.name, email: dave.email,
+                                             password: dave.password }, { stopAt: [c.redirectUri] });
+    // Without a return_to on the link, the person starts over, now signed in.
+    if (!r.location?.startsWith(c.redirectUri)) {
+      assert.ok(r.status < 400, `sign-up answered ${r.status}: ${r.text.slice(0, 300)}`);
+      r = await daveBrowser.follow(request.url.href, { stopAt: [c.redirectUri] });
+    }
+    assert.ok(r.location?.startsWith(c.redirectUri), `back at the client: ${r.url} ${r.status}`);
+    const tokens = await c.exchange(new URL(r.location), request);
+    const claims = tokens.claims();
+    assert.equal(claims.email, dave.email);
+    assert.equal(claims.name, dave.name);
+    assert.equal(claims.email_verified, false, "not verified before the link is followed");
+    assert.equal(claims.org_role, "owner", "the personal organization, without a picker");
+    return tokens;
+  });
+  const verified = await check("email verification: the mailed link -> email_verified true at " +
+                               "the next refresh and in userinfo", async () => {
+    const c = need(conf, "discovery");
+    const tokens = need(signedUp, "sign-up on the hosted page");
+    const [link] = await server.mail(dave.email, new RegExp(
+      `${issuer.replace(/[.]/g, "\\.")}/verify-email\\?token=[^\\s"<>]+`));
+    const page = await daveBrowser.request(link);
+    assert.equal(page.status, 200, `GET ${new URL(link).pathname}`);
+    assert.ok(frameAncestorsNone(page.headers), "frame-ancestors 'none'");
+    if (inputValue(page.text, "csrf_token") !== undefined) {
+      const done = await daveBrowser.submit(page, {});
+      assert.ok(done.status < 400, `POST /verify-email: ${done.status} ${done.text.slice(0, 300)}`);
+    }
+    const refreshed = await c.refresh(tokens.refresh_token);
+    assert.equal(refreshed.claims().email_verified, true, "the refreshed ID token");
+    const info = await oidc.fetchUserInfo(c.config, refreshed.access_token, refreshed.claims().sub);
+    assert.equal(info.email_verified, true, "userinfo");
+    return refreshed;
+  });
+  await check("forgot password: the same answer for an unknown address; the reset link " +
+              "revokes every session and refresh token", async () => {
+    const c = need(conf, "discovery");
+    const tokens = need(verified, "email verification");
+    const answers = [];
+    for (const email of [dave.email, "nobody@example.test"]) {
+      const b = new Browser(issuer);
+      const page = await b.request("/forgot-password");
+      assert.equal(page.status, 200);
+      const r = await b.submit(page, { email });
+      answers.push(outcome(r, email));
+    }
+    assert.equal(answers[0], answers[1], "whether an address has an account is not told");
+    const [link] = await server.mail(dave.email, new RegExp(
+      `${issuer.replace(/[.]/g, "\\.")}/reset-password\\?token=[^\\s"<>]+`));
+    const b = new Browser(issuer);
+    const page = await b.request(link);
+    assert.equal(page.status, 200, `GET ${new URL(link).pathname}`);
+    dave.password = "a brand new password 2";
+    const done = await b.submit(page, { password: dave.password });
+    assert.ok(done.status < 400, `POST /reset-password: ${done.status} ${done.text.slice(0, 300)}`);
+    await expectOAuthError(c.refresh(tokens.refresh_token), "invalid_grant", 400);
+    const request = await c.authorizationRequest({ prompt: "none" });
+    const r = await daveBrowser.follow(request.url.href, { stopAt: [c.redirectUri] });
+    assert.ok(r.location?.startsWith(c.redirectUri), `prompt=none: ${r.url} ${r.status}`);
+    await expectOAuthError(c.exchange(new URL(r.location), request), "login_required");
+    const again = await c.signIn(new Browser(issuer), { credentials: dave });
+    assert.ok(again.tokens.access_token, "the new password signs in");
+    const reused = await b.request(link);
+    const reuse = reused.status === 200 && inputValue(reused.text, "csrf_token") !== undefined
+      ? await b.submit(reused, { password: "yet another password 3" }) : reused;
+    assert.ok(reuse.status >= 400, `the link is single-use: ${reuse.status}`);
+  });
+
   // --- RP-initiated logout --------------------------------------------------------------------
   await check("logout: id_token_hint + registered post_logout_redirect_uri -> back with state; " +
               "the session and its refresh tokens end", async () => {
@@ -670,5 +753,38 @@ export async function checks({ server, issuer, check }) {
       .map((k) => k.kid);
     assert.ok(published.includes(oldKid) && published.includes(newKid), "both keys published");
     assert.equal(decodeHeader(latest.id_token).kid, newKid, "the ID token too");
+  });
+  await check("keys rotate-signing with a publish delay: the new key is published at once and " +
+              "signs only after the delay", async () => {
+    const c = need(es, "discovery");
+    const kJwks = `${issuer}/.well-known/jwks.json`;
+    const kids = async () => (await (await fetch(kJwks)).json()).keys
+      .filter((k) => k.alg === "ES256").map((k) => k.kid);
+    const before = await kids();
+    const { tokens } = await c.signIn(bobBrowser, { organization: acme.id });
+    const signing = decodeHeader(tokens.id_token).kid;
+    const delay = 15;
+    const rotated = Date.now();
+    const printed = server.cli(["keys", "rotate-signing", "--alg", "ES256",
+                                "--signing-key-publish-delay", String(delay)]);
+    let added = [];
+    for (const until = Date.now() + 5_000; added.length === 0 && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      added = (await kids()).filter((k) => !before.includes(k));
+    }
+    assert.equal(added.length, 1, "one new ES256 key published within 5 s");
+    assert.ok(printed.includes(added[0]), "rotate-signing prints the new key");
+    await c.discover();
+    let latest = await c.refresh(tokens.refresh_token);
+    assert.ok(Date.now() - rotated < delay * 1000, "minted within the delay");
+    assert.equal(decodeHeader(latest.id_token).kid, signing, "the old key signs until the delay");
+    let kid = signing;
+    for (const until = rotated + (delay + 10) * 1000; kid === signing && Date.now() < until;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      latest = await c.refresh(latest.refresh_token);
+      kid = decodeHeader(latest.id_token).kid;
+    }
+    assert.equal(kid, added[0], "the new key signs after the delay");
+    assert.ok(Date.now() - rotated >= delay * 1000, "not before the delay");
   });
 }

@@ -149,6 +149,29 @@ export class Server {
     return r.body;
   }
 
+  // The newest mail to `to` in the outbox (DATA/outbox, sent or not) whose body matches
+  // `pattern`: the match. Waits up to 10 s for it.
+  async mail(to, pattern) {
+    const outbox = path.join(this.data, "outbox");
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      const found = [];
+      for (const dir of [outbox, path.join(outbox, "sent")]) {
+        if (!fs.existsSync(dir)) continue;
+        for (const name of fs.readdirSync(dir)) {
+          if (!name.endsWith(".eml")) continue;
+          const text = fs.readFileSync(path.join(dir, name), "utf8");
+          const header = text.slice(0, text.indexOf("\r\n\r\n"));
+          if (!new RegExp(`^To:.*${to.replace(/[.+]/g, "\\$&")}`, "mi").test(header)) continue;
+          const match = text.match(pattern);
+          if (match) found.push({ name, match });
+        }
+      }
+      if (found.length > 0) return found.sort((a, b) => a.name.localeCompare(b.name)).at(-1).match;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`no mail to ${to} matching ${pattern} in ${outbox} within 10 s`);
+  }
+
   async stop() {
     if (this.running()) {
       this.process.removeAllListeners("exit");
