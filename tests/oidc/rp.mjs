@@ -139,7 +139,7 @@ export async function expectOAuthError(promise, code, status) {
     if (status !== undefined) assert.equal(e.status, status, `HTTP status of ${code}`);
     return e;
   }
-  throw new Error(`expected error ${code}, but it succeeded: ${JSON.stringify(value)}`);
+  throw new Error(`expected error ${code}, but it succeeded: ${JSON.stringify(value).slice(0, 160)}…`);
 }
 
 export const decodeHeader = jose.decodeProtectedHeader;
