@@ -33,7 +33,7 @@ function psql(admin, sql) {
 
 export class Server {
   constructor(binary) {
-    this.binary = binary;
+    this.binary = path.resolve(binary);  // the commands run in the work directory
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-oidc-"));
     this.data = path.join(this.work, "data");
     this.process = null;
@@ -76,6 +76,10 @@ export class Server {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("the server did not say it was listening " +
                                                       `in 30 s:\n${this.stderr}`)), 30_000);
+      this.process.once("error", (e) => {
+        clearTimeout(timer);
+        reject(new Error(`cannot start ${this.binary}: ${e.message}`));
+      });
       this.process.once("exit", (code) => {
         clearTimeout(timer);
         reject(new Error(`the server exited (${code}):\n${this.stderr}`));
