@@ -15,7 +15,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { checks } from "./checks.mjs";
 import { Server } from "./server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,6 +35,8 @@ for (const pkg of ["openid-client", "jose"]) {
     abort(`${here}/node_modules/${pkg} is missing: run \`make client-deps\` (npm ci) first`);
   }
 }
+// After the check above: the checks import openid-client and jose.
+const { checks } = await import("./checks.mjs");
 const deadline = setTimeout(() => abort(`took longer than ${kDeadlineMs / 1000} s`), kDeadlineMs);
 process.on("SIGTERM", () => abort("terminated"));
 process.on("SIGINT", () => abort("interrupted"));
