@@ -6,7 +6,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 
 import { Browser, htmlUnescape, inputValue } from "./browser.mjs";
-import { RelyingParty, decodeHeader, expectOAuthError, lastExchange, oidc, remoteJwks,
+import { RelyingParty, decodeHeader, expectOAuthError, lastExchange, oidc, remoteJwks, secrets,
          verifyAccessToken } from "./rp.mjs";
 
 const kPassword = "correct horse battery staple";
@@ -79,7 +79,7 @@ export async function checks({ server, issuer, check }) {
   // Fixtures: clients through the CLI, people and organizations through the API.
   const registered = await check("clients create (CLI): confidential RS256, public, ES256, EdDSA",
                                  () => {
-    const conf = server.createClient({ name: "RS256 web app", redirectUris: [cb("rp")],
+    const conf = server.createClient({ name: "RS256 web app", redirectUris: [cb("rp"), cb("rp2")],
                                        postLogoutRedirectUris: [loggedOut], alg: "RS256" });
     const pub = server.createClient({ name: "Public SPA", redirectUris: [cb("spa")],
                                       isPublic: true });
@@ -91,6 +91,7 @@ export async function checks({ server, issuer, check }) {
                 "a confidential client's secret is printed once");
     }
     assert.equal(pub.client_secret, null, "a public client has client_secret null");
+    for (const c of [conf, es, ed]) secrets.add(c.client_secret);
     const listed = server.cli(["clients", "list"]);
     for (const c of [conf, pub, es, ed]) assert.ok(listed.includes(c.client_id), "clients list");
     assert.ok(!listed.includes(conf.client_secret), "clients list never shows a secret");
@@ -101,12 +102,15 @@ export async function checks({ server, issuer, check }) {
     const signUp = async (email, name) => {
       const body = await server.expectApi(201, "POST", "/api/v1/auth/signup",
                                           { body: { email, password: kPassword, name } });
+      secrets.add(body.session_token);
       return { id: body.user.id, email, name, password: kPassword, token: body.session_token,
                personal: body.personal_organization };
     };
     const alice = await signUp("alice@example.test", "Alice Owner");
     const bob = await signUp("bob@example.test", "Bob Member");
     const carol = await signUp("carol@example.test", "Carol Solo");
+    const erin = await signUp("erin@example.test", "Erin Throttled");
+    secrets.add(kPassword);
     const org = (name, slug) => server.expectApi(201, "POST", "/api/v1/organizations",
                                                  { token: alice.token, body: { name, slug } });
     const acme = await org("Acme Corporation", "acme-corp");
@@ -118,9 +122,9 @@ export async function checks({ server, issuer, check }) {
     await add(acme, "member");
     await add(globex, "admin");
     await add(initech, "member");
-    return { alice, bob, carol, acme, globex, initech, umbrella };
+    return { alice, bob, carol, erin, acme, globex, initech, umbrella };
   });
-  const { alice, bob, carol, acme, globex, initech, umbrella } = fixtures ?? {};
+  const { alice, bob, carol, erin, acme, globex, initech, umbrella } = fixtures ?? {};
 
   // Relying parties from discovery (openid-client validates that the issuer it discovers is
   // the URL it was given).
@@ -287,6 +291,21 @@ export async function checks({ server, issuer, check }) {
     assert.equal(browser.cookie("bulkhead_session"), undefined);
   });
 
+  await check("the login throttle applies to the page: 10 failures, then 429 even with the " +
+              "right password", async () => {
+    const e = need(erin, "fixtures");
+    const browser = new Browser(issuer);
+    const page = await browser.request("/login");
+    for (let i = 0; i < 10; i++) {
+      const r = await browser.submit(page, { email: e.email, password: `wrong password ${i}` });
+      assert.equal(r.status, 401, `failure ${i + 1}`);
+    }
+    const r = await browser.submit(page, { email: e.email, password: e.password });
+    assert.equal(r.status, 429, "the 11th login");
+    assert.ok(frameAncestorsNone(r.headers), "the 429 page: frame-ancestors 'none'");
+    assert.equal(browser.cookie("bulkhead_session"), undefined, "no session");
+  });
+
   // --- The code flow with PKCE, the picker, the tokens ----------------------------------------
   const bobBrowser = new Browser(issuer);
   const main = await check("code + PKCE: sign in on /login, pick on /organization, exchange",
@@ -314,6 +333,14 @@ export async function checks({ server, issuer, check }) {
     assert.ok(!seen.picker.includes(f.umbrella.id) && !seen.picker.includes("Umbrella Holdings"),
               "the picker does not show an organization the user is not in");
     assert.ok(inputValue(seen.picker, "csrf_token"), "the picker carries a csrf_token");
+  });
+  // A code left unused, exchanged at the end (after 60 s): codes expire.
+  const unused = await check("an authorization code is issued (exchanged after 60 s, at the end)",
+                             async () => {
+    const c = need(conf, "discovery");
+    const request = await c.authorizationRequest({ organization: need(acme, "fixtures").id });
+    const callback = await bobBrowser.authorize(request.url.href, { redirectUri: c.redirectUri });
+    return { request, callback, issued: Date.now() };
   });
   const idClaims = await check("ID token: validated by openid-client; claims of the issue",
                                () => {
@@ -468,6 +495,21 @@ export async function checks({ server, issuer, check }) {
     const callback = await bobBrowser.authorize(request.url.href, { redirectUri: c.redirectUri });
     await expectOAuthError(c.exchange(callback, request, oidc.randomPKCECodeVerifier()),
                            "invalid_grant", 400);
+  });
+  await check("a code without its code_verifier -> invalid_grant", async () => {
+    const c = need(conf, "discovery");
+    const request = await c.authorizationRequest({ organization: acme.id });
+    const callback = await bobBrowser.authorize(request.url.href, { redirectUri: c.redirectUri });
+    await expectOAuthError(c.exchange(callback, request, null), "invalid_grant", 400);
+  });
+  await check("a code is bound to its redirect_uri (another registered one -> invalid_grant)",
+              async () => {
+    const c = need(conf, "discovery");
+    const request = await c.authorizationRequest({ organization: acme.id });
+    const callback = await bobBrowser.authorize(request.url.href, { redirectUri: c.redirectUri });
+    const elsewhere = new URL(cb("rp2"));
+    for (const [k, v] of callback.searchParams) elsewhere.searchParams.set(k, v);
+    await expectOAuthError(c.exchange(elsewhere, request), "invalid_grant", 400);
   });
   await check("a code is bound to its client: another client's code -> invalid_grant", async () => {
     const c = need(conf, "discovery");
@@ -658,6 +700,7 @@ export async function checks({ server, issuer, check }) {
     }
     const [link] = await server.mail(person.email, new RegExp(
       `${issuer.replace(/[.]/g, "\\.")}/verify-email\\?token=[^\\s"<>]+`));
+    secrets.add(new URL(link).searchParams.get("token"));
     const page = await personBrowser.request(link);
     assert.equal(page.status, 200, `GET ${new URL(link).pathname}`);
     assert.ok(frameAncestorsNone(page.headers), "frame-ancestors 'none'");
@@ -686,10 +729,12 @@ export async function checks({ server, issuer, check }) {
     assert.equal(answers[0], answers[1], "whether an address has an account is not told");
     const [link] = await server.mail(person.email, new RegExp(
       `${issuer.replace(/[.]/g, "\\.")}/reset-password\\?token=[^\\s"<>]+`));
+    secrets.add(new URL(link).searchParams.get("token"));
     const b = new Browser(issuer);
     const page = await b.request(link);
     assert.equal(page.status, 200, `GET ${new URL(link).pathname}`);
     person.password = "a brand new password 2";
+    secrets.add(person.password);
     const done = await b.submit(page, { password: person.password });
     assert.ok(done.status < 400, `POST /reset-password: ${done.status} ${done.text.slice(0, 300)}`);
     await expectOAuthError(c.refresh(tokens.refresh_token), "invalid_grant", 400);
@@ -800,5 +845,22 @@ export async function checks({ server, issuer, check }) {
     }
     assert.equal(kid, added[0], "the new key signs after the delay");
     assert.ok(Date.now() - rotated >= delay * 1000, "not before the delay");
+  });
+  await check("an authorization code expires in 60 s -> invalid_grant", async () => {
+    const c = need(conf, "discovery");
+    const { request, callback, issued } = need(unused, "an unused authorization code");
+    const wait = issued + 62_000 - Date.now();
+    if (wait > 0) {
+      console.log(`      (waiting ${Math.ceil(wait / 1000)} s for the code to expire)`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    await expectOAuthError(c.exchange(callback, request), "invalid_grant", 400);
+  });
+  await check("no token, code, secret or password in the server's logs", () => {
+    const logs = server.logs();
+    assert.ok(logs.length > 0, "the server logged something");
+    const leaked = [...secrets].filter((secret) => secret && logs.includes(secret));
+    assert.deepEqual(leaked.map((secret) => `${secret.slice(0, 12)}… (${secret.length} chars)`), [],
+                     "credentials found in the logs");
   });
 }

@@ -9,6 +9,15 @@ import * as oidc from "openid-client";
 // (headers such as Cache-Control) is checked here.
 export const exchanges = [];
 
+// Every credential the run saw (tokens, codes, secrets): none may appear in the server's logs.
+export const secrets = new Set();
+function remember(tokens) {
+  for (const k of ["access_token", "refresh_token", "id_token"]) {
+    if (typeof tokens?.[k] === "string") secrets.add(tokens[k]);
+  }
+  return tokens;
+}
+
 async function recordingFetch(url, options) {
   const response = await fetch(url, options);
   exchanges.push({ url: String(url), method: options?.method ?? "GET", status: response.status,
@@ -84,15 +93,19 @@ export class RelyingParty {
     return { tokens, callback, request, seen };
   }
 
-  exchange(callback, request, verifier = request.verifier) {
-    return oidc.authorizationCodeGrant(this.config, callback, {
+  // `verifier` null sends none.
+  async exchange(callback, request, verifier = request.verifier) {
+    const code = callback.searchParams.get("code");
+    if (code) secrets.add(code);
+    if (verifier) secrets.add(verifier);
+    return remember(await oidc.authorizationCodeGrant(this.config, callback, {
       pkceCodeVerifier: verifier, expectedState: request.state, expectedNonce: request.nonce,
       idTokenExpected: true,
-    });
+    }));
   }
 
-  refresh(refreshToken, parameters) {
-    return oidc.refreshTokenGrant(this.config, refreshToken, parameters);
+  async refresh(refreshToken, parameters) {
+    return remember(await oidc.refreshTokenGrant(this.config, refreshToken, parameters));
   }
 }
 

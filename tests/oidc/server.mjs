@@ -38,7 +38,8 @@ export class Server {
     this.data = path.join(this.work, "data");
     this.process = null;
     this.database = null;  // {admin, name, url} on PostgreSQL
-    this.stderr = "";
+    this.stderr = "";  // the last 4000 characters, for failure messages
+    this.output = [];  // every line the server wrote (stdout and stderr), for the log check
     // On PostgreSQL the CLI does not share the data directory's development master key with
     // the server: both take the key from the environment, as an operator's would.
     this.env = { ...process.env };
@@ -73,6 +74,7 @@ export class Server {
     this.process = spawn(this.binary, args, { cwd: this.work, env: this.env,
                                               stdio: ["ignore", "pipe", "pipe"] });
     this.process.stderr.on("data", (chunk) => { this.stderr = (this.stderr + chunk).slice(-4000); });
+    readline.createInterface({ input: this.process.stderr }).on("line", (l) => this.output.push(l));
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("the server did not say it was listening " +
                                                       `in 30 s:\n${this.stderr}`)), 30_000);
@@ -85,6 +87,7 @@ export class Server {
         reject(new Error(`the server exited (${code}):\n${this.stderr}`));
       });
       readline.createInterface({ input: this.process.stdout }).on("line", (line) => {
+        this.output.push(line);
         let event;
         try { event = JSON.parse(line); } catch { return; }
         if (event.event === "listening") {
@@ -151,6 +154,17 @@ export class Server {
                       JSON.stringify(r.body));
     }
     return r.body;
+  }
+
+  // Everything the server logged: its output and the files under DATA/logs.
+  logs() {
+    let text = this.output.join("\n");
+    const dir = path.join(this.data, "logs");
+    for (const name of fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : []) {
+      const file = path.join(dir, name);
+      if (fs.statSync(file).isFile()) text += `\n${fs.readFileSync(file, "utf8")}`;
+    }
+    return text;
   }
 
   // The newest mail to `to` in the outbox (DATA/outbox, sent or not) whose body matches
