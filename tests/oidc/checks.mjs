@@ -534,6 +534,33 @@ export async function checks({ server, issuer, check }) {
     await expectOAuthError(wrongPost.refresh(tokens.refresh_token), "invalid_client");
   });
 
+  await check("every issued token and every refused grant is audited in the organization it " +
+              "names, without the token", async () => {
+    const c = need(conf, "discovery");
+    const f = need(fixtures, "fixtures");
+    server.cli(["org", "set-plan", f.acme.slug, "team"]);  // a plan with audit_log
+    const events = async () => {
+      const body = await server.expectApi(200, "GET",
+        `/api/v1/organizations/${f.acme.id}/audit-log?limit=200`, { token: f.alice.token });
+      return body.data.filter((e) => /oauth|token|grant/i.test(e.action ?? ""));
+    };
+    const before = (await events()).length;
+    const { tokens } = await c.signIn(bobBrowser, { organization: f.acme.id });
+    const issued = (await events()).length;
+    assert.ok(issued > before, `an issuance is audited (${before} -> ${issued} events)`);
+    const request = await c.authorizationRequest({ organization: f.acme.id });
+    const callback = await bobBrowser.authorize(request.url.href, { redirectUri: c.redirectUri });
+    await expectOAuthError(c.exchange(callback, request, oidc.randomPKCECodeVerifier()),
+                           "invalid_grant");
+    const refused = await events();
+    assert.ok(refused.length > issued, `a refused grant is audited (${issued} -> ${refused.length})`);
+    const text = JSON.stringify(refused);
+    for (const secret of [tokens.access_token, tokens.refresh_token, tokens.id_token,
+                          callback.searchParams.get("code")]) {
+      assert.ok(!text.includes(secret), "a token or code in the audit log");
+    }
+  });
+
   // --- Organizations a user is not in ---------------------------------------------------------
   await check("authorize: a non-member's organization -> the same answer as an unknown one",
               async () => {
