@@ -306,6 +306,22 @@ export async function checks({ server, issuer, check }) {
     assert.equal(browser.cookie("bulkhead_session"), undefined, "no session");
   });
 
+  await check("branding: the sign-in page reached with organization=<slug> shows the " +
+              "organization's display name, logo and colour", async () => {
+    const c = need(conf, "discovery");
+    const f = need(fixtures, "fixtures");
+    const branding = { display_name: "Acme Sign-In", logo_url: "https://cdn.example.test/acme.png",
+                       primary_color: "#12ab34" };
+    await server.expectApi(200, "PATCH", `/api/v1/organizations/${f.acme.id}`,
+                           { token: f.alice.token, body: { settings: { branding } } });
+    const { url } = await c.authorizationRequest({ organization: f.acme.slug });
+    const page = await new Browser(issuer).follow(url.href, { stopAt: [c.redirectUri] });
+    assert.equal(new URL(page.url).pathname, "/login", `stopped at ${page.url}`);
+    for (const [k, v] of Object.entries(branding)) {
+      assert.ok(page.text.toLowerCase().includes(v.toLowerCase()), `the page shows ${k} ${v}`);
+    }
+  });
+
   // --- The code flow with PKCE, the picker, the tokens ----------------------------------------
   const bobBrowser = new Browser(issuer);
   const main = await check("code + PKCE: sign in on /login, pick on /organization, exchange",
