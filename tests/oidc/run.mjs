@@ -9,7 +9,8 @@
 // BULKHEAD_TEST_ENGINE=postgres runs it on a database of its own in the cluster named by
 // BULKHEAD_TEST_POSTGRES_URL (make test starts one). Needs `make client-deps` (npm ci) first:
 // nothing is downloaded here. Every check runs (a failed one does not stop the others, except
-// those that need what it made); any failure exits 1.
+// those that need what it made); any failure exits 1. About 70 s: one check waits out an
+// authorization code's 60 s lifetime.
 
 import fs from "node:fs";
 import path from "node:path";
