@@ -41,6 +41,14 @@ $(CLIENT_STAMP): tests/client/package-lock.json
 
 client-deps: $(CLIENT_STAMP)
 
+# The OpenID Connect suite's npm packages (tests/oidc: openid-client, jose), the same way.
+OIDC_STAMP := tests/oidc/node_modules/.installed
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(OIDC_STAMP)
+
 # First the format check; then every suite on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
 # this target starts and stops; then each fuzzer for a bounded time, then the unit and
 # integration tests again under the sanitizers. CI runs exactly this.
