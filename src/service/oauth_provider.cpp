@@ -10,6 +10,7 @@
 #include "crypto/token.hpp"
 #include "service/account_service.hpp"
 #include "service/organization_service.hpp"
+#include "service/tenant_resolver.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -204,6 +205,50 @@ core::Result<Derived> DeriveClaims(store::Connection& c, const std::string& user
   return d;
 }
 
+// DeriveClaims through the catalog cache the API's own authorization reads (every change drops
+// its entries, on this instance at once and on others through the change feed), so that a
+// warm userinfo request reads no disk: it answers for a user and a membership as fresh as any
+// API request's permission check.
+core::Result<Derived> DeriveCachedClaims(Environment& env, const std::string& user_id,
+                                         const std::optional<std::string>& organization_id) {
+  Derived d;
+  auto user = env.cache.users.Get(user_id);
+  if (!user) {
+    uint64_t generation = env.cache.users.Generation();
+    auto lease = env.catalog.Acquire();
+    auto found = store::catalog::FindUserById(*lease, user_id);
+    if (!found.ok()) return found.error();
+    if (!*found) {
+      d.refusal = "the user no longer exists";
+      return d;
+    }
+    (*found)->password_hash.clear();  // as AccountService keeps it: never cached
+    env.cache.users.Fill(generation, user_id, **found);
+    user = std::move(**found);
+  }
+  d.user = store::oauth::TokenUser{user->id, user->email, user->name, user->email_verified_at};
+  if (!organization_id) return d;
+  TenantResolver resolver(env);
+  auto org = resolver.FindOrganizationById(*organization_id);
+  if (!org.ok()) return org.error();
+  if (!*org) {
+    d.refusal = "the organization no longer exists";
+    return d;
+  }
+  if ((*org)->status != "active") {
+    d.refusal = "the organization is suspended";
+    return d;
+  }
+  auto role = resolver.FindRole(*organization_id, user_id);
+  if (!role.ok()) return role.error();
+  if (!*role) {
+    d.refusal = "the user is no longer a member of the organization";
+    return d;
+  }
+  d.organization = std::move(**org);
+  d.role = **role;
+  return d;
+}
 }  // namespace
 
 int64_t OAuthProvider::DefaultNow() {
@@ -618,20 +663,26 @@ OAuthResult<json> OAuthProvider::SignTokens(const ClientRecord& client, const Gr
 
 std::optional<json> OAuthProvider::VerifyAccessToken(std::string_view token) {
   if (token.empty() || token.size() > 8192) return std::nullopt;
-  auto claims = keys_.Verify(token);
-  if (!claims.ok()) return std::nullopt;
-  const json& c = *claims;
-  // An access token carries client_id and scope; an ID token signed by the same keys does not.
-  if (!c.contains("client_id") || !c["client_id"].is_string() || !c.contains("scope") ||
-      !c["scope"].is_string() || !c.contains("sub") || !c["sub"].is_string()) {
-    return std::nullopt;
+  std::string key(token);
+  auto verified = verified_access_tokens_.Get(key);
+  if (!verified) {
+    uint64_t generation = verified_access_tokens_.Generation();
+    auto claims = keys_.Verify(token, "at+jwt");
+    if (!claims.ok()) return std::nullopt;
+    const json& c = *claims;
+    // An access token carries client_id and scope; an ID token signed by the same keys does not.
+    if (!c.contains("client_id") || !c["client_id"].is_string() || !c.contains("scope") ||
+        !c["scope"].is_string() || !c.contains("sub") || !c["sub"].is_string()) {
+      return std::nullopt;
+    }
+    if (c.value("iss", json()) != Issuer()) return std::nullopt;
+    if (!c.contains("exp") || !c["exp"].is_number_integer()) return std::nullopt;
+    verified = std::make_shared<const json>(std::move(*claims));
+    verified_access_tokens_.Fill(generation, key, *verified);
   }
-  if (c.value("iss", json()) != Issuer()) return std::nullopt;
-  if (!c.contains("exp") || !c["exp"].is_number_integer() ||
-      c["exp"].get<int64_t>() <= Seconds(Now())) {
-    return std::nullopt;
-  }
-  return *claims;
+  // Expiry on every use: a token verified once stays verified, not valid.
+  if ((**verified)["exp"].get<int64_t>() <= Seconds(Now())) return std::nullopt;
+  return **verified;
 }
 
 OAuthResult<json> OAuthProvider::UserInfo(std::string_view access_token) {
@@ -643,13 +694,9 @@ OAuthResult<json> OAuthProvider::UserInfo(std::string_view access_token) {
   if (claims->contains("org_id") && (*claims)["org_id"].is_string()) {
     org_id = (*claims)["org_id"].get<std::string>();
   }
-  Derived derived;
-  {
-    auto lease = env_.catalog.Acquire();
-    auto d = DeriveClaims(*lease, (*claims)["sub"].get<std::string>(), org_id);
-    if (!d.ok()) return ServerError();
-    derived = std::move(*d);
-  }
+  auto d = DeriveCachedClaims(env_, (*claims)["sub"].get<std::string>(), org_id);
+  if (!d.ok()) return ServerError();
+  Derived derived = std::move(*d);
   if (!derived.refusal.empty()) return invalid();
   json out = {{"sub", derived.user->id}};
   if (ScopeHas(scope, "email")) {

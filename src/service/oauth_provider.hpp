@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -156,6 +157,12 @@ class OAuthProvider {
   OAuthClients& clients_;
   SigningKeys& keys_;
   std::function<int64_t()> clock_ = [] { return DefaultNow(); };
+  // Access tokens whose signature, type, shape and issuer were verified, by their text: a
+  // relying party presents the same token for its whole lifetime (10 minutes), and a verify
+  // (an RSA or ECDSA check, base64 and JSON) cost more than the rest of a userinfo request.
+  // What a token says never changes; its expiry is checked at every use, and what it grants
+  // is read afresh (userinfo derives the claims again). Emptied when full.
+  BoundedCache<std::shared_ptr<const nlohmann::json>> verified_access_tokens_{10'000};
   static int64_t DefaultNow();
 };
 
