@@ -4,6 +4,7 @@
 
 #include <strings.h>
 
+#include "api/csrf.hpp"
 #include "api/form.hpp"
 #include "api/handlers.hpp"
 #include "api/page.hpp"
@@ -294,20 +295,66 @@ Result<Response> OAuthIntrospect(Services& s, RequestContext& c) {
   return OAuthJson(200, *answer);
 }
 
+namespace {
+
+// The page that asks a signed-in browser whether to sign out, for a logout request that does
+// not prove the relying party holds this session (no id_token_hint naming it): it posts the
+// same parameters back with a CSRF token.
+Response ConfirmLogoutPage(const http::Request& request, const service::LogoutRequest& logout) {
+  auto csrf = CsrfTokenFor(request);
+  std::string form =
+      "<p>Sign out of this browser?</p><form method=\"post\" action=\"/oauth2/logout\">";
+  for (const auto& [name, value] :
+       {std::pair<std::string_view, const std::string&>{"id_token_hint", logout.id_token_hint},
+        {"post_logout_redirect_uri", logout.post_logout_redirect_uri},
+        {"state", logout.state},
+        {"client_id", logout.client_id}}) {
+    if (value.empty()) continue;
+    form += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
+            HtmlEscape(value) + "\">";
+  }
+  form += CsrfField(csrf.value) + "<button type=\"submit\">Sign out</button></form>";
+  Response response = RenderPage({.title = "Sign out", .body_html = form});
+  if (csrf.set_cookie) response.SetHeader("Set-Cookie", *csrf.set_cookie);
+  return response;
+}
+
+}  // namespace
+
+// GET /oauth2/logout, and POST from its confirmation page.
 Result<Response> OAuthLogout(Services& s, RequestContext& c) {
-  auto query = http::ParseQuery(c.request.Query());
+  bool confirmed = c.request.method == "POST";
+  std::optional<http::QueryParams> query;
+  if (confirmed) {
+    if (!IsFormBody(c.request)) return ErrorPage("The sign-out form is malformed.");
+    query = http::ParseQuery(c.request.body);
+  } else {
+    query = http::ParseQuery(c.request.Query());
+  }
   if (!query || !Unique(*query)) return ErrorPage("The sign-out request is malformed.");
   const auto& q = *query;
+  if (confirmed && !CsrfMatches(c.request, Param(q, "csrf_token"))) {
+    return ErrorPage("The sign-out form expired. Go back, reload the page and try again.", 403);
+  }
   service::LogoutRequest request{Param(q, "id_token_hint"), Param(q, "post_logout_redirect_uri"),
                                  Param(q, "state"), Param(q, "client_id")};
+  auto checked = s.oauth->CheckLogout(request);
+  if (checked.error) return ErrorPage(*checked.error);
   auto principal = BrowserPrincipal(s, c.request);
-  auto outcome = s.oauth->Logout(request, principal ? principal->session_hash : "");
-  if (outcome.error) return ErrorPage(*outcome.error);
+  // Any site can make a browser GET this URL: a GET ends the browser's session only when the
+  // id_token_hint names that very session (the relying party holds its ID token); otherwise the
+  // person confirms (OpenID Connect RP-Initiated Logout 1.0, section 2).
+  if (principal && !confirmed && checked.hint_sid != service::SessionId(principal->session_hash)) {
+    return ConfirmLogoutPage(c.request, request);
+  }
+  if (!s.oauth->EndSessions(checked, principal ? principal->session_hash : "").ok()) {
+    return ErrorPage("The server could not sign you out. Try again.", 500);
+  }
   if (principal) BULKHEAD_TRY(s.accounts.LogOut(*principal));
   Response response =
-      outcome.location.empty()
+      checked.location.empty()
           ? RenderPage({.title = "Signed out", .body_html = "<p>You are signed out.</p>"})
-          : SeeOther(outcome.location);
+          : SeeOther(checked.location);
   response.SetHeader("Set-Cookie", SessionCookie(c.request, "", 0));
   return response;
 }

@@ -775,7 +775,7 @@ core::Result<json> OAuthProvider::Introspect(const ClientRecord& client, std::st
   return out;
 }
 
-LogoutOutcome OAuthProvider::Logout(const LogoutRequest& request, const std::string& session_hash) {
+LogoutOutcome OAuthProvider::CheckLogout(const LogoutRequest& request) {
   std::optional<json> hint;
   if (!request.id_token_hint.empty()) {
     auto claims = request.id_token_hint.size() <= 8192 ? keys_.Verify(request.id_token_hint)
@@ -809,21 +809,33 @@ LogoutOutcome OAuthProvider::Logout(const LogoutRequest& request, const std::str
     if (!request.state.empty()) params.emplace_back("state", request.state);
     location = WithQuery(request.post_logout_redirect_uri, params);
   }
+  return {std::nullopt, location, hint ? (*hint)["sid"].get<std::string>() : "", client_id};
+}
+
+core::Status OAuthProvider::EndSessions(const LogoutOutcome& checked,
+                                        const std::string& session_hash) {
   int64_t now = Now();
-  auto written = env_.catalog.Write([&](store::Connection& c) -> core::Status {
+  return env_.catalog.Write([&](store::Connection& c) -> core::Status {
     if (!session_hash.empty()) {
       auto revoked = store::oauth::RevokeRefreshTokensOfSid(c, SessionId(session_hash), now);
       if (!revoked.ok()) return revoked.error();
     }
-    if (hint) {
-      auto revoked = store::oauth::RevokeRefreshTokensOfSidForClient(
-          c, (*hint)["sid"].get<std::string>(), client_id, now);
+    if (!checked.hint_sid.empty()) {
+      auto revoked = store::oauth::RevokeRefreshTokensOfSidForClient(c, checked.hint_sid,
+                                                                     checked.client_id, now);
       if (!revoked.ok()) return revoked.error();
     }
     return core::Ok();
   });
-  if (!written.ok()) return {std::string("The server could not sign you out. Try again."), ""};
-  return {std::nullopt, location};
+}
+
+LogoutOutcome OAuthProvider::Logout(const LogoutRequest& request, const std::string& session_hash) {
+  auto checked = CheckLogout(request);
+  if (checked.error) return checked;
+  if (!EndSessions(checked, session_hash).ok()) {
+    return {std::string("The server could not sign you out. Try again."), "", "", ""};
+  }
+  return checked;
 }
 
 }  // namespace bulkhead::service

@@ -109,6 +109,8 @@ struct LogoutRequest {
 struct LogoutOutcome {
   std::optional<std::string> error;  // a 400 page: the hint or the URI is not acceptable
   std::string location;              // empty: show the "signed out" page
+  std::string hint_sid;              // the session a valid id_token_hint names ("": none)
+  std::string client_id;             // the hint's client, or the request's client_id
 };
 
 class OAuthProvider {
@@ -134,6 +136,12 @@ class OAuthProvider {
                                           std::string_view token);
   // Checks the hint and the URI, and revokes the refresh tokens of the hint's session for its
   // client and of `session_hash`'s (the browser session being ended; empty: none).
+  // Checks a logout request (the hint, the client, the redirect URI) and writes nothing.
+  LogoutOutcome CheckLogout(const LogoutRequest& request);
+  // Revokes the refresh tokens of the browser session `session_hash` ("": none) and of the
+  // session the checked hint names (its client's).
+  core::Status EndSessions(const LogoutOutcome& checked, const std::string& session_hash);
+  // CheckLogout, then EndSessions when it passed.
   LogoutOutcome Logout(const LogoutRequest& request, const std::string& session_hash);
 
   // Tests: the clock every expiry is computed from (unix ms).

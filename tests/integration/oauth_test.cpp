@@ -286,6 +286,42 @@ TEST_F(OAuthTest, UnknownClientOrRedirectUriGetsAnErrorPageNeverARedirect) {
   }
 }
 
+TEST_F(OAuthTest, ALogoutThatDoesNotNameTheBrowsersSessionIsConfirmedFirst) {
+  auto cookie = [&](const std::string& more = "") {
+    return std::vector<std::pair<std::string, std::string>>{
+        {"Cookie", "bulkhead_session=" + session_ + more}};
+  };
+  auto signed_in = [&] {
+    return http().Request("GET", "/api/v1/user", std::nullopt, Bearer(session_)).status == 200;
+  };
+  // Another site's link (no id_token_hint) signs nobody out: it asks, with a CSRF-bound form.
+  auto asked =
+      http().Request("GET", "/oauth2/logout?" + Form({{"state", "x"}}), std::nullopt, cookie());
+  EXPECT_EQ(asked.status, 200);
+  EXPECT_NE(asked.body.find("action=\"/oauth2/logout\""), std::string::npos);
+  EXPECT_EQ(asked.Header("location"), "");
+  EXPECT_TRUE(signed_in());
+  auto set = asked.Header("set-cookie");
+  auto at = set.find("bulkhead_csrf=");
+  ASSERT_NE(at, std::string::npos);
+  std::string csrf = set.substr(at + 14, set.find(';', at) - at - 14);
+
+  // A forged POST (no CSRF pair) changes nothing.
+  auto form = [&](std::vector<std::pair<std::string, std::string>> fields) {
+    auto headers = cookie("; bulkhead_csrf=" + csrf);
+    headers.push_back({"Content-Type", "application/x-www-form-urlencoded"});
+    return http().RequestRaw("POST", "/oauth2/logout", Form(fields), headers);
+  };
+  EXPECT_EQ(form({{"csrf_token", "forged"}}).status, 403);
+  EXPECT_TRUE(signed_in());
+
+  // Confirmed: the session ends.
+  auto confirmed = form({{"state", "x"}, {"csrf_token", csrf}});
+  EXPECT_EQ(confirmed.status, 200);
+  EXPECT_NE(confirmed.Header("set-cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_FALSE(signed_in());
+}
+
 TEST_F(OAuthTest, LoginIsAskedWithoutASessionOrWithPromptLogin) {
   auto target = AuthorizeTarget();
   auto none = Authorize(target, "");
