@@ -2,7 +2,9 @@
 -- tokens in $BENCH_REFRESH_TOKENS (one per line, each of its own family); a request spends one
 -- and its response's new token goes back in the pool, so that no token is ever presented twice
 -- (a second use would revoke its family). The pool must hold more tokens than a thread has
--- connections: every request in flight holds one.
+-- connections: every request in flight holds one. The warm-up run (BENCH_RUN=warm-…) takes the
+-- even lines and the measured run the odd ones: the tokens a warm-up rotated are spent, and
+-- their successors died with its process.
 -- bench/run's wrk threads (-t2); a value set on a thread in setup() cannot be changed later.
 local threads = tonumber(os.getenv("BENCH_WRK_THREADS") or "2")
 local created = 0
@@ -15,9 +17,10 @@ end
 local pool = {}
 
 function init(args)
+  local half = (os.getenv("BENCH_RUN") or ""):sub(1, 5) == "warm-" and 0 or 1
   local n = 0
   for line in io.lines(os.getenv("BENCH_REFRESH_TOKENS")) do
-    if n % threads == wrk.thread:get("index") and #line > 0 then
+    if n % 2 == half and math.floor(n / 2) % threads == wrk.thread:get("index") and #line > 0 then
       pool[#pool + 1] = line
     end
     n = n + 1
