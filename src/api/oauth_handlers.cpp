@@ -10,6 +10,7 @@
 #include "api/page.hpp"
 #include "api/render.hpp"
 #include "api/session_cookie.hpp"
+#include "core/text.hpp"
 #include "http/pipeline.hpp"
 #include "http/query.hpp"
 #include "service/oauth_provider.hpp"
@@ -65,23 +66,6 @@ Response SeeOther(const std::string& location) {
   response.SetHeader("Location", location);
   response.SetHeader("Cache-Control", "no-store");
   return response;
-}
-
-std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    bool unreserved = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-                      (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~';
-    if (unreserved) {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
 }
 
 // Standard base64 with padding (the Basic scheme's), or nullopt.
@@ -211,9 +195,9 @@ Result<Response> OAuthAuthorize(Services& s, RequestContext& c) {
   switch (outcome.kind) {
     case Kind::kErrorPage: return ErrorPage(outcome.message);
     case Kind::kRedirect: return SeeOther(outcome.location);
-    case Kind::kLogin: return SeeOther("/login?return_to=" + UrlEncode(c.request.target));
+    case Kind::kLogin: return SeeOther("/login?return_to=" + core::PercentEncode(c.request.target));
     case Kind::kPickOrganization:
-      return SeeOther("/organization?return_to=" + UrlEncode(c.request.target));
+      return SeeOther("/organization?return_to=" + core::PercentEncode(c.request.target));
   }
   return ErrorPage("The request could not be handled.", 500);
 }

@@ -13,6 +13,7 @@
 #include "api/return_to.hpp"
 #include "api/session_cookie.hpp"
 #include "core/settings.hpp"
+#include "core/text.hpp"
 #include "core/uuid.hpp"
 #include "http/pipeline.hpp"
 #include "http/problem.hpp"
@@ -117,7 +118,7 @@ Response SeeOther(const PageInput& in, const std::string& location) {
 FormFrame Frame(const PageInput& in, std::string_view path, std::vector<std::string> errors = {}) {
   std::string action(path);
   if (!in.organization_ref.empty()) {
-    action += "?organization=" + PercentEncode(in.organization_ref);
+    action += "?organization=" + core::PercentEncode(in.organization_ref);
   }
   return FormFrame{std::move(action), in.csrf.value, in.return_to, std::move(errors)};
 }

@@ -1,4 +1,5 @@
 #include "api/page_views.hpp"
+#include "core/text.hpp"
 
 #include "api/csrf.hpp"
 #include "api/page.hpp"
@@ -76,11 +77,11 @@ std::string PageLink(std::string_view path, const std::optional<std::string>& re
   std::string href(path);
   char sep = '?';
   if (return_to) {
-    href += sep + std::string("return_to=") + PercentEncode(*return_to);
+    href += sep + std::string("return_to=") + core::PercentEncode(*return_to);
     sep = '&';
   }
   if (!organization_ref.empty()) {
-    href += sep + std::string("organization=") + PercentEncode(organization_ref);
+    href += sep + std::string("organization=") + core::PercentEncode(organization_ref);
   }
   return href;
 }

@@ -1,4 +1,5 @@
 #include "api/return_to.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -94,7 +95,7 @@ std::string WithoutPrompt(std::string_view url) {
 }
 
 std::string WithOrganization(std::string_view url, std::string_view organization_id) {
-  return RewriteQuery(url, "organization", "organization=" + PercentEncode(organization_id));
+  return RewriteQuery(url, "organization", "organization=" + core::PercentEncode(organization_id));
 }
 
 std::optional<std::string> UrlQueryValue(std::string_view url, std::string_view name) {
@@ -106,23 +107,6 @@ std::optional<std::string> UrlQueryValue(std::string_view url, std::string_view 
     return http::PercentDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
   }
   return std::nullopt;
-}
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    if (IsUnreserved(ch)) {
-      out += ch;
-    } else {
-      auto c = static_cast<unsigned char>(ch);
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
-    }
-  }
-  return out;
 }
 
 }  // namespace bulkhead::api

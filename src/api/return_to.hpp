@@ -25,7 +25,4 @@ std::string WithOrganization(std::string_view url, std::string_view organization
 // The decoded value of the first query parameter `name` of `url`, if any.
 std::optional<std::string> UrlQueryValue(std::string_view url, std::string_view name);
 
-// `text` percent-encoded for a query component: everything but A-Z a-z 0-9 - . _ ~.
-std::string PercentEncode(std::string_view text);
-
 }  // namespace bulkhead::api

@@ -1,4 +1,5 @@
 #include "api/return_to.hpp"
+#include "core/text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -103,10 +104,10 @@ TEST(ReturnToTest, ReadsAQueryValue) {
 }
 
 TEST(ReturnToTest, PercentEncodesEverythingButUnreserved) {
-  EXPECT_EQ(PercentEncode("/oauth2/authorize?a=1&b=x y"),
+  EXPECT_EQ(core::PercentEncode("/oauth2/authorize?a=1&b=x y"),
             "%2Foauth2%2Fauthorize%3Fa%3D1%26b%3Dx%20y");
-  EXPECT_EQ(PercentEncode("AZaz09-._~"), "AZaz09-._~");
-  EXPECT_EQ(PercentEncode("\xC3\xA9"), "%C3%A9");
+  EXPECT_EQ(core::PercentEncode("AZaz09-._~"), "AZaz09-._~");
+  EXPECT_EQ(core::PercentEncode("\xC3\xA9"), "%C3%A9");
 }
 
 }  // namespace

@@ -20,4 +20,8 @@ Result<std::string> ValidateDisplayText(std::string_view field, std::string_view
 // Number of code points in valid UTF-8.
 std::size_t CodePointCount(std::string_view s);
 
+// `text` with every byte but RFC 3986's unreserved characters (A-Z a-z 0-9 - . _ ~) written as
+// %XX: safe as a query value or a path segment (http::PercentDecode reads it back).
+std::string PercentEncode(std::string_view text);
+
 }  // namespace bulkhead::core

@@ -1,4 +1,5 @@
 #include "service/oauth_provider.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -61,24 +62,6 @@ std::string GrantedScope(std::string_view requested) {
   return out;
 }
 
-// Percent-encoding of everything but RFC 3986's unreserved characters.
-std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    bool unreserved = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-                      (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_' || ch == '~';
-    if (unreserved) {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
-
 // `uri` with `params` added to its query.
 std::string WithQuery(std::string uri,
                       const std::vector<std::pair<std::string, std::string>>& params) {
@@ -87,7 +70,7 @@ std::string WithQuery(std::string uri,
     uri += separator;
     uri += name;
     uri += '=';
-    uri += UrlEncode(value);
+    uri += core::PercentEncode(value);
     separator = '&';
   }
   return uri;
