@@ -133,8 +133,8 @@ export function ApiKeysScreen() {
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Role</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Last used</th>
+                <th scope="col" class="hide-sm">Starts with</th>
+                <th scope="col" class="hide-sm">Last used</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -145,10 +145,10 @@ export function ApiKeysScreen() {
                 <tr key={k.id}>
                   <td>{k.name}</td>
                   <td>{k.role}</td>
-                  <td>
+                  <td class="hide-sm">
                     <code>{k.prefix}…</code>
                   </td>
-                  <td>{k.last_used_at ? new Date(k.last_used_at).toLocaleString() : 'Never'}</td>
+                  <td class="hide-sm">{k.last_used_at ? new Date(k.last_used_at).toLocaleString() : 'Never'}</td>
                   <td>
                     {role && RANK[role] >= RANK[k.role] && (
                       <button type="button" class="danger" onClick={() => void revoke(k)}>

@@ -138,7 +138,7 @@ function PendingInvitations({ org, role, generation }: { org: string; role: Role
               <tr>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
-                <th scope="col">Expires</th>
+                <th scope="col" class="hide-sm">Expires</th>
                 <th scope="col">
                   <span class="sr-only">Actions</span>
                 </th>
@@ -149,7 +149,7 @@ function PendingInvitations({ org, role, generation }: { org: string; role: Role
                 <tr key={inv.id}>
                   <td>{inv.email}</td>
                   <td>{inv.role}</td>
-                  <td>{new Date(inv.expires_at).toLocaleDateString()}</td>
+                  <td class="hide-sm">{new Date(inv.expires_at).toLocaleDateString()}</td>
                   <td>
                     {role && RANK[role] >= RANK[inv.role as Role] && (
                       <button type="button" class="danger" onClick={() => void revoke(inv)}>

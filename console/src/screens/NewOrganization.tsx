@@ -85,7 +85,7 @@ export function NewOrganizationScreen() {
     }
   };
 
-  const status = !slug ? '' : availability.checking || !current ? 'Checking…' : statusText(current);
+  const status = !slug || availability.problem ? '' : availability.checking || !current ? 'Checking…' : statusText(current);
 
   return (
     <section class="narrow">
