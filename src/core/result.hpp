@@ -24,6 +24,7 @@ enum class ErrorCode {
   kPersonalOrganization,   // 403
   kFeatureNotEnabled,      // 403
   kWrongPassword,          // 403: not the current password of the account
+  kEmailUnverified,        // 403: the caller's address is not proven (a mailed link)
   kNotFound,               // 404
   kOrganizationNotFound,   // 404
   kMethodNotAllowed,       // 405
