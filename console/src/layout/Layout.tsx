@@ -61,16 +61,17 @@ function useFocusOnNavigation(path: string): void {
   }, [path]);
 }
 
-export function Layout({ children }: { children: ComponentChildren }) {
+/** `orgMissing`: the URL's organization is not the caller's; the navigation keeps the tab's own. */
+export function Layout({ children, orgMissing = false }: { children: ComponentChildren; orgMissing?: boolean }) {
   useTokenChanges();
   const route = useRoute();
   useFocusOnNavigation(route.path);
   const org = useOptionalOrg();
   const tabOrg = tokenOrganization();
-  const slug = route.slug ?? tabOrg?.slug;
-  const tabOrgName = useTabOrgName(tabOrg?.id, !!org || !!route.slug);
+  const slug = (orgMissing ? undefined : route.slug) ?? tabOrg?.slug;
+  const tabOrgName = useTabOrgName(tabOrg?.id, !!org || (!!route.slug && !orgMissing));
   const user = currentUser();
-  const screen = route.slug ? route.screen ?? 'workspaces' : undefined;
+  const screen = route.slug && !orgMissing ? route.screen ?? 'workspaces' : undefined;
 
   return (
     <div class="app">
@@ -82,7 +83,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           <img src="/console/favicon.svg" alt="" width={24} height={24} />
           <span>Bulkhead</span>
         </Link>
-        <Switcher currentSlug={slug} currentName={org?.organization?.name ?? (route.slug ? undefined : tabOrgName)} />
+        <Switcher currentSlug={slug} currentName={org?.organization?.name ?? (route.slug && !orgMissing ? undefined : tabOrgName)} />
         <span class="spacer" />
         {user && (
           <span class="who" title={user.email}>
