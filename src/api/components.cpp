@@ -199,7 +199,7 @@ Json CreatedInvitation() {
   s["required"].push_back("accept_url");
   s["examples"][0]["token"] = "bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
   s["examples"][0]["accept_url"] =
-      "https://app.example.com/"
+      "https://app.example.com/console/"
       "accept-invitation?token=bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
   return s;
 }

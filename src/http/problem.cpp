@@ -58,6 +58,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kServerBusy: return {503, "server_busy", "Service unavailable"};
     case ErrorCode::kTooManyConnections:
       return {503, "too_many_connections", "Service unavailable"};
+    case ErrorCode::kConsoleNotBuilt: return {503, "console_not_built", "Console not built"};
   }
   return {500, "internal", "Internal error", false};
 }

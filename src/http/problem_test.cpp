@@ -50,6 +50,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kHeadersTooLarge, 431, "headers_too_large"},
       {ErrorCode::kServerBusy, 503, "server_busy"},
       {ErrorCode::kTooManyConnections, 503, "too_many_connections"},
+      {ErrorCode::kConsoleNotBuilt, 503, "console_not_built"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(StatusOf(c.code), c.status) << c.problem;

@@ -136,6 +136,8 @@ Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,
 }
 
 core::Status AccountService::LogOut(const Principal& principal) {
+  // The web console's access token has no session here: it signs out at /oauth2/logout.
+  if (principal.session_hash.empty()) return core::Ok();
   {
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);

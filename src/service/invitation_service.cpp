@@ -24,7 +24,7 @@ Error Unusable(const std::string& status) {
 std::string AcceptUrl(const std::string& public_url, const std::string& token) {
   std::string base = public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/accept-invitation?token=" + token;
+  return base + "/console/accept-invitation?token=" + token;
 }
 
 // The role the invitation's sender holds now: a member's role, or an API key's own role
