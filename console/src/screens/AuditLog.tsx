@@ -66,6 +66,7 @@ function Events({ slug }: { slug: string }) {
   return (
     <>
       <AuditFilters
+        serverProblem={list.problem}
         onApply={(f) => {
           setFilter(f);
           setCursor(undefined);
@@ -98,6 +99,7 @@ function Events({ slug }: { slug: string }) {
         </div>
       )}
       <Pager
+        key={JSON.stringify(filter)}
         nextCursor={list.data?.next_cursor ?? null}
         onNext={() => setCursor(list.data?.next_cursor ?? undefined)}
         onFirst={() => setCursor(undefined)}

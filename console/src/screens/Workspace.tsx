@@ -20,7 +20,7 @@ const TABS: { id: Tab; label: string }[] = [
 ];
 
 export function WorkspaceScreen({ wsId }: { wsId: string }) {
-  useRoute(); // re-render when ?tab= changes
+  const route = useRoute(); // re-renders when ?tab= changes
   const { slug, can } = useOrg();
   const ws = useLoad(
     () =>
@@ -52,7 +52,7 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
   const isAdmin = role === 'admin';
   const canWrite = role === 'editor' || isAdmin;
   const visible = TABS.filter((t) => t.id !== 'members' || isAdmin);
-  const asked = new URLSearchParams(location.search).get('tab');
+  const asked = route.query.get('tab');
   const tab: Tab = visible.some((t) => t.id === asked) ? (asked as Tab) : 'resources';
   const base = orgHref(slug, `workspaces/${encodeURIComponent(wsId)}`);
 

@@ -54,11 +54,14 @@ export function toRfc3339(local: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function AuditFilters({ onApply }: { onApply: (f: AuditFilter) => void }) {
+export function AuditFilters(props: { onApply: (f: AuditFilter) => void; serverProblem: Problem | null }) {
+  const { onApply } = props;
   const [action, setAction] = useState('');
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [problem, setProblem] = useState<Problem | null>(null);
+
+  const shown = problem ?? props.serverProblem;
 
   function apply(e: Event) {
     e.preventDefault();
@@ -79,7 +82,7 @@ export function AuditFilters({ onApply }: { onApply: (f: AuditFilter) => void })
 
   return (
     <form class="c2-filters" onSubmit={apply} aria-label="Filter events">
-      <Field label="Action">
+      <Field label="Action" error={fieldError(shown, 'action')}>
         <input type="text" list="c2-actions" value={action} placeholder="member.added" onInput={(e) => setAction(e.currentTarget.value)} />
       </Field>
       <datalist id="c2-actions">
@@ -87,10 +90,10 @@ export function AuditFilters({ onApply }: { onApply: (f: AuditFilter) => void })
           <option key={a} value={a} />
         ))}
       </datalist>
-      <Field label="Since">
+      <Field label="Since" error={fieldError(shown, 'since')}>
         <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
       </Field>
-      <Field label="Until" error={fieldError(problem, 'until')}>
+      <Field label="Until" error={fieldError(shown, 'until')}>
         <input type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
       </Field>
       <div class="actions">

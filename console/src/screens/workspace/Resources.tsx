@@ -105,6 +105,7 @@ export function ResourcesTab({ slug, wsId, canWrite }: { slug: string; wsId: str
         </div>
       )}
       <Pager
+        key={JSON.stringify(filter)}
         nextCursor={list.data?.next_cursor ?? null}
         onNext={() => setCursor(list.data?.next_cursor ?? undefined)}
         onFirst={() => setCursor(undefined)}

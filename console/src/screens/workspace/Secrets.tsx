@@ -1,6 +1,6 @@
 // A workspace's secrets: names and metadata for everyone in it; editors set values, reveal
 // them (each reveal is written to the audit log) and delete them.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Problem } from '../../api/client';
 import type { components } from '../../api/schema';
 import { CopyButton } from '../../ui/CopyButton';
@@ -15,6 +15,7 @@ const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
 export function SecretsTab({ slug, wsId, canWrite }: { slug: string; wsId: string; canWrite: boolean }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [target, setTarget] = useState('');
+  const [focusValue, setFocusValue] = useState(0);
   const [notice, setNotice] = useState('');
   const list = useLoad(
     () =>
@@ -42,6 +43,7 @@ export function SecretsTab({ slug, wsId, canWrite }: { slug: string; wsId: strin
           wsId={wsId}
           name={target}
           onName={setTarget}
+          focusValue={focusValue}
           onSaved={(n) => {
             setNotice(`Saved ${n}.`);
             list.reload();
@@ -63,7 +65,10 @@ export function SecretsTab({ slug, wsId, canWrite }: { slug: string; wsId: strin
               wsId={wsId}
               secret={s}
               canWrite={canWrite}
-              onReplace={() => setTarget(s.name)}
+              onReplace={() => {
+                setTarget(s.name);
+                setFocusValue((n) => n + 1);
+              }}
               onDeleted={() => {
                 setNotice(`Deleted ${s.name}.`);
                 list.reload();
@@ -81,8 +86,20 @@ export function SecretsTab({ slug, wsId, canWrite }: { slug: string; wsId: strin
   );
 }
 
-function SetSecret(props: { slug: string; wsId: string; name: string; onName: (n: string) => void; onSaved: (n: string) => void }) {
+function SetSecret(props: {
+  slug: string;
+  wsId: string;
+  name: string;
+  onName: (n: string) => void;
+  onSaved: (n: string) => void;
+  focusValue: number;
+}) {
   const [value, setValue] = useState('');
+  const valueRef = useRef<HTMLTextAreaElement>(null);
+  // "New value" on a listed secret brings the keyboard here.
+  useEffect(() => {
+    if (props.focusValue > 0) valueRef.current?.focus();
+  }, [props.focusValue]);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -115,7 +132,7 @@ function SetSecret(props: { slug: string; wsId: string; name: string; onName: (n
         <input type="text" value={props.name} maxLength={128} placeholder="DATABASE_URL" autoComplete="off" onInput={(e) => props.onName(e.currentTarget.value)} />
       </Field>
       <Field label="Secret value" error={fieldError(problem, 'value')}>
-        <textarea class="c2-code" rows={2} value={value} autoComplete="off" spellcheck={false} onInput={(e) => setValue(e.currentTarget.value)} />
+        <textarea ref={valueRef} class="c2-code" rows={2} value={value} autoComplete="off" spellcheck={false} onInput={(e) => setValue(e.currentTarget.value)} />
       </Field>
       <div class="actions">
         <button type="submit" class="primary" disabled={busy}>
