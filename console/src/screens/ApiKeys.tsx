@@ -1,0 +1,3 @@
+export function ApiKeysScreen() {
+  return <h1>API keys</h1>;
+}

@@ -1,0 +1,3 @@
+export function NewOrganizationScreen() {
+  return <h1>Create a team</h1>;
+}
