@@ -7,7 +7,7 @@ import { Link } from '../router';
 import { Pager } from '../ui/Pager';
 import { ProblemBanner } from '../ui/Problem';
 import { AuditFilters, type AuditFilter } from './audit/Filters';
-import { EventRow } from './audit/EventRow';
+import { EventItem } from './audit/EventItem';
 import { call, orgHref, useLoad } from './lib';
 import './screens.css';
 
@@ -78,25 +78,11 @@ function Events({ slug }: { slug: string }) {
       ) : rows.length === 0 ? (
         <p>No events match.</p>
       ) : (
-        <div class="table-wrap">
-          <table class="c2-audit">
-            <caption class="c2-sr">Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <EventRow key={e.id} event={e} names={names} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ol class="c2-cards" aria-label="Audit events, newest first">
+          {rows.map((e) => (
+            <EventItem key={e.id} event={e} names={names} />
+          ))}
+        </ol>
       )}
       <Pager
         key={JSON.stringify(filter)}

@@ -44,7 +44,7 @@ export function DomainsScreen() {
         <section class="card" aria-labelledby="subdomain-title">
           <h2 id="subdomain-title">Subdomain</h2>
           <p>
-            <code>{subdomain.hostname}</code> <CopyButton text={subdomain.hostname} />
+            <code>{subdomain.hostname}</code>
           </p>
           <p class="muted">
             Given with the organization's slug; changing the slug in Settings changes it.

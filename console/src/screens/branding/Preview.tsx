@@ -41,7 +41,8 @@ export function SignInPreview(props: { displayName: string; logoUrl: string; col
   const linkColour = readable ? colour : '#1b1b1b';
 
   return (
-    <section class="c2-preview" aria-label="Sign-in page preview">
+    <section class="c2-preview" aria-labelledby="c2-preview-title">
+      <h2 id="c2-preview-title">Sign-in page preview</h2>
       <div class="c2-preview-page" style={{ ['--brand' as string]: colour }}>
         <div class="c2-preview-header">
           {logo && broken !== logo && (

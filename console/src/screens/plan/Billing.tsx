@@ -68,7 +68,11 @@ function ChangePlan({ org, onChanged }: { org: Organization; onChanged: () => vo
 
   return (
     <form class="c2-form" onSubmit={submit} aria-label="Change plan">
-      <Field label="Plan" error={fieldError(s.problem, 'plan')}>
+      <Field
+        label="Plan"
+        error={fieldError(s.problem, 'plan')}
+        hint="Built-in plans: free, team, enterprise; your server may define others. A smaller plan lowers the limits at once."
+      >
         <input type="text" list="c2-plans" value={plan} onInput={(e) => setPlan(e.currentTarget.value)} />
       </Field>
       <datalist id="c2-plans">
@@ -82,7 +86,6 @@ function ChangePlan({ org, onChanged }: { org: Organization; onChanged: () => vo
         </button>
         <span role="status">{s.done}</span>
       </div>
-      <small class="muted">Built-in plans: free, team, enterprise; your server may define others. A smaller plan lowers limits at once.</small>
       <ProblemBanner problem={s.problem} />
     </form>
   );

@@ -77,49 +77,32 @@ export function MembersTab({ slug, wsId }: { slug: string; wsId: string }) {
       ) : rows.length === 0 ? (
         <p>Nobody is assigned to this workspace yet.</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="c2-sr">Assigned members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Member</th>
-                <th scope="col">Workspace role</th>
-                <th scope="col">Assigned</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((m) => (
-                <tr key={m.user.id}>
-                  <td>
-                    {m.user.name}
-                    <br />
-                    <small class="muted">{m.user.email}</small>
-                  </td>
-                  <td>
-                    <select
-                      aria-label={`Workspace role for ${m.user.email}`}
-                      value={m.role}
-                      onChange={(e) => assign(m.user.id, e.currentTarget.value as WsRole, m.user.email)}
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r.id} value={r.id}>
-                          {r.id}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>{when(m.assigned_at)}</td>
-                  <td>
-                    <button type="button" class="danger" onClick={() => unassign(m.user.id, m.user.email)}>
-                      Unassign {m.user.email}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul class="c2-cards" aria-label="Assigned members">
+          {rows.map((m) => (
+            <li key={m.user.id}>
+              <h3 class="c2-item-title">{m.user.name}</h3>
+              <p class="muted">
+                {m.user.email} · assigned {when(m.assigned_at)}
+              </p>
+              <div class="c2-row-actions">
+                <select
+                  aria-label={`Workspace role for ${m.user.email}`}
+                  value={m.role}
+                  onChange={(e) => assign(m.user.id, e.currentTarget.value as WsRole, m.user.email)}
+                >
+                  {ROLES.map((r) => (
+                    <option key={r.id} value={r.id}>
+                      {r.label}
+                    </option>
+                  ))}
+                </select>
+                <button type="button" class="danger" onClick={() => unassign(m.user.id, m.user.email)}>
+                  Unassign {m.user.email}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
       )}
       <Pager
         nextCursor={list.data?.next_cursor ?? null}

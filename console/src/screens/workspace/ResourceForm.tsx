@@ -1,7 +1,7 @@
 // Creating or editing one resource: kind, name, labels (key=value lines) and its JSON spec.
 // Viewers get the same form read only. The API's validation errors go beside the fields they
 // name (kind, name, labels.<key>, spec).
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Problem } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Field } from '../../ui/Field';
@@ -47,6 +47,12 @@ export function ResourceForm(props: {
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const readOnly = !canWrite;
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Opened from a list below: bring the form into view and the keyboard to it.
+  useEffect(() => {
+    heading.current?.scrollIntoView({ block: 'nearest' });
+    heading.current?.focus();
+  }, []);
   const title = !resource ? 'New resource' : `${canWrite ? 'Edit' : 'View'} ${resource.name}`;
 
   async function submit(e: Event) {
@@ -91,7 +97,9 @@ export function ResourceForm(props: {
 
   return (
     <form class="c2-form card" onSubmit={submit} aria-labelledby="resource-form-title">
-      <h2 id="resource-form-title">{title}</h2>
+      <h2 id="resource-form-title" ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       <Field label="Kind" error={errorsUnder(problem, 'kind')}>
         <input
           type="text"

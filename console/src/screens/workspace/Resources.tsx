@@ -73,36 +73,22 @@ export function ResourcesTab({ slug, wsId, canWrite }: { slug: string; wsId: str
       ) : rows.length === 0 ? (
         <p>{filter.kind || filter.labels.length ? 'No resource matches these filters.' : 'No resources yet.'}</p>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <caption class="c2-sr">Resources</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Labels</th>
-                <th scope="col">Updated</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <ResourceRow
-                  key={r.id}
-                  slug={slug}
-                  wsId={wsId}
-                  resource={r}
-                  canWrite={canWrite}
-                  onOpen={() => setEditing(r)}
-                  onDeleted={() => {
-                    setNotice(`Deleted ${r.name}.`);
-                    list.reload();
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ul class="c2-cards" aria-label="Resources">
+          {rows.map((r) => (
+            <ResourceItem
+              key={r.id}
+              slug={slug}
+              wsId={wsId}
+              resource={r}
+              canWrite={canWrite}
+              onOpen={() => setEditing(r)}
+              onDeleted={() => {
+                setNotice(`Deleted ${r.name}.`);
+                list.reload();
+              }}
+            />
+          ))}
+        </ul>
       )}
       <Pager
         key={JSON.stringify(filter)}
@@ -143,7 +129,7 @@ function Filters({ onApply }: { onApply: (f: Filter) => void }) {
   );
 }
 
-function ResourceRow(props: {
+function ResourceItem(props: {
   slug: string;
   wsId: string;
   resource: Resource;
@@ -171,20 +157,18 @@ function ResourceRow(props: {
   }
 
   return (
-    <tr>
-      <td>{r.name}</td>
-      <td>
-        <code>{r.kind}</code>
-      </td>
-      <td>
+    <li>
+      <h3 class="c2-item-title">{r.name}</h3>
+      <p>
+        <code>{r.kind}</code>{' '}
         {Object.entries(r.labels ?? {}).map(([k, v]) => (
           <span key={k} class="c2-tag">
             {k}={v}
           </span>
         ))}
-      </td>
-      <td>{when(r.updated_at)}</td>
-      <td class="c2-row-actions">
+      </p>
+      <p class="muted">Updated {when(r.updated_at)}</p>
+      <div class="c2-row-actions">
         <button type="button" onClick={props.onOpen} aria-label={`${canWrite ? 'Edit' : 'View'} ${r.name}`}>
           {canWrite ? 'Edit' : 'View'}
         </button>
@@ -194,7 +178,7 @@ function ResourceRow(props: {
           </button>
         )}
         {confirming && (
-          <span role="group" aria-label={`Confirm deleting ${r.name}`}>
+          <span role="group" aria-label={`Confirm deleting ${r.name}`} class="c2-row-actions">
             <button type="button" class="danger" onClick={remove}>
               Yes, delete {r.name}
             </button>
@@ -203,8 +187,8 @@ function ResourceRow(props: {
             </button>
           </span>
         )}
-        <ProblemBanner problem={problem} />
-      </td>
-    </tr>
+      </div>
+      <ProblemBanner problem={problem} />
+    </li>
   );
 }
