@@ -11,6 +11,8 @@ import { asProblem, call, errorsUnder, local } from '../lib';
 
 export type Resource = components['schemas']['Resource'];
 
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,62}$/;
+
 /** "env=prod\nteam=core" → {env: "prod", team: "core"}, or the first line that is not key=value. */
 export function parseLabels(text: string): { labels?: Record<string, string>; error?: string } {
   const labels: Record<string, string> = {};
@@ -20,8 +22,15 @@ export function parseLabels(text: string): { labels?: Record<string, string>; er
     if (!line) continue;
     const eq = line.indexOf('=');
     if (eq <= 0) return { error: `Line ${i + 1}: write each label as key=value.` };
-    labels[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key)) {
+      return { error: `Line ${i + 1}: a key is 1-63 of letters, digits, . _ / - and starts with a letter or digit.` };
+    }
+    if (new TextEncoder().encode(value).length > 255) return { error: `Line ${i + 1}: a value is at most 255 bytes.` };
+    labels[key] = value;
   }
+  if (Object.keys(labels).length > 64) return { error: 'At most 64 labels.' };
   return { labels };
 }
 

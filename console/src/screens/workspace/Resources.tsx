@@ -118,10 +118,10 @@ function Filters({ onApply }: { onApply: (f: Filter) => void }) {
 
   return (
     <form class="c2-filters" onSubmit={apply} aria-label="Filter resources">
-      <Field label="Kind">
+      <Field label="Filter by kind">
         <input type="text" value={kind} placeholder="any" maxLength={63} onInput={(e) => setKind(e.currentTarget.value)} />
       </Field>
-      <Field label="Labels (key=value)" error={problem?.errors?.[0]?.message}>
+      <Field label="Filter by labels (key=value)" error={problem?.errors?.[0]?.message}>
         <input type="text" value={labels} placeholder="env=prod" onInput={(e) => setLabels(e.currentTarget.value)} />
       </Field>
       <button type="submit">Filter</button>
