@@ -49,6 +49,15 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 
 client-deps: $(OIDC_STAMP)
 
+# The web console's browser suite's npm packages (tests/console: playwright-core, axe-core),
+# the same way. It drives Debian's chromium (scripts/install-deps): no browser is downloaded.
+CONSOLE_TEST_STAMP := tests/console/node_modules/.installed
+$(CONSOLE_TEST_STAMP): tests/console/package-lock.json
+	cd tests/console && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(CONSOLE_TEST_STAMP)
+
 # First the format check; then every suite on SQLite and again on a throwaway PostgreSQL cluster (loopback only) that
 # this target starts and stops; then each fuzzer for a bounded time, then the unit and
 # integration tests again under the sanitizers. CI runs exactly this.

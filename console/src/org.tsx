@@ -5,6 +5,7 @@ import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
 import { api, problemOf, unwrap, type Problem } from './api/client';
 import type { Organization, Role } from './api/types';
 import { ensureOrganization, tokenOrganization } from './auth';
+import { navigate } from './router';
 
 /** Minimum role of each permission: mirrors RoleHas/MinimumRole in src/core/role.cpp. */
 const MINIMUM: Record<string, Role> = {
@@ -58,11 +59,19 @@ export function useOptionalOrg(): OrgContextValue | null {
 
 async function load(slug: string): Promise<State> {
   if (!(await ensureOrganization(slug))) return { kind: 'not-found' };
-  const { data, error, response } = await api.GET('/api/v1/organizations/{org}', { params: { path: { org: slug } } });
+  // By id: the token's organization may have been renamed since it was issued.
+  const fromToken = tokenOrganization();
+  const org = fromToken?.id ?? slug;
+  const { data, error, response } = await api.GET('/api/v1/organizations/{org}', { params: { path: { org } } });
   if (response.status === 404 || response.status === 403) return { kind: 'not-found' };
   if (error || !data) return { kind: 'error', problem: problemOf(error) };
   const organization = data as Organization;
-  const fromToken = tokenOrganization();
+  if (organization.slug !== slug) {
+    // Renamed: the same screen under the new slug.
+    const rest = location.pathname.replace(/^\/console\/o\/[^/]+/, '');
+    navigate(`/console/o/${encodeURIComponent(organization.slug)}${rest}${location.search}`, { replace: true });
+    return { kind: 'loading' };
+  }
   const role = organization.role ?? (fromToken?.id === organization.id ? (fromToken.role as Role) : null) ?? null;
   return { kind: 'ready', slug, organization, role };
 }

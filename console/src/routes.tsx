@@ -3,6 +3,7 @@ import type { ComponentChildren } from 'preact';
 import { Layout } from './layout/Layout';
 import { OrgProvider } from './org';
 import { useRoute, type Route } from './router';
+import { Loading } from './ui/Loading';
 import { ProblemBanner } from './ui/Problem';
 import { AcceptInvitationScreen } from './screens/AcceptInvitation';
 import { ApiKeysScreen } from './screens/ApiKeys';
@@ -46,14 +47,6 @@ function userScreen(route: Route): ComponentChildren {
     default:
       return <NotFoundScreen />;
   }
-}
-
-export function Loading() {
-  return (
-    <p class="loading" role="status">
-      Loading…
-    </p>
-  );
 }
 
 export function App() {

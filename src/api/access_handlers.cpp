@@ -63,21 +63,27 @@ Result<Response> RevokeInvitation(Services& s, RequestContext& c) {
   return NoContent();
 }
 
-Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
-  auto membership = s.invitations.Accept(Text(c.body, "token"), *c.principal, c.request_id);
-  if (!membership.ok()) return membership.error();
-  c.metered_organization_id = membership->organization_id;
+Result<Response> AcceptedMemberResponse(Services& s, RequestContext& c,
+                                        const store::MembershipRecord& membership) {
+  c.metered_organization_id = membership.organization_id;
   auto user = s.accounts.GetUser(c.principal->user_id);
   if (!user.ok()) return user.error();
-  auto org = s.organizations.FindById(membership->organization_id);
+  auto org = s.organizations.FindById(membership.organization_id);
   if (!org.ok()) return org.error();
-  nlohmann::json out = MemberJson({*membership, user->email, user->name});
+  nlohmann::json out = MemberJson({membership, user->email, user->name});
   if (*org) {
     auto rendered = RenderOrganization(s, **org);
     if (!rendered.ok()) return rendered.error();
+    (*rendered)["role"] = membership.role;
     out["organization"] = *rendered;
   }
   return JsonResponse(out);
+}
+
+Result<Response> AcceptInvitation(Services& s, RequestContext& c) {
+  auto membership = s.invitations.Accept(Text(c.body, "token"), *c.principal, c.request_id);
+  if (!membership.ok()) return membership.error();
+  return AcceptedMemberResponse(s, c, *membership);
 }
 
 Result<Response> ListApiKeys(Services& s, RequestContext& c) {

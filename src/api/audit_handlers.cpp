@@ -24,6 +24,11 @@ Result<Response> ListAuditLog(Services& s, RequestContext& c) {
     if (!ms.ok()) return ms.error();
     query.since_ms = *ms;
   }
+  if (auto until = http::QueryValue(*params, "until")) {
+    auto ms = core::ParseRfc3339("until", *until);
+    if (!ms.ok()) return ms.error();
+    query.until_ms = *ms;
+  }
   auto events = s.audit.List(*c.tenant, query);
   if (!events.ok()) return events.error();
   nlohmann::json data = nlohmann::json::array();

@@ -61,7 +61,12 @@ Json Organization() {
                                   {"verified", Boolean(), true}})),
                     true},
                    {"created_at", Time(), true},
-                   {"updated_at", Time(), true}});
+                   {"updated_at", Time(), true},
+                   {"role",
+                    Described(OrgRole(),
+                              "The caller's role in it (an API key's own role): in single reads "
+                              "and writes"),
+                    false}});
   s["examples"] = {
       {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
        {"name", "Acme"},
@@ -78,7 +83,8 @@ Json Organization() {
        {"domains",
         {{{"hostname", "acme.bulkhead.example"}, {"kind", "subdomain"}, {"verified", true}}}},
        {"created_at", "2026-01-31T12:00:00Z"},
-       {"updated_at", "2026-01-31T12:00:00Z"}}};
+       {"updated_at", "2026-01-31T12:00:00Z"},
+       {"role", "owner"}}};
   return s;
 }
 
@@ -138,6 +144,53 @@ Json Invitation() {
   return s;
 }
 
+// An invitation as the invited person sees it in their own list.
+Json ReceivedInvitation() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"organization",
+        Object({{"id", Id(), true},
+                {"name", Text(), true},
+                {"slug", String({.min_length = 3, .max_length = 63}), true}}),
+        true},
+       {"role", OrgRole(), true},
+       {"invited_by",
+        Described(Nullable(Object({{"name", Text(), true}})),
+                  "The person who sent it; null when an API key did or their account is gone"),
+        true},
+       {"created_at", Time(), true},
+       {"expires_at", Time(), true}});
+  s["examples"] = {
+      {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+       {"organization",
+        {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"}, {"name", "Acme"}, {"slug", "acme"}}},
+       {"role", "member"},
+       {"invited_by", {{"name", "Ada"}}},
+       {"created_at", "2026-01-31T12:00:00Z"},
+       {"expires_at", "2026-02-07T12:00:00Z"}}};
+  return s;
+}
+
+Json SlugAvailability() {
+  Json s = Object(
+      {{"slug", Text(), true},
+       {"available", Boolean(), true},
+       {"reason",
+        Described(Nullable(String({.one_of = {"taken", "reserved", "invalid"}})),
+                  "Why not: taken by an organization (any, including the caller's own), "
+                  "reserved, or not a valid slug; null when available"),
+        true},
+       {"detail", Described(Nullable(Text()), "What to change, for a person; null when available"),
+        true}});
+  s["examples"] = {
+      {{"slug", "acme"}, {"available", true}, {"reason", nullptr}, {"detail", nullptr}},
+      {{"slug", "-acme"},
+       {"available", false},
+       {"reason", "invalid"},
+       {"detail", "slug must start and end with a letter or digit"}}};
+  return s;
+}
+
 // The answer to creating one: the same invitation, with the token and link it is accepted by,
 // shown this once.
 Json CreatedInvitation() {
@@ -146,7 +199,7 @@ Json CreatedInvitation() {
   s["required"].push_back("accept_url");
   s["examples"][0]["token"] = "bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
   s["examples"][0]["accept_url"] =
-      "https://app.example.com/"
+      "https://app.example.com/console/"
       "accept-invitation?token=bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
   return s;
 }
@@ -396,6 +449,8 @@ const Json& Components() {
       {"User", User()},
       {"Invitation", Invitation()},
       {"CreatedInvitation", CreatedInvitation()},
+      {"ReceivedInvitation", ReceivedInvitation()},
+      {"SlugAvailability", SlugAvailability()},
       {"Workspace", Workspace()},
       {"WorkspaceMember", WorkspaceMember()},
       {"Resource", Resource()},

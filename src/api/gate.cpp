@@ -59,8 +59,44 @@ service::TenantSignals SignalsOf(const Request& request,
   return signals;
 }
 
-// Who is calling: a session (Authorization: Bearer, or the session cookie) or an API key (the
-// Authorization header only). Every scope but public.
+namespace {
+
+// An OpenID Connect access token (a JWT: three dot-separated parts) in the Authorization
+// header. Only the web console's are accepted: the API acts as the user, like a session. A
+// token that names an organization (org_id) is held to it in ResolveTenant.
+core::Result<service::Principal> AuthenticateAccessToken(const GateServices& s,
+                                                         std::string_view token) {
+  auto invalid = [] {
+    return Error::Make(ErrorCode::kUnauthenticated, "the access token is not valid or expired");
+  };
+  if (!s.oauth) return invalid();
+  auto claims = s.oauth->VerifyAccessToken(token);
+  if (!claims) return invalid();
+  if ((*claims)["client_id"] != service::kConsoleClientId) {
+    return Error::Make(ErrorCode::kUnauthenticated,
+                       "the API accepts access tokens of the web console (bulkhead-console) "
+                       "only; use a session or an API key");
+  }
+  service::Principal principal;
+  principal.user_id = (*claims)["sub"].get<std::string>();
+  // An account deleted since the token was issued no longer signs in.
+  if (auto user = s.accounts->GetUser(principal.user_id); !user.ok()) return user.error();
+  if (auto org = claims->find("org_id"); org != claims->end() && org->is_string()) {
+    principal.token_organization_id = org->get<std::string>();
+  }
+  return principal;
+}
+
+bool IsJwt(std::string_view token) {
+  auto first = token.find('.');
+  return first != std::string_view::npos && token.find('.', first + 1) != std::string_view::npos;
+}
+
+}  // namespace
+
+// Who is calling: a session (Authorization: Bearer, or the session cookie), an API key (the
+// Authorization header only) or the web console's access token (the header only). Every
+// scope but public.
 core::Status Authenticate(Gate& gate, Passage& p) {
   if (p.route.scope == Scope::kPublic) return core::Ok();
   const Request& request = p.context.request;
@@ -86,7 +122,9 @@ core::Status Authenticate(Gate& gate, Passage& p) {
     return Error::Make(ErrorCode::kUnauthenticated, "API keys go in the Authorization header");
   }
   const GateServices& s = gate.services();
-  auto principal = api_key ? s.api_keys->Authenticate(token) : s.accounts->Authenticate(token);
+  auto principal = api_key                        ? s.api_keys->Authenticate(token)
+                   : !from_cookie && IsJwt(token) ? AuthenticateAccessToken(s, token)
+                                                  : s.accounts->Authenticate(token);
   if (!principal.ok()) return principal.error();
   if (principal->is_api_key() && p.route.scope == Scope::kUser && !p.route.api_keys) {
     return Error::Forbidden("an API key acts only on its organization's routes");
@@ -108,6 +146,15 @@ core::Status ResolveTenant(Gate& gate, Passage& p) {
   auto tenant =
       gate.services().resolver->Resolve(p.routing.signals, *p.context.principal, &p.routing.trace);
   if (!tenant.ok()) return tenant.error();
+  // The console's token and the URL must name the same organization: a tab that switched
+  // organizations refreshes its token for the new one (organization=<slug>) first.
+  const auto& token_org = p.context.principal->token_organization_id;
+  if (token_org && *token_org != tenant->organization.id) {
+    return Error::Forbidden(
+        "this access token is for another organization; refresh it with "
+        "organization=" +
+        tenant->organization.slug + " to act here");
+  }
   p.context.tenant.emplace(std::move(*tenant));
   return core::Ok();
 }

@@ -21,6 +21,7 @@
 #include "http/pipeline.hpp"
 #include "service/account_service.hpp"
 #include "service/api_key_service.hpp"
+#include "service/oauth_provider.hpp"
 #include "service/rate_limiter.hpp"
 #include "service/tenant_resolver.hpp"
 #include "service/usage_meter.hpp"
@@ -45,6 +46,8 @@ struct GateServices {
   service::WorkspaceService* workspaces = nullptr;
   http::HttpMetrics* metrics = nullptr;  // counts budget refusals, when set
   service::UsageMeter* usage = nullptr;  // per-organization usage, when set
+  // Verifies the web console's access tokens; none: only sessions and API keys authenticate.
+  service::OAuthProvider* oauth = nullptr;
 };
 
 // One request going through the gate.

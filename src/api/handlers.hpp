@@ -58,6 +58,9 @@ using core::Result;
 
 // An organization with its domains, as every response renders it.
 Result<nlohmann::json> RenderOrganization(Services& s, const store::OrganizationRecord& org);
+// The membership an accepted invitation made, with its organization (and the role in it).
+Result<Response> AcceptedMemberResponse(Services& s, RequestContext& c,
+                                        const store::MembershipRecord& membership);
 
 // accounts
 Result<Response> SignUp(Services& s, RequestContext& c);
@@ -65,6 +68,9 @@ Result<Response> LogIn(Services& s, RequestContext& c);
 Result<Response> LogOut(Services& s, RequestContext& c);
 Result<Response> GetCurrentUser(Services& s, RequestContext& c);
 Result<Response> ListCurrentUserOrganizations(Services& s, RequestContext& c);
+Result<Response> CheckOrganizationSlug(Services& s, RequestContext& c);
+Result<Response> ListUserInvitations(Services& s, RequestContext& c);
+Result<Response> AcceptUserInvitation(Services& s, RequestContext& c);
 // the account lifecycle: email verification, forgotten and changed passwords
 Result<Response> ChangePassword(Services& s, RequestContext& c);
 Result<Response> SendEmailVerification(Services& s, RequestContext& c);

@@ -1,6 +1,7 @@
 #include "api/body.hpp"
 #include "api/handlers.hpp"
 #include "api/render.hpp"
+#include "http/query.hpp"
 
 namespace bulkhead::api {
 
@@ -12,9 +13,13 @@ Result<nlohmann::json> RenderOrganization(Services& s, const store::Organization
 
 namespace {
 
-Result<Response> OrganizationResponse(Services& s, const store::OrganizationRecord& org) {
+// A single read or write answers with the caller's role in it (an API key's own role), so that
+// a client can tell what to offer without another request.
+Result<Response> OrganizationResponse(Services& s, const store::OrganizationRecord& org,
+                                      core::Role role) {
   auto json = RenderOrganization(s, org);
   if (!json.ok()) return json.error();
+  (*json)["role"] = core::RoleName(role);
   return JsonResponse(*json);
 }
 
@@ -28,11 +33,11 @@ Result<Response> CreateOrganization(Services& s, RequestContext& c) {
   auto org = s.organizations.Create(input, c.Actor());
   if (!org.ok()) return org.error();
   c.metered_organization_id = org->id;
-  return OrganizationResponse(s, *org);
+  return OrganizationResponse(s, *org, core::Role::kOwner);
 }
 
 Result<Response> GetOrganization(Services& s, RequestContext& c) {
-  return OrganizationResponse(s, c.tenant->organization);
+  return OrganizationResponse(s, c.tenant->organization, c.tenant->role);
 }
 
 Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
@@ -43,13 +48,29 @@ Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
   input.billing_email = NullableText(c.body, "billing_email");
   auto org = s.organizations.Update(*c.tenant, input, c.Actor());
   if (!org.ok()) return org.error();
-  return OrganizationResponse(s, *org);
+  return OrganizationResponse(s, *org, c.tenant->role);
 }
 
 Result<Response> ChangePlan(Services& s, RequestContext& c) {
   auto org = s.organizations.ChangePlan(c.tenant->organization.id, Text(c.body, "plan"), c.Actor());
   if (!org.ok()) return org.error();
-  return OrganizationResponse(s, *org);
+  return OrganizationResponse(s, *org, c.tenant->role);
+}
+
+Result<Response> CheckOrganizationSlug(Services& s, RequestContext& c) {
+  // The path segment as typed, percent-decoded; text that does not decode is simply invalid.
+  auto raw = c.Param("slug");
+  auto decoded = http::PercentDecode(raw);
+  std::string slug = decoded ? *decoded : std::string(raw);
+  auto answer = s.organizations.CheckSlug(slug);
+  if (!answer.ok()) return answer.error();
+  auto or_null = [](const std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+  };
+  return JsonResponse({{"slug", slug},
+                       {"available", answer->available},
+                       {"reason", or_null(answer->reason)},
+                       {"detail", or_null(answer->detail)}});
 }
 
 Result<Response> GetFeatures(Services& s, RequestContext& c) {

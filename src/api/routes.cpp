@@ -121,10 +121,37 @@ std::vector<Route> BuildRoutes(Services& s) {
        .scope = Scope::kUser,
        .handler = Bind(s, ListCurrentUserOrganizations),
        .summary = "The organizations the caller belongs to, a page at a time",
-       .parameters = PageQuery(),
+       .parameters = PageQuery(
+           {{.name = "q",
+             .schema = String({.min_length = 1, .max_length = 100}),
+             .description = "Only those whose name or slug contains this text (any case)"},
+            {.name = "type",
+             .schema = String({.one_of = {"personal", "team"}}),
+             .description = "Only personal or only team organizations"}}),
        .response_body = Page(
            Object({{"organization", Ref("Organization"), true}, {"role", OrgRoleField(), true}})),
        .tag = "Accounts"},
+      // The caller's own pending invitations, by their verified address (accepting by id is
+      // the same use case as accepting with the mailed token).
+      {.method = "GET",
+       .pattern = "/api/v1/user/invitations",
+       .scope = Scope::kUser,
+       .handler = Bind(s, ListUserInvitations),
+       .summary = "Pending invitations to the caller's verified email, newest first (none while "
+                  "it is unverified)",
+       .parameters = PageQuery(),
+       .response_body = Page(Ref("ReceivedInvitation")),
+       .tag = "Invitations"},
+      {.method = "POST",
+       .pattern = "/api/v1/user/invitations/{id}/accept",
+       .scope = Scope::kUser,
+       .handler = Bind(s, AcceptUserInvitation),
+       .summary = "Accept one of the caller's invitations (a verified email is required)",
+       .response_body = Ref("Member"),
+       .tag = "Invitations",
+       .refusals = {ErrorCode::kEmailUnverified, ErrorCode::kNotFound,
+                    ErrorCode::kInvitationUnusable, ErrorCode::kAlreadyMember,
+                    ErrorCode::kLimitReached, ErrorCode::kOrganizationSuspended}},
       // The account lifecycle: proving the address, forgotten and changed passwords. Links
       // arrive by mail; the routes that take them are public and answer alike for anyone.
       {.method = "POST",
@@ -193,6 +220,14 @@ std::vector<Route> BuildRoutes(Services& s) {
        .tag = "Organizations",
        // 409 limit_reached past --max-organizations-per-user; 429 past the creation rate.
        .refusals = {ErrorCode::kSlugTaken, ErrorCode::kLimitReached, ErrorCode::kRateLimited}},
+      // A live form asks while typing: any text up to 100 characters gets an answer, never a 4xx.
+      {.method = "GET",
+       .pattern = "/api/v1/organization-slugs/{slug}",
+       .scope = Scope::kUser,
+       .handler = Bind(s, CheckOrganizationSlug),
+       .summary = "Whether a slug is available for a new organization, and if not why",
+       .response_body = Ref("SlugAvailability"),
+       .tag = "Organizations"},
       {.method = "GET",
        .pattern = org,
        .scope = Scope::kOrganization,
@@ -316,7 +351,10 @@ std::vector<Route> BuildRoutes(Services& s) {
            {{.name = "action", .schema = String(), .description = "Only this action (noun.verb)"},
             {.name = "since",
              .schema = String({.format = "date-time"}),
-             .description = "Only events at or after this RFC 3339 time"}}),
+             .description = "Only events at or after this RFC 3339 time"},
+            {.name = "until",
+             .schema = String({.format = "date-time"}),
+             .description = "Only events strictly before this RFC 3339 time"}}),
        .response_body = Page(Ref("AuditEvent")),
        .tag = "Audit"},
       // Domains: the subdomain and custom domains; verifying looks up DNS (the outbound lane).

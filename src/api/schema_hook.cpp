@@ -124,6 +124,9 @@ std::vector<Parameter> PathParameters(std::string_view pattern) {
     } else if (name == "hostname") {
       p.schema = String({.min_length = 1, .max_length = 253});
       p.description = "A custom domain's hostname";
+    } else if (name == "slug") {
+      p.schema = String({.min_length = 1, .max_length = 100});
+      p.description = "Any text: the answer says whether it is a usable slug";
     } else if (name == "name") {
       p.schema = String({.min_length = 1, .max_length = 128});
       p.description = "A secret's name: A-Z a-z 0-9 _ . -";

@@ -69,10 +69,12 @@ App::App(DataDirectory data_directory, AppOptions options)
             .resolver = &resolver,
             .workspaces = &workspaces,
             .metrics = &metrics,
-            .usage = &meter},
+            .usage = &meter,
+            .oauth = &oauth_provider},
            options_.routing_log),
+      console(api::ConsoleAssets::Load(options_.console_dir)),
       pipeline(routes.router, gate, options_.access_log ? *options_.access_log : *discarded_log_,
-               {.metrics = &metrics}) {}
+               {.metrics = &metrics, .mount = &console}) {}
 
 http::Server& App::MakeServer(http::ServerOptions options) {
   server = std::make_unique<http::Server>(std::move(options), pipeline);

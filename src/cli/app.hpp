@@ -8,9 +8,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
+#include "api/console_assets.hpp"
 #include "api/gate.hpp"
 #include "api/handlers.hpp"
 #include "api/route.hpp"
@@ -36,6 +38,7 @@ struct AppOptions {
   int64_t session_ttl_seconds = 14 * 24 * 3600;
   http::LineWriter* access_log = nullptr;   // none: access lines are dropped
   http::LineWriter* routing_log = nullptr;  // none: no routing log
+  std::filesystem::path console_dir;        // the built web console; none: not built (503)
 };
 
 class App {
@@ -84,6 +87,7 @@ class App {
   http::HttpMetrics metrics;
   // Pipeline.
   api::Gate gate;
+  api::ConsoleAssets console;  // /console/, answered before the router
   http::Pipeline pipeline;
   // Server (serve only).
   std::unique_ptr<http::Server> server;

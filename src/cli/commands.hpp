@@ -29,6 +29,7 @@ struct ServeOptions {
   std::string database_url;                    // empty: SQLite under `data`
   int pool_size = 0;                           // 0: one connection per thread
   std::string public_url;                      // empty: http://<listen>
+  std::string console_dir;                     // the built web console (main.cpp's default)
   std::string smtp_url;                        // empty: mail stays in DATA/outbox/
   std::string mail_from = "Bulkhead <bulkhead@localhost>";
   int64_t invitation_ttl_seconds = 7 * 24 * 3600;

@@ -83,6 +83,15 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--public-url", serve.public_url,
                         "the URL people reach Bulkhead at, for links in mail (default: "
                         "http://<listen>)");
+#ifdef BULKHEAD_CONSOLE_DIR
+  serve.console_dir = BULKHEAD_CONSOLE_DIR;
+#else
+  serve.console_dir = "console/dist";
+#endif
+  serve_cmd
+      ->add_option("--console-dir", serve.console_dir,
+                   "the built web console served at /console/ (read at start)")
+      ->capture_default_str();
   serve_cmd->add_option("--smtp-url", serve.smtp_url,
                         "smtp://host:port to deliver mail (default: write it to DATA/outbox/)");
   serve_cmd->add_option("--mail-from", serve.mail_from, "the From of outgoing mail")

@@ -68,6 +68,11 @@ int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http
   if (auto st = app.signing_keys.EnsureKeys(); !st.ok()) {
     return Fail("cannot prepare the token signing keys: " + st.error().message);
   }
+  // The web console's own OpenID Connect client, for this --public-url.
+  if (auto client = app.oauth_clients.EnsureConsoleClient(config.service.public_url);
+      !client.ok()) {
+    return Fail("cannot register the web console's client: " + client.error().message);
+  }
   app.outbox.Start();
   app.meter.Start(std::chrono::seconds(options.usage_flush_seconds));
   // Changes made by other processes on this data (the CLI) reach the caches within 200 ms.
@@ -138,7 +143,15 @@ int RunServe(const ServeOptions& options) {
                                .mail = config->mail,
                                .session_ttl_seconds = options.session_ttl_seconds,
                                .access_log = &log,
-                               .routing_log = routing_log.get()});
+                               .routing_log = routing_log.get(),
+                               .console_dir = options.console_dir});
+    if (!app.console.built()) {
+      std::fprintf(stderr,
+                   "bulkhead: WARNING: the web console is not built (no index.html in %s): "
+                   "/console/ answers 503 until it is. Run `make` (it builds console/dist with "
+                   "npm), or pass --console-dir.\n",
+                   options.console_dir.c_str());
+    }
     status = Serve(app, options, *config, log);
   }  // the server, services and databases close here, in reverse order
   if (status != 0) return status;

@@ -24,6 +24,7 @@ enum class ErrorCode {
   kPersonalOrganization,   // 403
   kFeatureNotEnabled,      // 403
   kWrongPassword,          // 403: not the current password of the account
+  kEmailUnverified,        // 403: the caller's address is not proven (a mailed link)
   kNotFound,               // 404
   kOrganizationNotFound,   // 404
   kMethodNotAllowed,       // 405
@@ -48,6 +49,7 @@ enum class ErrorCode {
   kUnavailable,            // 503
   kServerBusy,             // 503: a full lane or body budget (the server's own refusal)
   kTooManyConnections,     // 503: past a connection cap (the server's own refusal)
+  kConsoleNotBuilt,        // 503: /console/ without a built console (console/dist)
 };
 
 // One invalid field of a request body, reported in the problem's `errors` array.

@@ -73,7 +73,14 @@ Pipeline::Pipeline(const Router& router, Application& application, LineWriter& a
                    PipelineOptions options)
     : router_(router), application_(application), access_log_(access_log), options_(options) {}
 
+bool Pipeline::Mounted(std::string_view path) const {
+  if (!options_.mount) return false;
+  std::string_view prefix = options_.mount->prefix();
+  return path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/');
+}
+
 Lane Pipeline::LaneOf(Request& request) const {
+  if (Mounted(request.Path())) return Lane::kInline;
   // The application says where each route runs; what matches no route is answered inline.
   request.match = router_.Match(request.method, request.Path());
   return request.match->found() ? application_.LaneOf(request.match->route) : Lane::kInline;
@@ -82,11 +89,23 @@ Lane Pipeline::LaneOf(Request& request) const {
 Response Pipeline::Handle(Request& request) {
   auto started = std::chrono::steady_clock::now();
   std::string request_id = RequestIdFor(request);
-  RouteMatch match =
-      request.match ? std::move(*request.match) : router_.Match(request.method, request.Path());
+  bool mounted = Mounted(request.Path());
+  RouteMatch match = request.match ? std::move(*request.match)
+                     : mounted     ? RouteMatch{}
+                                   : router_.Match(request.method, request.Path());
   Response response;
   std::string_view route_pattern;
-  if (!match.found()) {
+  std::string mount_pattern;
+  if (mounted) {
+    mount_pattern = std::string(options_.mount->prefix()) + "/*";
+    route_pattern = mount_pattern;
+    try {
+      response = options_.mount->Serve(request, request_id);
+    } catch (const std::exception& e) {
+      LogError("internal_error", request_id, route_pattern, e.what());
+      response = ProblemResponse(Error::Internal(e.what()), request_id);
+    }
+  } else if (!match.found()) {
     if (!match.allowed_methods.empty()) {
       std::string allow;
       for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;

@@ -37,8 +37,21 @@ class Application {
   ~Application() = default;
 };
 
+// What answers every request under one path prefix by itself, before the router: static
+// files (the web console). It runs inline, on the I/O thread, so it must never wait.
+class Mount {
+ public:
+  // "/console": the mount answers that path and every path under "/console/".
+  virtual std::string_view prefix() const = 0;
+  virtual Response Serve(const Request& request, std::string_view request_id) const = 0;
+
+ protected:
+  ~Mount() = default;
+};
+
 struct PipelineOptions {
   HttpMetrics* metrics = nullptr;  // request counts and latencies, when set
+  const Mount* mount = nullptr;    // answers its prefix before the router, when set
 };
 
 class Pipeline final {
@@ -57,6 +70,7 @@ class Pipeline final {
  private:
   void LogAccess(const Request& request, const Response& response, std::string_view request_id,
                  std::string_view route, double duration_ms);
+  bool Mounted(std::string_view path) const;
   void LogError(std::string_view event, std::string_view request_id, std::string_view route,
                 std::string_view what);
 

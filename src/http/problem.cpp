@@ -39,6 +39,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kInvitationUnusable: return {410, "invitation_unusable", "Invitation unusable"};
     case ErrorCode::kTokenUnusable: return {410, "token_unusable", "Link unusable"};
     case ErrorCode::kWrongPassword: return {403, "wrong_password", "Wrong password"};
+    case ErrorCode::kEmailUnverified: return {403, "email_unverified", "Email unverified"};
     case ErrorCode::kFeatureNotEnabled: return {403, "feature_not_enabled", "Feature not enabled"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
     case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};
@@ -57,6 +58,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kServerBusy: return {503, "server_busy", "Service unavailable"};
     case ErrorCode::kTooManyConnections:
       return {503, "too_many_connections", "Service unavailable"};
+    case ErrorCode::kConsoleNotBuilt: return {503, "console_not_built", "Console not built"};
   }
   return {500, "internal", "Internal error", false};
 }

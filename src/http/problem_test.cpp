@@ -31,6 +31,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kInvitationUnusable, 410, "invitation_unusable"},
       {ErrorCode::kTokenUnusable, 410, "token_unusable"},
       {ErrorCode::kWrongPassword, 403, "wrong_password"},
+      {ErrorCode::kEmailUnverified, 403, "email_unverified"},
       {ErrorCode::kSlugTaken, 409, "slug_taken"},
       {ErrorCode::kEmailTaken, 409, "email_taken"},
       {ErrorCode::kLastOwner, 409, "last_owner"},
@@ -49,6 +50,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kHeadersTooLarge, 431, "headers_too_large"},
       {ErrorCode::kServerBusy, 503, "server_busy"},
       {ErrorCode::kTooManyConnections, 503, "too_many_connections"},
+      {ErrorCode::kConsoleNotBuilt, 503, "console_not_built"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(StatusOf(c.code), c.status) << c.problem;

@@ -136,6 +136,8 @@ Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,
 }
 
 core::Status AccountService::LogOut(const Principal& principal) {
+  // The web console's access token has no session here: it signs out at /oauth2/logout.
+  if (principal.session_hash.empty()) return core::Ok();
   {
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
@@ -196,13 +198,12 @@ Result<store::UserRecord> AccountService::GetUser(const std::string& user_id) {
   return **found;
 }
 
-Result<UserOrganizationPage> AccountService::ListOrganizations(const std::string& user_id,
-                                                               int64_t after_joined_at,
-                                                               const std::string& after_org_id,
-                                                               int limit) {
+Result<UserOrganizationPage> AccountService::ListOrganizations(
+    const std::string& user_id, int64_t after_joined_at, const std::string& after_org_id, int limit,
+    const store::catalog::UserOrganizationFilter& filter) {
   auto lease = env_.catalog.Acquire();
   auto rows = store::catalog::ListUserOrganizations(*lease, user_id, after_joined_at, after_org_id,
-                                                    limit + 1);
+                                                    limit + 1, filter);
   if (!rows.ok()) return rows.error();
   UserOrganizationPage page{std::move(*rows), false};
   page.more = TrimToPage(page.organizations, limit);

@@ -67,10 +67,11 @@ class AccountService {
   // kUnauthenticated for an unknown, expired or revoked token. Reads no disk when warm.
   core::Result<Principal> Authenticate(std::string_view token);
   core::Result<store::UserRecord> GetUser(const std::string& user_id);
-  // The organizations after the (joined_at, organization_id) position, at most `limit`.
-  core::Result<UserOrganizationPage> ListOrganizations(const std::string& user_id,
-                                                       int64_t after_joined_at,
-                                                       const std::string& after_org_id, int limit);
+  // The organizations after the (joined_at, organization_id) position that pass `filter`, at
+  // most `limit`.
+  core::Result<UserOrganizationPage> ListOrganizations(
+      const std::string& user_id, int64_t after_joined_at, const std::string& after_org_id,
+      int limit, const store::catalog::UserOrganizationFilter& filter = {});
 
  private:
   core::Result<std::string> CreateSession(store::Connection& c, const std::string& user_id);

@@ -11,7 +11,7 @@ core::Result<AuditPage> AuditService::List(const TenantContext& tenant, const Au
   {
     auto lease = env_.catalog.Acquire();
     auto events = store::catalog::ListAuditEvents(*lease, tenant.organization.id, q.before_id,
-                                                  q.action, q.since_ms, q.limit + 1);
+                                                  q.action, q.since_ms, q.limit + 1, q.until_ms);
     if (!events.ok()) return events.error();
     merged = std::move(*events);
   }
@@ -19,8 +19,8 @@ core::Result<AuditPage> AuditService::List(const TenantContext& tenant, const Au
   if (!database.ok()) return database.error();
   {
     auto lease = (*database)->Acquire();
-    auto events =
-        store::tenant::ListAuditEvents(*lease, q.before_id, q.action, q.since_ms, q.limit + 1);
+    auto events = store::tenant::ListAuditEvents(*lease, q.before_id, q.action, q.since_ms,
+                                                 q.limit + 1, q.until_ms);
     if (!events.ok()) return events.error();
     for (auto& e : *events) {
       e.organization_id = tenant.organization.id;

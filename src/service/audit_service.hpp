@@ -3,6 +3,7 @@
 // events in the organization's own store, newest first (ids are UUIDv7, so by id).
 // Thread-safety: thread-safe.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct AuditQuery {
   std::string before_id;  // cursor: the last id of the previous page
   std::string action;     // exact, or empty
   int64_t since_ms = 0;
+  int64_t until_ms = INT64_MAX;  // events strictly before it
   int limit = 50;
 };
 

@@ -3,6 +3,7 @@
 // configuration. One per server process. Thread-safety: every member is thread-safe.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,9 @@ struct Principal {
   std::string api_key_hash;
   std::string api_key_organization_id;
   core::Role api_key_role = core::Role::kMember;
+  // Set for the web console's OpenID Connect access token that names an organization
+  // (org_id): the only organization whose routes it may call.
+  std::optional<std::string> token_organization_id;
 
   bool is_api_key() const { return !api_key_id.empty(); }
 };

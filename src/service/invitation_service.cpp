@@ -24,7 +24,7 @@ Error Unusable(const std::string& status) {
 std::string AcceptUrl(const std::string& public_url, const std::string& token) {
   std::string base = public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/accept-invitation?token=" + token;
+  return base + "/console/accept-invitation?token=" + token;
 }
 
 // The role the invitation's sender holds now: a member's role, or an API key's own role
@@ -146,23 +146,64 @@ core::Status InvitationService::Revoke(const TenantContext& tenant, const std::s
 Result<store::MembershipRecord> InvitationService::Accept(const std::string& token,
                                                           const Principal& caller,
                                                           const std::string& request_id) {
+  return AcceptFound(AcceptBy::kToken, token, caller, request_id);
+}
+
+Result<store::MembershipRecord> InvitationService::AcceptById(const std::string& id,
+                                                              const Principal& caller,
+                                                              const std::string& request_id) {
+  return AcceptFound(AcceptBy::kId, id, caller, request_id);
+}
+
+Result<ReceivedInvitationPage> InvitationService::ListReceived(const Principal& caller,
+                                                               const std::string& before_id,
+                                                               int limit) {
+  ReceivedInvitationPage page;
+  if (caller.is_api_key()) return page;
+  auto lease = env_.catalog.Acquire();
+  auto user = store::catalog::FindUserById(*lease, caller.user_id);
+  if (!user.ok()) return user.error();
+  if (!*user || !(*user)->email_verified_at) return page;
+  auto rows = store::catalog::ListReceivedInvitations(*lease, (*user)->email, caller.user_id,
+                                                      core::NowMs(), before_id, limit + 1);
+  if (!rows.ok()) return rows.error();
+  page.invitations = std::move(*rows);
+  page.more = TrimToPage(page.invitations, limit);
+  return page;
+}
+
+// One path for both ways in, so that they cannot drift: the limits, already_member, the audit
+// events and the cache invalidation below are the same for a mailed token and for an id.
+Result<store::MembershipRecord> InvitationService::AcceptFound(AcceptBy by, const std::string& key,
+                                                               const Principal& caller,
+                                                               const std::string& request_id) {
   if (caller.is_api_key()) return Error::Forbidden("an invitation is accepted by a person");
-  std::string hash = crypto::HashToken(token);
   store::MembershipRecord membership;
   store::InvitationRecord invitation;
   {
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
     BULKHEAD_TRY(txn.begin_status());
-    auto found = store::catalog::FindInvitationByTokenHash(*lease, hash);
+    auto user = store::catalog::FindUserById(*lease, caller.user_id);
+    if (!user.ok()) return user.error();
+    // By id, only a verified address ties the caller to the invitation (the mailed token
+    // proves it by itself); by id, one sent to someone else is not theirs to learn of.
+    if (by == AcceptBy::kId && (!*user || !(*user)->email_verified_at)) {
+      return Error::Make(ErrorCode::kEmailUnverified,
+                         "verify your email address first (follow the link mailed to it), or "
+                         "accept with the link in the invitation email");
+    }
+    auto found = by == AcceptBy::kToken
+                     ? store::catalog::FindInvitationByTokenHash(*lease, crypto::HashToken(key))
+                     : store::catalog::FindInvitationById(*lease, key);
     if (!found.ok()) return found.error();
-    if (!*found) return Error::NotFound("invitation");
+    if (!*found || (by == AcceptBy::kId && (*found)->email != (*user)->email)) {
+      return Error::NotFound("invitation");
+    }
     invitation = **found;
     int64_t now = core::NowMs();
     std::string status = InvitationStatus(invitation, now);
     if (status != "pending") return Unusable(status);
-    auto user = store::catalog::FindUserById(*lease, caller.user_id);
-    if (!user.ok()) return user.error();
     if (!*user || (*user)->email != invitation.email) {
       return Error::Forbidden("this invitation was sent to another email address");
     }

@@ -13,6 +13,7 @@
 #include "service/environment.hpp"
 #include "service/mail_outbox.hpp"
 #include "service/tenant_resolver.hpp"
+#include "store/access_store.hpp"
 #include "store/records.hpp"
 
 namespace bulkhead::service {
@@ -27,6 +28,11 @@ struct CreatedInvitation {
 
 struct InvitationPage {
   std::vector<store::InvitationRecord> invitations;
+  bool more = false;
+};
+
+struct ReceivedInvitationPage {
+  std::vector<store::catalog::ReceivedInvitationRow> invitations;
   bool more = false;
 };
 
@@ -50,7 +56,22 @@ class InvitationService {
   core::Result<store::MembershipRecord> Accept(const std::string& token, const Principal& caller,
                                                const std::string& request_id);
 
+  // The caller's own pending invitations (store::catalog::ListReceivedInvitations), found by
+  // their address: none unless the address is verified, since nothing else ties the caller to it.
+  core::Result<ReceivedInvitationPage> ListReceived(const Principal& caller,
+                                                    const std::string& before_id, int limit);
+  // Accepts invitation `id` from that list, as Accept does with the mailed token.
+  // kEmailUnverified unless the caller's address is verified; kNotFound for an unknown id or one
+  // sent to another address (no existence leak); then as Accept.
+  core::Result<store::MembershipRecord> AcceptById(const std::string& id, const Principal& caller,
+                                                   const std::string& request_id);
+
  private:
+  enum class AcceptBy { kToken, kId };
+  core::Result<store::MembershipRecord> AcceptFound(AcceptBy by, const std::string& key,
+                                                    const Principal& caller,
+                                                    const std::string& request_id);
+
   Environment& env_;
   MailOutbox& outbox_;
 };

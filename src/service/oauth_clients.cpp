@@ -121,7 +121,27 @@ Result<std::vector<store::oauth::ClientRecord>> OAuthClients::List() {
   return store::oauth::ListClients(*lease);
 }
 
+Result<store::oauth::ClientRecord> OAuthClients::EnsureConsoleClient(std::string_view public_url) {
+  std::string base(public_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  store::oauth::ClientRecord client{std::string(kConsoleClientId),
+                                    "Bulkhead console",
+                                    std::nullopt,
+                                    {base + "/console/callback"},
+                                    {base + "/console/"},
+                                    "RS256",
+                                    core::NowMs()};
+  BULKHEAD_TRY(env_.catalog.Write(
+      [&](store::Connection& c) { return store::oauth::UpsertClient(c, client); }));
+  return client;
+}
+
 core::Status OAuthClients::Delete(const std::string& id) {
+  if (id == kConsoleClientId) {
+    return Error::Make(ErrorCode::kConflict,
+                       "bulkhead-console is the web console's own client: `bulkhead serve` "
+                       "registers it again at every start, so it cannot be deleted");
+  }
   int64_t deleted = 0;
   BULKHEAD_TRY(env_.catalog.Write([&](store::Connection& c) -> core::Status {
     auto rows = store::oauth::DeleteClient(c, id);

@@ -18,6 +18,9 @@
 namespace bulkhead::service {
 
 inline constexpr std::string_view kClientSecretPrefix = "bhcs_";
+// The web console's own client (public, PKCE), registered by `serve` at every start. The API
+// accepts access tokens of this client only (api/gate.cpp).
+inline constexpr std::string_view kConsoleClientId = "bulkhead-console";
 
 struct NewClient {
   std::string name;
@@ -43,7 +46,12 @@ class OAuthClients {
 
   core::Result<CreatedClient> Create(const NewClient& input);
   core::Result<std::vector<store::oauth::ClientRecord>> List();
-  // kNotFound for an unknown id. Its codes and refresh tokens go with it.
+  // Registers the console's client for `public_url` (its redirect URI
+  // {public_url}/console/callback, post-logout {public_url}/console/), replacing what an
+  // earlier start registered. The URIs are the operator's --public-url: not validated here.
+  core::Result<store::oauth::ClientRecord> EnsureConsoleClient(std::string_view public_url);
+  // kNotFound for an unknown id; kConflict for the console's client (serve registers it
+  // again). Its codes and refresh tokens go with it.
   core::Status Delete(const std::string& id);
   core::Result<std::optional<store::oauth::ClientRecord>> Find(std::string_view id);
   // The client `id` when `secret` is its secret (confidential), or when it is public and no

@@ -144,6 +144,10 @@ class OAuthProvider {
   // CheckLogout, then EndSessions when it passed.
   LogoutOutcome Logout(const LogoutRequest& request, const std::string& session_hash);
 
+  // The claims of an access token we issued and that has not expired, or nullopt: its
+  // signature, type (at+jwt), issuer and expiry checked (cached by the token's text).
+  std::optional<nlohmann::json> VerifyAccessToken(std::string_view token);
+
   // Tests: the clock every expiry is computed from (unix ms).
   void SetClockForTesting(std::function<int64_t()> clock) { clock_ = std::move(clock); }
 
@@ -158,9 +162,6 @@ class OAuthProvider {
   OAuthResult<nlohmann::json> SignTokens(const store::oauth::ClientRecord& client,
                                          const Grant& grant,
                                          const std::optional<std::string>& refresh_token);
-  // The claims of an access token we issued and that has not expired, or nullopt.
-  std::optional<nlohmann::json> VerifyAccessToken(std::string_view token);
-
   Environment& env_;
   OAuthClients& clients_;
   SigningKeys& keys_;

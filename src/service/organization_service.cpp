@@ -496,6 +496,26 @@ Result<std::optional<store::OrganizationRecord>> OrganizationService::FindById(
   return store::catalog::FindOrganizationById(*lease, id);
 }
 
+Result<SlugAvailability> OrganizationService::CheckSlug(const std::string& slug) {
+  bool utf8 = core::IsValidUtf8(slug);
+  if (utf8 && core::CodePointCount(slug) > kMaxSlugQueryLength) {
+    return Error::Validation("slug", "must be at most 100 characters to be checked");
+  }
+  if (!utf8 && slug.size() > kMaxSlugQueryLength) {
+    return Error::Validation("slug", "must be at most 100 characters to be checked");
+  }
+  // Reserved before the rest of the rules, so that "www" reads as reserved, not as invalid.
+  if (core::IsReservedSlug(slug)) return SlugAvailability{false, "reserved", "slug is reserved"};
+  if (auto valid = core::ValidateSlug(slug); !valid.ok()) {
+    return SlugAvailability{false, "invalid", valid.error().message};
+  }
+  auto lease = env_.catalog.Acquire();
+  auto exists = store::catalog::SlugExists(*lease, slug);
+  if (!exists.ok()) return exists.error();
+  if (*exists) return SlugAvailability{false, "taken", "slug is taken"};
+  return SlugAvailability{true, "", ""};
+}
+
 Result<std::optional<store::OrganizationRecord>> OrganizationService::FindBySlug(
     const std::string& slug) {
   auto lease = env_.catalog.Acquire();

@@ -42,6 +42,15 @@ struct UpdateOrganizationInput {
   std::optional<std::optional<std::string>> billing_email;
 };
 
+// Whether a slug could name a new organization now: `reason` "invalid" (with the validation
+// message as `detail`), "reserved" or "taken" (by any organization, suspended ones and the
+// caller's own included); both empty when it is available.
+struct SlugAvailability {
+  bool available = false;
+  std::string reason;
+  std::string detail;
+};
+
 class OrganizationService {
  public:
   explicit OrganizationService(Environment& env) : env_(env) {}
@@ -62,6 +71,10 @@ class OrganizationService {
   core::Result<std::vector<store::OrganizationRecord>> ListAll();
   core::Result<std::optional<store::OrganizationRecord>> FindBySlug(const std::string& slug);
   core::Result<std::optional<store::OrganizationRecord>> FindById(const std::string& id);
+  // For a form that asks while typing. kValidationFailed only for text over
+  // kMaxSlugQueryLength characters (code points); any shorter text gets an answer.
+  static constexpr std::size_t kMaxSlugQueryLength = 100;
+  core::Result<SlugAvailability> CheckSlug(const std::string& slug);
   // Owners (billing) and operators: moves the organization to another plan. kValidationFailed
   // for a plan the catalog does not define. Audited as organization.plan_changed.
   core::Result<store::OrganizationRecord> ChangePlan(const std::string& organization_id,

@@ -75,6 +75,35 @@ Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view 
                        {std::string(id), std::string(status), Nullable(accepted_at)});
 }
 
+Result<std::optional<InvitationRecord>> FindInvitationById(Connection& c, std::string_view id) {
+  return QueryOne<InvitationRecord>(
+      c, "SELECT " + std::string(kInvitationColumns) + " FROM invitations WHERE id = $1",
+      {std::string(id)}, ToInvitation);
+}
+
+Result<std::vector<ReceivedInvitationRow>> ListReceivedInvitations(
+    Connection& c, std::string_view email, std::string_view user_id, int64_t now_ms,
+    std::string_view before_id, int limit) {
+  static const std::string kSql =
+      "SELECT i.id, i.organization_id, i.email, i.role, i.token_hash, i.status, i.invited_by,"
+      " i.created_at, i.expires_at, i.accepted_at, o.name, o.slug, u.name"
+      " FROM invitations i JOIN organizations o ON o.id = i.organization_id"
+      " LEFT JOIN users u ON u.id = i.invited_by"
+      " WHERE i.email = $1 AND i.status = 'pending' AND i.expires_at > $2"
+      " AND (CAST($4 AS TEXT) = '' OR i.id < CAST($4 AS TEXT)) AND o.status = 'active'"
+      " AND NOT EXISTS (SELECT 1 FROM memberships m"
+      " WHERE m.organization_id = i.organization_id AND m.user_id = $3)"
+      " ORDER BY i.id DESC LIMIT $5";
+  auto rows = c.Query(kSql, {std::string(email), now_ms, std::string(user_id),
+                             std::string(before_id), int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<ReceivedInvitationRow> out;
+  for (const auto& r : *rows) {
+    out.push_back({ToInvitation(r), r.Text(10), r.Text(11), r.OptionalText(12)});
+  }
+  return out;
+}
+
 Status InsertApiKey(Connection& c, const ApiKeyRecord& k) {
   return ExecuteStatus(c,
                        "INSERT INTO api_keys (" + std::string(kApiKeyColumns) +

@@ -25,6 +25,22 @@ Result<std::vector<InvitationRecord>> ListInvitations(Connection& c, std::string
                                                       std::string_view before_id, int limit);
 Status SetInvitationStatus(Connection& c, std::string_view id, std::string_view status,
                            std::optional<int64_t> accepted_at);
+// An invitation by id alone (the invitee's own list names it so).
+Result<std::optional<InvitationRecord>> FindInvitationById(Connection& c, std::string_view id);
+// A pending invitation as its recipient sees it: with the organization's name and slug and the
+// name of the person who sent it (none when a key sent it or the account is gone).
+struct ReceivedInvitationRow {
+  InvitationRecord invitation;
+  std::string organization_name;
+  std::string organization_slug;
+  std::optional<std::string> inviter_name;
+};
+// Pending invitations to `email` that `user_id` can accept now: unexpired at `now_ms`, to an
+// active organization they are not a member of. Newest first, ids below `before_id` (empty:
+// from the newest), at most `limit` (index invitations_recipient).
+Result<std::vector<ReceivedInvitationRow>> ListReceivedInvitations(
+    Connection& c, std::string_view email, std::string_view user_id, int64_t now_ms,
+    std::string_view before_id, int limit);
 
 Status InsertApiKey(Connection& c, const ApiKeyRecord& key);
 Result<std::optional<ApiKeyRecord>> FindApiKeyByHash(Connection& c, std::string_view secret_hash);

@@ -256,19 +256,32 @@ Result<std::vector<MemberRow>> ListMembers(Connection& c, std::string_view org_i
   return out;
 }
 
-Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
-                                                               std::string_view user_id,
-                                                               int64_t after_joined_at,
-                                                               std::string_view after_org_id,
-                                                               int limit) {
+Result<std::vector<UserOrganizationRow>> ListUserOrganizations(
+    Connection& c, std::string_view user_id, int64_t after_joined_at, std::string_view after_org_id,
+    int limit, const UserOrganizationFilter& filter) {
+  // Filtered in the walk of the memberships_user index, so that a page keeps its keyset order
+  // and cursor; '' switches a condition off. CAST: PostgreSQL must know the parameter is text.
   static const std::string kSql =
       Sql("SELECT o.id, o.name, o.slug, o.type, o.status, o.plan, o.settings, o.created_at,"
           " o.updated_at, o.billing_email, o.entitlement_overrides, m.role, m.joined_at"
           " FROM memberships m JOIN organizations o ON o.id = m.organization_id",
           " WHERE m.user_id = $1 AND (m.joined_at, m.organization_id) > ($2, $3)"
+          " AND (CAST($5 AS TEXT) = '' OR o.type = CAST($5 AS TEXT))"
+          " AND (CAST($6 AS TEXT) = ''"
+          " OR lower(o.name) LIKE lower(CAST($6 AS TEXT)) ESCAPE '\\'"
+          " OR lower(o.slug) LIKE lower(CAST($6 AS TEXT)) ESCAPE '\\')",
           " ORDER BY m.joined_at, m.organization_id LIMIT $4");
-  auto rows = c.Query(
-      kSql, {std::string(user_id), after_joined_at, std::string(after_org_id), int64_t{limit}});
+  std::string pattern;
+  if (!filter.query.empty()) {
+    pattern = "%";
+    for (char ch : filter.query) {
+      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+      pattern += ch;
+    }
+    pattern += '%';
+  }
+  auto rows = c.Query(kSql, {std::string(user_id), after_joined_at, std::string(after_org_id),
+                             int64_t{limit}, filter.type, pattern});
   if (!rows.ok()) return rows.error();
   std::vector<UserOrganizationRow> out;
   for (const auto& r : *rows) out.push_back({ToOrganization(r), r.Text(11), r.Int(12)});
@@ -290,12 +303,13 @@ Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
                                                       std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
-                                                      int limit) {
+                                                      int limit, int64_t until_ms) {
   auto rows = c.Query(
       "SELECT " + std::string(kAuditColumns) +
           " FROM audit_events WHERE organization_id = $1 AND " + BeforeId("$2", before_id) +
-          " AND ($3 = '' OR action = $3) AND ts >= $4 ORDER BY id DESC LIMIT $5",
-      {std::string(org_id), std::string(before_id), std::string(action), since_ms, int64_t{limit}});
+          " AND ($3 = '' OR action = $3) AND ts >= $4 AND ts < $6 ORDER BY id DESC LIMIT $5",
+      {std::string(org_id), std::string(before_id), std::string(action), since_ms, int64_t{limit},
+       until_ms});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
   for (const auto& r : *rows) out.push_back(ToAuditEvent(r));

@@ -3,6 +3,7 @@
 // audit events. Each function runs on a connection the caller holds, inside the caller's
 // transaction, so that a use case and its audit event commit together.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -77,19 +78,26 @@ struct UserOrganizationRow {
   std::string role;
   int64_t joined_at = 0;
 };
-Result<std::vector<UserOrganizationRow>> ListUserOrganizations(Connection& c,
-                                                               std::string_view user_id,
-                                                               int64_t after_joined_at,
-                                                               std::string_view after_org_id,
-                                                               int limit);
+// Narrows a user's organizations, in the same keyset order: `query`, a case-insensitive
+// substring of the name or slug (lower() of the engine on both sides; LIKE wildcards in it are
+// taken literally); `type`, "personal" or "team". Empty: no condition.
+struct UserOrganizationFilter {
+  std::string query;
+  std::string type;
+};
+Result<std::vector<UserOrganizationRow>> ListUserOrganizations(
+    Connection& c, std::string_view user_id, int64_t after_joined_at, std::string_view after_org_id,
+    int limit, const UserOrganizationFilter& filter = {});
 
 // Control-plane audit events of one organization, appended to its chain (audit_chain.hpp).
 Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
-// Newest first, ids below `before_id` (empty: from the newest), optional action and since.
+// Newest first, ids below `before_id` (empty: from the newest), optional action, events at or
+// after `since_ms` and strictly before `until_ms`.
+inline constexpr int64_t kNoUntil = INT64_MAX;
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view org_id,
                                                       std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
-                                                      int limit);
+                                                      int limit, int64_t until_ms = kNoUntil);
 Status DeleteAuditEvents(Connection& c, std::string_view org_id);
 // Every organization id that has an audit chain (events or a head), and one chain in order.
 Result<std::vector<std::string>> ListAuditChains(Connection& c);

@@ -315,6 +315,12 @@ CREATE INDEX oauth_refresh_user ON oauth_refresh_tokens(user_id, organization_id
 CREATE INDEX oauth_refresh_sid ON oauth_refresh_tokens(sid);
 )sql";
 
+// A person's pending invitations, across organizations (GET /api/v1/user/invitations): by the
+// invited address, newest first.
+constexpr std::string_view kCatalogV008 = R"sql(
+CREATE INDEX invitations_recipient ON invitations(email, status, id);
+)sql";
+
 // A tenant's own database: its workspaces and the audit of changes to them.
 constexpr std::string_view kTenantV001 = R"sql(
 CREATE TABLE workspaces (
@@ -402,7 +408,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {4, "V004__change_readers", kCatalogV004},
       {5, "V005__domain_claims", kCatalogV005},
       {6, "V006__entitlement_overrides", kCatalogV006},
-      {7, "V007__openid_provider", kCatalogV007}};
+      {7, "V007__openid_provider", kCatalogV007},
+      {8, "V008__invitations_by_recipient", kCatalogV008}};
   return kMigrations;
 }
 

@@ -72,6 +72,20 @@ Status InsertClient(Connection& c, const ClientRecord& client) {
        UrisToJson(client.post_logout_redirect_uris), client.signing_alg, client.created_at});
 }
 
+Status UpsertClient(Connection& c, const ClientRecord& client) {
+  return ExecuteStatus(
+      c,
+      "INSERT INTO oauth_clients (id, name, secret_hash, redirect_uris,"
+      " post_logout_redirect_uris, signing_alg, created_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+      " ON CONFLICT (id) DO UPDATE SET name = excluded.name, secret_hash = excluded.secret_hash,"
+      " redirect_uris = excluded.redirect_uris,"
+      " post_logout_redirect_uris = excluded.post_logout_redirect_uris,"
+      " signing_alg = excluded.signing_alg",
+      {client.id, client.name, Nullable(client.secret_hash), UrisToJson(client.redirect_uris),
+       UrisToJson(client.post_logout_redirect_uris), client.signing_alg, client.created_at});
+}
+
 Result<std::optional<ClientRecord>> FindClient(Connection& c, std::string_view id) {
   static const std::string kSql =
       Sql("SELECT ", kClientColumns, " FROM oauth_clients WHERE id = $1");

@@ -68,6 +68,8 @@ struct TokenUser {
 
 // Clients. InsertClient: kConflict on "oauth_clients.id".
 Status InsertClient(Connection& c, const ClientRecord& client);
+// Inserts `client`, or replaces every field of the client with its id but created_at.
+Status UpsertClient(Connection& c, const ClientRecord& client);
 Result<std::optional<ClientRecord>> FindClient(Connection& c, std::string_view id);
 Result<std::vector<ClientRecord>> ListClients(Connection& c);
 // Rows deleted (0: unknown). Its codes and refresh tokens go with it (ON DELETE CASCADE).

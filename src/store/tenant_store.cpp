@@ -162,11 +162,12 @@ Status InsertAuditEvent(Connection& c, const AuditEventRecord& event) {
 
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
-                                                      int limit) {
-  auto rows = c.Query("SELECT " + std::string(kAuditColumns) + " FROM audit_events WHERE " +
-                          BeforeId("$1", before_id) +
-                          " AND ($2 = '' OR action = $2) AND ts >= $3 ORDER BY id DESC LIMIT $4",
-                      {std::string(before_id), std::string(action), since_ms, int64_t{limit}});
+                                                      int limit, int64_t until_ms) {
+  auto rows = c.Query(
+      "SELECT " + std::string(kAuditColumns) + " FROM audit_events WHERE " +
+          BeforeId("$1", before_id) +
+          " AND ($2 = '' OR action = $2) AND ts >= $3 AND ts < $5 ORDER BY id DESC LIMIT $4",
+      {std::string(before_id), std::string(action), since_ms, int64_t{limit}, until_ms});
   if (!rows.ok()) return rows.error();
   std::vector<AuditEventRecord> out;
   for (const auto& r : *rows) out.push_back(ToAuditEvent(r, ""));

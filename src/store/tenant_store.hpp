@@ -5,6 +5,7 @@
 // make: code that has not resolved and authorized a tenant cannot name one's data.
 // Thread-safety: TenantDatabases implementations are thread-safe.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <list>
@@ -107,7 +108,7 @@ Status InsertAuditEvent(Connection& c, const AuditEventRecord& event);
 // Newest first; same filters as catalog::ListAuditEvents.
 Result<std::vector<AuditEventRecord>> ListAuditEvents(Connection& c, std::string_view before_id,
                                                       std::string_view action, int64_t since_ms,
-                                                      int limit);
+                                                      int limit, int64_t until_ms = INT64_MAX);
 // Every event of the chain in order, with `org_id` filled in.
 Result<std::vector<AuditEventRecord>> ListAuditChain(Connection& c, std::string_view org_id);
 

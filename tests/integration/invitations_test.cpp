@@ -52,7 +52,7 @@ TEST_F(InvitationsTest, AnInviteeGetsMailAcceptsAndBecomesAMember) {
   EXPECT_EQ(invited.json["status"], "pending");
   std::string token = invited.json["token"];
   EXPECT_EQ(invited.json["accept_url"],
-            "https://app.example.test/accept-invitation?token=" + token);
+            "https://app.example.test/console/accept-invitation?token=" + token);
 
   // The owner's sign-up mailed a verification link too: only the invitee's mail counts here.
   std::vector<ReceivedMail> mail;

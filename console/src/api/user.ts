@@ -1,6 +1,7 @@
 // The user-scope calls the console makes beyond the typed basics. The organization list's
 // `q`/`type`, slug availability and the user's invitations are typed here by hand until the
 // schema has them (then these become plain `api.GET` calls).
+import { ensureOrganization } from '../auth';
 import { api, unwrap } from './client';
 import type { Organization, Role, SlugAvailability, UserInvitation } from './types';
 
@@ -38,4 +39,14 @@ export function acceptMyInvitation(id: string) {
       params: { path: { id } },
     }),
   );
+}
+
+/**
+ * Points the tab's token at the caller's personal organization (after leaving or deleting the
+ * one it named). Quietly does nothing when there is none.
+ */
+export async function switchToPersonal(): Promise<void> {
+  const page = await myOrganizations({ type: 'personal', limit: 50 });
+  const personal = page.data.find((i) => i.organization.type === 'personal') ?? page.data[0];
+  if (personal) await ensureOrganization(personal.organization.slug);
 }

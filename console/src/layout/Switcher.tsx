@@ -112,9 +112,13 @@ export function Switcher({ currentSlug, currentName }: { currentSlug?: string; c
   const [open, setOpen] = useState(false);
   return (
     <>
+      <span class="current-org" title={currentName ?? currentSlug}>
+        {currentName ?? currentSlug ?? 'No organization'}
+      </span>
       <button type="button" class="switcher-button" aria-label="Switch organization" aria-haspopup="dialog" onClick={() => setOpen(true)}>
-        <span class="org-name">{currentName ?? currentSlug ?? 'Organizations'}</span>
-        <span aria-hidden="true"> ▾</span>
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 16 16">
+          <path d="M4 6l4-4 4 4M4 10l4 4 4-4" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" />
+        </svg>
       </button>
       {open && (
         <Dialog title="Switch organization" onClose={() => setOpen(false)} class="switcher-dialog">

@@ -35,8 +35,8 @@ export function VerifyBanner() {
   return (
     <div class="banner" role="region" aria-label="Email verification">
       <p>
-        Your email address <strong>{user.email}</strong> is not verified yet. Follow the link we mailed you to see
-        invitations sent to it.
+        Your email address <strong>{user.email}</strong> is not verified yet: follow the link we mailed you. Invitations
+        to it show up once it is.
       </p>
       {sent ? (
         <p role="status">A new link is on its way: check your inbox.</p>
