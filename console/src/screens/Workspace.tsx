@@ -1,11 +1,11 @@
 // One workspace: its resources, secrets and members (tabs in ?tab=), and for organization
 // admins and owners renaming and deleting it. What the caller may do follows the workspace
 // role the API reports (`role` on GET …/workspaces/{ws}).
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useOrg } from '../org';
 import { Link, useRoute } from '../router';
 import { ProblemBanner } from '../ui/Problem';
-import { call, orgHref, useLoad } from './lib';
+import { orgHref, useLoad } from './lib';
 import { ResourcesTab } from './workspace/Resources';
 import { SecretsTab } from './workspace/Secrets';
 import { MembersTab } from './workspace/Members';
@@ -24,7 +24,7 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
   const { slug, can } = useOrg();
   const ws = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}', {
           params: { path: { org: slug, ws: wsId } },
         }),

@@ -2,12 +2,12 @@
 // Viewers get the same form read only. The API's validation errors go beside the fields they
 // name (kind, name, labels.<key>, spec).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Field } from '../../ui/Field';
 import { JsonEditor, parseJsonObject } from '../../ui/JsonEditor';
 import { ProblemBanner } from '../../ui/Problem';
-import { asProblem, call, errorsUnder, local } from '../lib';
+import { asProblem, errorsUnder, local } from '../lib';
 
 export type Resource = components['schemas']['Resource'];
 
@@ -82,14 +82,14 @@ export function ResourceForm(props: {
       if (resource) {
         const merged: Record<string, string | null> = { ...parsedLabels.labels };
         for (const key of Object.keys(resource.labels ?? {})) if (!(key in merged)) merged[key] = null;
-        saved = await call(
+        saved = await unwrap(
           api.PATCH('/api/v1/organizations/{org}/workspaces/{ws}/resources/{id}', {
             params: { path: { org: slug, ws: wsId, id: resource.id } },
             body: { name: name.trim(), labels: merged, spec: parsedSpec.value },
           }),
         );
       } else {
-        saved = await call(
+        saved = await unwrap(
           api.POST('/api/v1/organizations/{org}/workspaces/{ws}/resources', {
             params: { path: { org: slug, ws: wsId } },
             body: { kind, name: name.trim(), labels: parsedLabels.labels, spec: parsedSpec.value },
