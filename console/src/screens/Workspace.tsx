@@ -31,17 +31,20 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
       ),
     [slug, wsId],
   );
-  const back = (
-    <p>
-      <Link href={orgHref(slug, 'workspaces')}>All workspaces</Link>
-    </p>
+  // One <h1> element whatever the state, so that the focus the layout gives it stays.
+  const head = (
+    <>
+      <p>
+        <Link href={orgHref(slug, 'workspaces')}>All workspaces</Link>
+      </p>
+      <h1>{ws.data?.name ?? 'Workspace'}</h1>
+    </>
   );
 
   if (!ws.data) {
     return (
       <section class="c2-screen">
-        <h1>Workspace</h1>
-        {back}
+        {head}
         {ws.loading ? <p role="status">Loading the workspace…</p> : <ProblemBanner problem={ws.problem} />}
       </section>
     );
@@ -58,8 +61,7 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
 
   return (
     <section class="c2-screen">
-      {back}
-      <h1>{w.name}</h1>
+      {head}
       {w.description ? <p>{w.description}</p> : null}
       <p class="muted">
         Your workspace role: <strong>{role}</strong>
