@@ -170,7 +170,7 @@ function DomainItem(props: { slug: string; domain: Domain; manage: boolean; canV
       {manage && (
         <div class="actions">
           {!d.verified && props.canVerify && (
-            <button type="button" disabled={busy} onClick={verify}>
+            <button type="button" class="primary" disabled={busy} onClick={verify}>
               Verify {d.hostname}
             </button>
           )}
