@@ -52,15 +52,27 @@ function Events({ slug }: { slug: string }) {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(() => {
     // `until` is newer than some generated schemas: passed as a plain object.
-    const query: { cursor?: string; action?: string; since?: string; until?: string } = { cursor, ...filter };
+    const query: { limit?: number; cursor?: string; action?: string; since?: string; until?: string } = {
+      limit: 25,
+      cursor,
+      ...filter,
+    };
     return unwrap(api.GET('/api/v1/organizations/{org}/audit-log', { params: { path: { org: slug }, query } }));
   }, [slug, cursor, filter]);
-  // People by id, to name actors and targets (one page of members is enough for most logs).
+  // People and API keys by id, to name actors and targets (one page of each covers most logs;
+  // the audit log is for admins, who may list both).
   const members = useLoad(
     () => unwrap(api.GET('/api/v1/organizations/{org}/members', { params: { path: { org: slug }, query: { limit: 200 } } })),
     [slug],
   );
-  const names = new Map((members.data?.data ?? []).map((m) => [m.user.id, `${m.user.name} (${m.user.email})`]));
+  const keys = useLoad(
+    () => unwrap(api.GET('/api/v1/organizations/{org}/api-keys', { params: { path: { org: slug }, query: { limit: 200 } } })),
+    [slug],
+  );
+  const names = new Map([
+    ...(members.data?.data ?? []).map((m): [string, string] => [m.user.id, `${m.user.name} (${m.user.email})`]),
+    ...(keys.data?.data ?? []).map((k): [string, string] => [k.id, `${k.name} (${k.prefix}…)`]),
+  ]);
   const rows = list.data?.data ?? [];
 
   return (
