@@ -1,10 +1,12 @@
 // /console/accept-invitation?token=…: the link mailed with an invitation. The tab is signed in
-// (or signed up) by then; "Accept invitation" joins with the token and opens the organization.
-import { useState } from 'preact/hooks';
+// (or signed up) by then: the console accepts with the token at once and opens the organization.
+import { useEffect, useState } from 'preact/hooks';
 import { api, problemOf, unwrap, type Problem } from '../api/client';
 import { currentUser, ensureOrganization, signOut } from '../auth';
 import { Link, navigate, useTitle } from '../router';
 import { ProblemBanner } from '../ui/Problem';
+
+const tried = new Set<string>(); // each token is sent once per page load
 
 function explain(problem: Problem): string | null {
   if (problem.status === 403) {
@@ -18,11 +20,12 @@ function explain(problem: Problem): string | null {
 export function AcceptInvitationScreen({ token }: { token: string | null }) {
   useTitle('Accept invitation');
   const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [busy, setBusy] = useState(!!token && !tried.has(token));
   const user = currentUser();
 
   const accept = async () => {
     if (!token) return;
+    tried.add(token);
     setBusy(true);
     setProblem(null);
     try {
@@ -35,6 +38,10 @@ export function AcceptInvitationScreen({ token }: { token: string | null }) {
       setBusy(false);
     }
   };
+
+  useEffect(() => {
+    if (token && !tried.has(token)) void accept();
+  }, [token]);
 
   if (!token) {
     return (
@@ -50,15 +57,20 @@ export function AcceptInvitationScreen({ token }: { token: string | null }) {
     <section class="narrow">
       <h1>Accept invitation</h1>
       <p>
-        You have been invited to join an organization. You are signed in as <strong>{user?.email ?? 'unknown'}</strong>: the
-        invitation must have been sent to this address.
+        Joining the organization as <strong>{user?.email ?? 'unknown'}</strong>: the invitation must have been sent to this
+        address.
       </p>
+      {busy && (
+        <p role="status" class="loading">
+          Accepting…
+        </p>
+      )}
       <ProblemBanner problem={problem} />
       {why && <p>{why}</p>}
       <div class="actions">
-        {(!problem || problem.status === 0 || problem.status >= 500) && (
+        {problem && (problem.status === 0 || problem.status >= 500) && (
           <button type="button" class="primary" disabled={busy} onClick={() => void accept()}>
-            Accept invitation
+            Try again
           </button>
         )}
         {problem?.status === 403 && (
