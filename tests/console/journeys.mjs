@@ -371,9 +371,10 @@ export async function journeys({ server, base, browser, check, screenshots }) {
     for (const tab of tabs) expectOwn(tab, tab.to, "after switching");
     // And each tab still works in its own organization afterwards.
     await Promise.all(tabs.map(async (tab) => {
-      const next = new URL(tab.page.url()).pathname.endsWith("/members") ? "Domains" : "Members";
-      await nav(tab.page, next);
-      await heading(tab.page, next);
+      const listed = tab.page.waitForRequest((r) => new URL(r.url()).pathname.endsWith("/domains"));
+      await nav(tab.page, "Domains");
+      await heading(tab.page, "Domains");
+      await listed;
       await tab.page.waitForLoadState("networkidle");
     }));
     for (const tab of tabs) expectOwn(tab, tab.to, "after navigating");
