@@ -162,6 +162,7 @@ const acme: Organization = expectBody(
 );
 equal("organization slug", acme.slug, acmeSlug);
 equal("organization type", acme.type, "team");
+equal("organization role (the creator's)", acme.role, "owner");
 equal("organization settings.branding.display_name", acme.settings.branding.display_name, null);
 const org = { path: { org: acmeSlug } };
 equal(
@@ -189,6 +190,46 @@ equal(
   // The alias: the organization named by X-Organization.
   const current = await a.GET("/api/v1/org", { headers: { "X-Organization": acmeSlug } });
   equal("GET /api/v1/org", expectBody("GET /api/v1/org", current, 200).id, acme.id);
+}
+// --- What the console asks: search, slug availability, the caller's role -------------------
+{
+  const found = expectBody(
+    "search the caller's organizations",
+    await a.GET("/api/v1/user/organizations", { params: { query: { q: "ACME", type: "team" } } }),
+    200,
+  );
+  equal("search finds one", found.data.length, 1);
+  equal("search finds acme", found.data[0]?.organization.id, acme.id);
+  equal("search role", found.data[0]?.role, "owner");
+  const taken = expectBody(
+    "slug availability (taken)",
+    await b.GET("/api/v1/organization-slugs/{slug}", { params: { path: { slug: acmeSlug } } }),
+    200,
+  );
+  equal("taken slug", taken.available, false);
+  equal("taken reason", taken.reason, "taken");
+  const free = expectBody(
+    "slug availability (free)",
+    await b.GET("/api/v1/organization-slugs/{slug}", {
+      params: { path: { slug: `free-${run}` } },
+    }),
+    200,
+  );
+  equal("free slug", free.available, true);
+  equal("free reason", free.reason, null);
+  const invalid = expectBody(
+    "slug availability (invalid)",
+    await b.GET("/api/v1/organization-slugs/{slug}", { params: { path: { slug: "-x" } } }),
+    200,
+  );
+  equal("invalid reason", invalid.reason, "invalid");
+  check("invalid detail", typeof invalid.detail === "string", show(invalid));
+  equal(
+    "GET organization role",
+    expectBody("GET organization (role)", await a.GET("/api/v1/organizations/{org}", { params: org }), 200)
+      .role,
+    "owner",
+  );
 }
 expectProblem(
   "GET another's organization",
@@ -320,6 +361,24 @@ expectProblem(
   );
   equal("accepted membership", accepted.user.id, carol.id);
   equal("accepted role", accepted.role, "member");
+  equal("accepted organization's role", accepted.organization?.role, "member");
+  // The caller's own invitations: none listed, none accepted by id, until the address is
+  // verified (dave's is not).
+  const mine = expectBody(
+    "list the caller's invitations",
+    await as(dave.token).GET("/api/v1/user/invitations", { params: { query: { limit: 10 } } }),
+    200,
+  );
+  equal("unverified address lists none", mine.data.length, 0);
+  equal("unverified next_cursor", mine.next_cursor, null);
+  expectProblem(
+    "accept by id with an unverified address",
+    await as(dave.token).POST("/api/v1/user/invitations/{id}/accept", {
+      params: { path: { id: other.id } },
+    }),
+    403,
+    "email_unverified",
+  );
   expectNoContent(
     "revoke invitation",
     await a.DELETE("/api/v1/organizations/{org}/invitations/{id}", {
@@ -620,6 +679,14 @@ expectProblem(
     200,
   );
   check("member.added events", added.data.length >= 2, show(added));
+  const until = expectBody(
+    "audit log until",
+    await a.GET("/api/v1/organizations/{org}/audit-log", {
+      params: { ...org, query: { until: "2000-01-01T00:00:00Z" } },
+    }),
+    200,
+  );
+  equal("nothing before 2000", until.data.length, 0);
   check("actions filtered", added.data.every((e) => e.action === "member.added"));
   const first = expectBody(
     "audit log page",

@@ -3,7 +3,7 @@
 // refreshes once and retries the request.
 import createClient, { type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
-import { accessToken, refreshAfter401 } from '../auth';
+import { accessToken, refreshAfter401, tokenOrganization } from '../auth';
 
 /** An RFC 9457 problem as the API sends it. */
 export type Problem = {
@@ -19,9 +19,24 @@ export const api = createClient<paths>({ baseUrl: '' });
 
 const originals = new WeakMap<Request, Request>();
 
+/**
+ * The organization an API path names (`/api/v1/organizations/{org}/…`), if any.
+ */
+function orgOfPath(url: string): string | undefined {
+  const m = /^\/api\/v1\/organizations\/([^/?#]+)/.exec(new URL(url, location.href).pathname);
+  return m?.[1] && decodeURIComponent(m[1]);
+}
+
 const bearer: Middleware = {
   async onRequest({ request }) {
     const token = await accessToken();
+    // A screen that is going away may still ask for its organization after the tab switched to
+    // another one: its token would be refused (403), so the request is not sent at all.
+    const org = orgOfPath(request.url);
+    const current = tokenOrganization();
+    if (org && current && org !== current.id && org !== current.slug) {
+      throw new Error(`This tab now works in ${current.slug}; a request for ${org} was not sent.`);
+    }
     if (token) request.headers.set('Authorization', `Bearer ${token}`);
     originals.set(request, request.clone());
     return request;

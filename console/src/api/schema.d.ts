@@ -513,6 +513,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organization-slugs/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether a slug is available for a new organization, and if not why */
+        get: operations["get_api_v1_organization_slugs_slug"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations": {
         parameters: {
             query?: never;
@@ -971,6 +988,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/user/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pending invitations to the caller's verified email, newest first (none while it is unverified) */
+        get: operations["get_api_v1_user_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/user/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept one of the caller's invitations (a verified email is required) */
+        post: operations["post_api_v1_user_invitations_id_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/user/organizations": {
         parameters: {
             query?: never;
@@ -1171,7 +1222,7 @@ export interface components {
         };
         /**
          * @example {
-         *       "accept_url": "https://app.example.com/accept-invitation?token=bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
+         *       "accept_url": "https://app.example.com/console/accept-invitation?token=bki_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
          *       "accepted_at": null,
          *       "created_at": "2026-01-31T12:00:00Z",
          *       "email": "grace@example.com",
@@ -1344,6 +1395,7 @@ export interface components {
          *       "id": "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f",
          *       "name": "Acme",
          *       "plan": "team",
+         *       "role": "owner",
          *       "settings": {
          *         "branding": {
          *           "display_name": null,
@@ -1374,6 +1426,11 @@ export interface components {
             id: string;
             name: string;
             plan: string;
+            /**
+             * @description The caller's role in it (an API key's own role): in single reads and writes
+             * @enum {string}
+             */
+            role?: "owner" | "admin" | "member";
             settings: components["schemas"]["Settings"];
             slug: string;
             /** @enum {string} */
@@ -1426,6 +1483,42 @@ export interface components {
             title: string;
             /** Format: uri */
             type: string;
+        };
+        /**
+         * @example {
+         *       "created_at": "2026-01-31T12:00:00Z",
+         *       "expires_at": "2026-02-07T12:00:00Z",
+         *       "id": "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f",
+         *       "invited_by": {
+         *         "name": "Ada"
+         *       },
+         *       "organization": {
+         *         "id": "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60",
+         *         "name": "Acme",
+         *         "slug": "acme"
+         *       },
+         *       "role": "member"
+         *     }
+         */
+        ReceivedInvitation: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The person who sent it; null when an API key did or their account is gone */
+            invited_by: {
+                name: string;
+            } | null;
+            organization: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                slug: string;
+            };
+            /** @enum {string} */
+            role: "owner" | "admin" | "member";
         };
         /**
          * @example {
@@ -1530,6 +1623,28 @@ export interface components {
             limits?: {
                 [key: string]: number | null;
             } | null;
+        };
+        /**
+         * @example {
+         *       "available": true,
+         *       "detail": null,
+         *       "reason": null,
+         *       "slug": "acme"
+         *     }
+         * @example {
+         *       "available": false,
+         *       "detail": "slug must start and end with a letter or digit",
+         *       "reason": "invalid",
+         *       "slug": "-acme"
+         *     }
+         */
+        SlugAvailability: {
+            available: boolean;
+            /** @description What to change, for a person; null when available */
+            detail: string | null;
+            /** @description Why not: taken by an organization (any, including the caller's own), reserved, or not a valid slug; null when available */
+            reason: ("taken" | "reserved" | "invalid") | null;
+            slug: string;
         };
         /**
          * @example {
@@ -2930,6 +3045,8 @@ export interface operations {
                 action?: string;
                 /** @description Only events at or after this RFC 3339 time */
                 since?: string;
+                /** @description Only events strictly before this RFC 3339 time */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -6262,6 +6379,65 @@ export interface operations {
             };
         };
     };
+    get_api_v1_organization_slugs_slug: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Any text: the answer says whether it is a usable slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether a slug is available for a new organization, and if not why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlugAvailability"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description headers_too_large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     post_api_v1_organizations: {
         parameters: {
             query?: never;
@@ -7023,6 +7199,8 @@ export interface operations {
                 action?: string;
                 /** @description Only events at or after this RFC 3339 time */
                 since?: string;
+                /** @description Only events strictly before this RFC 3339 time */
+                until?: string;
             };
             header?: never;
             path: {
@@ -10649,6 +10827,164 @@ export interface operations {
             };
         };
     };
+    get_api_v1_user_invitations: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1-200 (default 50) */
+                limit?: number;
+                /** @description The previous page's next_cursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pending invitations to the caller's verified email, newest first (none while it is unverified) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page"] & {
+                        data: components["schemas"]["ReceivedInvitation"][];
+                    };
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description validation_failed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description headers_too_large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    post_api_v1_user_invitations_id_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accept one of the caller's invitations (a verified email is required) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description unauthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description email_unverified, forbidden, organization_suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description already_member, limit_reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description invitation_unusable */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description headers_too_large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_api_v1_user_organizations: {
         parameters: {
             query?: {
@@ -10656,6 +10992,10 @@ export interface operations {
                 limit?: number;
                 /** @description The previous page's next_cursor */
                 cursor?: string;
+                /** @description Only those whose name or slug contains this text (any case) */
+                q?: string;
+                /** @description Only personal or only team organizations */
+                type?: "personal" | "team";
             };
             header?: never;
             path?: never;

@@ -9,22 +9,9 @@ export type Organization = Schemas['Organization'] & { role?: Role };
 export type User = Schemas['User'];
 
 /** GET /api/v1/user/invitations items. */
-export type UserInvitation = {
-  id: string;
-  organization: { id: string; name: string; slug: string };
-  role: Role;
-  invited_by: { name: string } | null;
-  created_at: string;
-  expires_at: string;
-};
-
+export type UserInvitation = Schemas['ReceivedInvitation'];
 /** GET /api/v1/organization-slugs/{slug}. */
-export type SlugAvailability = {
-  slug: string;
-  available: boolean;
-  reason: null | 'taken' | 'reserved' | 'invalid';
-  detail: null | string;
-};
+export type SlugAvailability = Schemas['SlugAvailability'];
 
 export const ROLES: Role[] = ['member', 'admin', 'owner'];
 

@@ -1,17 +1,16 @@
 // /console/accept-invitation?token=…: the link mailed with an invitation. The tab is signed in
-// (or signed up) by then; accepts with the token, then opens the organization.
+// (or signed up) by then: the console accepts with the token at once and opens the organization.
 import { useEffect, useState } from 'preact/hooks';
 import { api, problemOf, unwrap, type Problem } from '../api/client';
 import { currentUser, ensureOrganization, signOut } from '../auth';
 import { Link, navigate, useTitle } from '../router';
-import { Loading } from '../ui/Loading';
 import { ProblemBanner } from '../ui/Problem';
 
-const started = new Set<string>(); // one attempt per token and page
+const tried = new Set<string>(); // each token is sent once per page load
 
 function explain(problem: Problem): string | null {
   if (problem.status === 403) {
-    return `This invitation was sent to another email address than yours (${currentUser()?.email ?? 'unknown'}). Sign out and sign in or sign up with the invited address.`;
+    return `This invitation was sent to another email address than yours (${currentUser()?.email ?? 'unknown'}). Sign out, then open the link again and sign in or sign up with the invited address.`;
   }
   if (problem.status === 410) return 'This invitation was used, revoked or has expired. Ask the organization for a new one.';
   if (problem.status === 404) return 'This invitation link is not valid. Check that you opened the whole link from the email.';
@@ -21,21 +20,27 @@ function explain(problem: Problem): string | null {
 export function AcceptInvitationScreen({ token }: { token: string | null }) {
   useTitle('Accept invitation');
   const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(!!token && !tried.has(token));
+  const user = currentUser();
+
+  const accept = async () => {
+    if (!token) return;
+    tried.add(token);
+    setBusy(true);
+    setProblem(null);
+    try {
+      const member = await unwrap(api.POST('/api/v1/invitations/accept', { body: { token } }));
+      const slug = member.organization?.slug;
+      if (slug) await ensureOrganization(slug);
+      navigate(slug ? `/console/o/${encodeURIComponent(slug)}` : '/console/', { replace: true });
+    } catch (e) {
+      setProblem(problemOf(e));
+      setBusy(false);
+    }
+  };
 
   useEffect(() => {
-    if (!token || started.has(token)) return;
-    started.add(token);
-    unwrap(api.POST('/api/v1/invitations/accept', { body: { token } }))
-      .then(async (member) => {
-        const slug = member.organization?.slug;
-        if (!slug) {
-          navigate('/console/', { replace: true });
-          return;
-        }
-        await ensureOrganization(slug);
-        navigate(`/console/o/${encodeURIComponent(slug)}`, { replace: true });
-      })
-      .catch((e) => setProblem(problemOf(e)));
+    if (token && !tried.has(token)) void accept();
   }, [token]);
 
   if (!token) {
@@ -51,19 +56,30 @@ export function AcceptInvitationScreen({ token }: { token: string | null }) {
   return (
     <section class="narrow">
       <h1>Accept invitation</h1>
-      {!problem && <Loading />}
+      <p>
+        Joining the organization as <strong>{user?.email ?? 'unknown'}</strong>: the invitation must have been sent to this
+        address.
+      </p>
+      {busy && (
+        <p role="status" class="loading">
+          Accepting…
+        </p>
+      )}
       <ProblemBanner problem={problem} />
       {why && <p>{why}</p>}
-      {problem && (
-        <div class="actions">
-          <Link href="/console/">Go to your organizations</Link>
-          {problem.status === 403 && (
-            <button type="button" onClick={() => void signOut()}>
-              Sign out and use another account
-            </button>
-          )}
-        </div>
-      )}
+      <div class="actions">
+        {problem && (problem.status === 0 || problem.status >= 500) && (
+          <button type="button" class="primary" disabled={busy} onClick={() => void accept()}>
+            Try again
+          </button>
+        )}
+        {problem?.status === 403 && (
+          <button type="button" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        )}
+        <Link href="/console/">Go to your organizations</Link>
+      </div>
     </section>
   );
 }

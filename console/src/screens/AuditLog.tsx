@@ -1,21 +1,21 @@
 // The organization's audit log (admins and owners, on plans with audit_log): newest first,
 // filtered by action and by a date range, with who did what to what.
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useOrg } from '../org';
 import { Link } from '../router';
 import { Pager } from '../ui/Pager';
 import { ProblemBanner } from '../ui/Problem';
 import { AuditFilters, type AuditFilter } from './audit/Filters';
 import { EventItem } from './audit/EventItem';
-import { call, orgHref, useLoad } from './lib';
+import { orgHref, useLoad } from './lib';
 import './screens.css';
 
 export function AuditLogScreen() {
   const { slug, can } = useOrg();
   const allowed = can('audit_log:read');
   const features = useLoad(
-    () => (allowed ? call(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })) : undefined),
+    () => (allowed ? unwrap(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })) : undefined),
     [slug, allowed],
   );
   const enabled = features.data?.features.includes('audit_log') ?? false;
@@ -51,16 +51,23 @@ function Events({ slug }: { slug: string }) {
   const [filter, setFilter] = useState<AuditFilter>({});
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(() => {
-    // `until` is newer than some generated schemas: passed as a plain object.
-    const query: { cursor?: string; action?: string; since?: string; until?: string } = { cursor, ...filter };
-    return call(api.GET('/api/v1/organizations/{org}/audit-log', { params: { path: { org: slug }, query } }));
+    const query = { limit: 25, cursor, ...filter };
+    return unwrap(api.GET('/api/v1/organizations/{org}/audit-log', { params: { path: { org: slug }, query } }));
   }, [slug, cursor, filter]);
-  // People by id, to name actors and targets (one page of members is enough for most logs).
+  // People and API keys by id, to name actors and targets (one page of each covers most logs;
+  // the audit log is for admins, who may list both).
   const members = useLoad(
-    () => call(api.GET('/api/v1/organizations/{org}/members', { params: { path: { org: slug }, query: { limit: 200 } } })),
+    () => unwrap(api.GET('/api/v1/organizations/{org}/members', { params: { path: { org: slug }, query: { limit: 200 } } })),
     [slug],
   );
-  const names = new Map((members.data?.data ?? []).map((m) => [m.user.id, `${m.user.name} (${m.user.email})`]));
+  const keys = useLoad(
+    () => unwrap(api.GET('/api/v1/organizations/{org}/api-keys', { params: { path: { org: slug }, query: { limit: 200 } } })),
+    [slug],
+  );
+  const names = new Map([
+    ...(members.data?.data ?? []).map((m): [string, string] => [m.user.id, `${m.user.name} (${m.user.email})`]),
+    ...(keys.data?.data ?? []).map((k): [string, string] => [k.id, `${k.name} (${k.prefix}…)`]),
+  ]);
   const rows = list.data?.data ?? [];
 
   return (

@@ -1,13 +1,13 @@
 // How the organization's hosted sign-in pages look: display name, logo and primary colour
 // (settings.branding), with a live preview. Admins and owners change it.
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../api/client';
+import { api, type Problem, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useOrg } from '../org';
 import { Field } from '../ui/Field';
 import { ProblemBanner, fieldError } from '../ui/Problem';
 import { DEFAULT_COLOUR, SignInPreview, isHexColour } from './branding/Preview';
-import { asProblem, call } from './lib';
+import { asProblem } from './lib';
 import './screens.css';
 
 type Organization = components['schemas']['Organization'];
@@ -64,7 +64,7 @@ function BrandingForm(props: { organization: Organization; editable: boolean; on
     if (invalid) return;
     setBusy(true);
     try {
-      await call(
+      await unwrap(
         api.PATCH('/api/v1/organizations/{org}', {
           params: { path: { org: org.slug } },
           body: {

@@ -1,7 +1,7 @@
 // The organization's addresses: its subdomain, and custom domains proven with a DNS TXT record
 // (admins and owners, on plans with custom_domains).
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../api/client';
+import { api, type Problem, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { useOrg } from '../org';
 import { Link } from '../router';
@@ -9,7 +9,7 @@ import { CopyButton } from '../ui/CopyButton';
 import { Field } from '../ui/Field';
 import { Pager } from '../ui/Pager';
 import { ProblemBanner, fieldError } from '../ui/Problem';
-import { asProblem, call, local, orgHref, useLoad, when } from './lib';
+import { asProblem, local, orgHref, useLoad, when } from './lib';
 import './screens.css';
 
 type Domain = components['schemas']['Domain'];
@@ -20,7 +20,7 @@ export function DomainsScreen() {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/domains', {
           params: { path: { org: slug }, query: { cursor } },
         }),
@@ -28,7 +28,7 @@ export function DomainsScreen() {
     [slug, cursor],
   );
   const features = useLoad(
-    () => call(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })),
+    () => unwrap(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })),
     [slug],
   );
   const rows = list.data?.data ?? [];
@@ -97,7 +97,7 @@ function AddDomain({ slug, onAdded }: { slug: string; onAdded: () => void }) {
     setBusy(true);
     setProblem(null);
     try {
-      await call(api.POST('/api/v1/organizations/{org}/domains', { params: { path: { org: slug } }, body: { hostname: host } }));
+      await unwrap(api.POST('/api/v1/organizations/{org}/domains', { params: { path: { org: slug } }, body: { hostname: host } }));
       setHostname('');
       onAdded();
     } catch (err) {
@@ -142,8 +142,8 @@ function DomainItem(props: { slug: string; domain: Domain; manage: boolean; canV
       setConfirming(false);
     }
   }
-  const verify = () => act(() => call(api.POST('/api/v1/organizations/{org}/domains/{hostname}/verify', { params: { path } })));
-  const remove = () => act(() => call(api.DELETE('/api/v1/organizations/{org}/domains/{hostname}', { params: { path } })));
+  const verify = () => act(() => unwrap(api.POST('/api/v1/organizations/{org}/domains/{hostname}/verify', { params: { path } })));
+  const remove = () => act(() => unwrap(api.DELETE('/api/v1/organizations/{org}/domains/{hostname}', { params: { path } })));
 
   return (
     <li>
@@ -170,7 +170,7 @@ function DomainItem(props: { slug: string; domain: Domain; manage: boolean; canV
       {manage && (
         <div class="actions">
           {!d.verified && props.canVerify && (
-            <button type="button" disabled={busy} onClick={verify}>
+            <button type="button" class="primary" disabled={busy} onClick={verify}>
               Verify {d.hostname}
             </button>
           )}

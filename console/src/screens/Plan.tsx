@@ -1,9 +1,9 @@
 // The organization's plan: what it includes, each limit against what is used, requests and
 // writes per day, and for owners the plan and the billing contact.
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useOrg } from '../org';
 import { ProblemBanner } from '../ui/Problem';
-import { call, useLoad } from './lib';
+import { useLoad } from './lib';
 import { Billing } from './plan/Billing';
 import { Limits, type Counts } from './plan/Limits';
 import { UsageCharts } from './plan/UsageCharts';
@@ -20,17 +20,17 @@ export function PlanScreen() {
   const { slug, organization, can, reload } = useOrg();
   const admin = can('usage:read');
   const features = useLoad(
-    () => call(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })),
+    () => unwrap(api.GET('/api/v1/organizations/{org}/features', { params: { path: { org: slug } } })),
     [slug],
   );
   const usage = useLoad(
-    () => (admin ? call(api.GET('/api/v1/organizations/{org}/usage', { params: { path: { org: slug } } })) : undefined),
+    () => (admin ? unwrap(api.GET('/api/v1/organizations/{org}/usage', { params: { path: { org: slug } } })) : undefined),
     [slug, admin],
   );
   const keys = useLoad(
     () =>
       can('organization:update')
-        ? call(api.GET('/api/v1/organizations/{org}/api-keys', { params: { path: { org: slug }, query: { limit: 200 } } }))
+        ? unwrap(api.GET('/api/v1/organizations/{org}/api-keys', { params: { path: { org: slug }, query: { limit: 200 } } }))
         : undefined,
     [slug, can('organization:update')],
   );

@@ -1,11 +1,11 @@
 // One workspace: its resources, secrets and members (tabs in ?tab=), and for organization
 // admins and owners renaming and deleting it. What the caller may do follows the workspace
 // role the API reports (`role` on GET …/workspaces/{ws}).
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import { useOrg } from '../org';
 import { Link, useRoute } from '../router';
 import { ProblemBanner } from '../ui/Problem';
-import { call, orgHref, useLoad } from './lib';
+import { orgHref, useLoad } from './lib';
 import { ResourcesTab } from './workspace/Resources';
 import { SecretsTab } from './workspace/Secrets';
 import { MembersTab } from './workspace/Members';
@@ -24,24 +24,27 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
   const { slug, can } = useOrg();
   const ws = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}', {
           params: { path: { org: slug, ws: wsId } },
         }),
       ),
     [slug, wsId],
   );
-  const back = (
-    <p>
-      <Link href={orgHref(slug, 'workspaces')}>All workspaces</Link>
-    </p>
+  // One <h1> element whatever the state, so that the focus the layout gives it stays.
+  const head = (
+    <>
+      <p>
+        <Link href={orgHref(slug, 'workspaces')}>All workspaces</Link>
+      </p>
+      <h1>{ws.data?.name ?? 'Workspace'}</h1>
+    </>
   );
 
   if (!ws.data) {
     return (
       <section class="c2-screen">
-        <h1>Workspace</h1>
-        {back}
+        {head}
         {ws.loading ? <p role="status">Loading the workspace…</p> : <ProblemBanner problem={ws.problem} />}
       </section>
     );
@@ -58,8 +61,7 @@ export function WorkspaceScreen({ wsId }: { wsId: string }) {
 
   return (
     <section class="c2-screen">
-      {back}
-      <h1>{w.name}</h1>
+      {head}
       {w.description ? <p>{w.description}</p> : null}
       <p class="muted">
         Your workspace role: <strong>{role}</strong>

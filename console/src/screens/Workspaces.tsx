@@ -1,14 +1,14 @@
 // The organization's workspaces: the caller sees those they may (admins all, members their
 // assigned ones); admins and owners create them.
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
+import { api, unwrap } from '../api/client';
 import type { Problem } from '../api/client';
 import { useOrg } from '../org';
 import { Link } from '../router';
 import { Field } from '../ui/Field';
 import { Pager } from '../ui/Pager';
 import { ProblemBanner, fieldError } from '../ui/Problem';
-import { asProblem, call, local, orgHref, useLoad, when } from './lib';
+import { asProblem, local, orgHref, useLoad, when } from './lib';
 import './screens.css';
 
 export function WorkspacesScreen() {
@@ -16,7 +16,7 @@ export function WorkspacesScreen() {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const list = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces', {
           params: { path: { org: slug }, query: { cursor } },
         }),
@@ -79,7 +79,7 @@ function CreateWorkspace({ slug, onCreated }: { slug: string; onCreated: () => v
     setBusy(true);
     setProblem(null);
     try {
-      const ws = await call(
+      const ws = await unwrap(
         api.POST('/api/v1/organizations/{org}/workspaces', {
           params: { path: { org: slug } },
           body: description.trim() ? { name: trimmed, description: description.trim() } : { name: trimmed },

@@ -1,38 +1,10 @@
-// Small helpers the organization screens share: one way to await the API, load data into
-// state, and print times.
+// Small helpers the organization screens share: load data into state, local form problems,
+// times and paths. (Calls go through unwrap() from api/client.)
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { problemOf, type Problem } from '../api/client';
 
-type Answer<T> = { data?: T; error?: unknown; response: Response };
-
-/** Awaits an openapi-fetch call: its data, or throws its problem (also for a body-less error). */
-export async function call<T>(request: Promise<Answer<T>>): Promise<T> {
-  let answer: Answer<T>;
-  try {
-    answer = await request;
-  } catch (e) {
-    throw problemOf(e);
-  }
-  if (!answer.response.ok) {
-    if (answer.error !== undefined && answer.error !== null && answer.error !== '') {
-      throw problemOf(answer.error);
-    }
-    const status = answer.response.status;
-    throw {
-      type: 'about:blank',
-      title: answer.response.statusText || `HTTP ${status}`,
-      status,
-      code: 'http_' + status,
-    } satisfies Problem;
-  }
-  return answer.data as T;
-}
-
-/** Turns anything thrown into a problem to show. */
-export function asProblem(e: unknown): Problem {
-  if (e && typeof e === 'object' && 'title' in e && 'status' in e) return e as Problem;
-  return problemOf(e);
-}
+/** Anything thrown (a problem from unwrap(), a network failure) as a problem to show. */
+export const asProblem = problemOf;
 
 export type Loaded<T> = {
   data: T | undefined;

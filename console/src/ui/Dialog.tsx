@@ -22,9 +22,15 @@ export function Dialog({ title, onClose, children, class: cls }: Props) {
       e.preventDefault();
       onClose();
     };
+    // A search field eats the first Escape (it clears itself): close on any Escape.
+    const key = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') cancel(e);
+    };
     dialog.addEventListener('cancel', cancel);
+    dialog.addEventListener('keydown', key);
     return () => {
       dialog.removeEventListener('cancel', cancel);
+      dialog.removeEventListener('keydown', key);
       if (dialog.open) dialog.close();
       before?.focus();
     };

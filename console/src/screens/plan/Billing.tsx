@@ -1,10 +1,10 @@
 // The plan and the billing contact: the owner's to change (billing:manage).
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Field } from '../../ui/Field';
 import { ProblemBanner, fieldError } from '../../ui/Problem';
-import { asProblem, call, local } from '../lib';
+import { asProblem, local } from '../lib';
 
 type Organization = components['schemas']['Organization'];
 const BUILT_IN = ['free', 'team', 'enterprise'];
@@ -61,7 +61,7 @@ function ChangePlan({ org, onChanged }: { org: Organization; onChanged: () => vo
     if (!wanted) return s.setProblem(local('plan', 'Name a plan.'));
     if (wanted === org.plan) return s.setProblem(local('plan', `The organization is on ${wanted} already.`));
     void s.run(
-      () => call(api.PUT('/api/v1/organizations/{org}/plan', { params: { path: { org: org.slug } }, body: { plan: wanted } })),
+      () => unwrap(api.PUT('/api/v1/organizations/{org}/plan', { params: { path: { org: org.slug } }, body: { plan: wanted } })),
       `Moved to ${wanted}.`,
     );
   }
@@ -103,7 +103,7 @@ function BillingContact({ org, onChanged }: { org: Organization; onChanged: () =
     }
     void s.run(
       () =>
-        call(api.PATCH('/api/v1/organizations/{org}', { params: { path: { org: org.slug } }, body: { billing_email: value || null } })),
+        unwrap(api.PATCH('/api/v1/organizations/{org}', { params: { path: { org: org.slug } }, body: { billing_email: value || null } })),
       value ? 'Billing contact saved.' : 'Billing contact cleared.',
     );
   }

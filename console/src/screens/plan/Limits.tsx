@@ -24,7 +24,8 @@ export function Limits(props: {
   return (
     <section aria-labelledby="limits-title">
       <h2 id="limits-title">Limits</h2>
-      <div class="table-wrap">
+      {/* Focusable: a keyboard can scroll it when it is wider than a narrow screen. */}
+      <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="limits-title">
         <table>
           <thead>
             <tr>

@@ -19,7 +19,7 @@ export function UsageCharts({ usage }: { usage: Usage }) {
       </div>
       <details>
         <summary>Usage per day as a table</summary>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Usage per day">
           <table>
             <caption class="c2-sr">Usage per day</caption>
             <thead>

@@ -1,12 +1,12 @@
 // Who is assigned to a workspace, with which workspace role (workspace admins: this tab is only
 // shown to them). Organization owners and admins reach every workspace without an assignment.
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Field } from '../../ui/Field';
 import { Pager } from '../../ui/Pager';
 import { ProblemBanner, fieldError } from '../../ui/Problem';
-import { asProblem, call, local, useLoad, when } from '../lib';
+import { asProblem, local, useLoad, when } from '../lib';
 
 type WsRole = components['schemas']['WorkspaceMember']['role'];
 const ROLES: { id: WsRole; label: string }[] = [
@@ -22,7 +22,7 @@ export function MembersTab({ slug, wsId }: { slug: string; wsId: string }) {
   const path = { org: slug, ws: wsId };
   const list = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}/members', {
           params: { path, query: { cursor } },
         }),
@@ -34,7 +34,7 @@ export function MembersTab({ slug, wsId }: { slug: string; wsId: string }) {
   async function assign(userId: string, role: WsRole, who: string) {
     setProblem(null);
     try {
-      await call(
+      await unwrap(
         api.PUT('/api/v1/organizations/{org}/workspaces/{ws}/members/{user_id}', {
           params: { path: { ...path, user_id: userId } },
           body: { role },
@@ -50,7 +50,7 @@ export function MembersTab({ slug, wsId }: { slug: string; wsId: string }) {
   async function unassign(userId: string, who: string) {
     setProblem(null);
     try {
-      await call(
+      await unwrap(
         api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}/members/{user_id}', {
           params: { path: { ...path, user_id: userId } },
         }),
@@ -125,7 +125,7 @@ function AssignForm(props: {
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const members = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/members', {
           params: { path: { org: props.slug }, query: { limit: 200, cursor } },
         }),

@@ -2,14 +2,16 @@
 // Viewers get the same form read only. The API's validation errors go beside the fields they
 // name (kind, name, labels.<key>, spec).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { Field } from '../../ui/Field';
 import { JsonEditor, parseJsonObject } from '../../ui/JsonEditor';
 import { ProblemBanner } from '../../ui/Problem';
-import { asProblem, call, errorsUnder, local } from '../lib';
+import { asProblem, errorsUnder, local } from '../lib';
 
 export type Resource = components['schemas']['Resource'];
+
+const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._\/-]{0,62}$/;
 
 /** "env=prod\nteam=core" → {env: "prod", team: "core"}, or the first line that is not key=value. */
 export function parseLabels(text: string): { labels?: Record<string, string>; error?: string } {
@@ -20,8 +22,15 @@ export function parseLabels(text: string): { labels?: Record<string, string>; er
     if (!line) continue;
     const eq = line.indexOf('=');
     if (eq <= 0) return { error: `Line ${i + 1}: write each label as key=value.` };
-    labels[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1).trim();
+    if (!LABEL_KEY.test(key)) {
+      return { error: `Line ${i + 1}: a key is 1-63 of letters, digits, . _ / - and starts with a letter or digit.` };
+    }
+    if (new TextEncoder().encode(value).length > 255) return { error: `Line ${i + 1}: a value is at most 255 bytes.` };
+    labels[key] = value;
   }
+  if (Object.keys(labels).length > 64) return { error: 'At most 64 labels.' };
   return { labels };
 }
 
@@ -73,14 +82,14 @@ export function ResourceForm(props: {
       if (resource) {
         const merged: Record<string, string | null> = { ...parsedLabels.labels };
         for (const key of Object.keys(resource.labels ?? {})) if (!(key in merged)) merged[key] = null;
-        saved = await call(
+        saved = await unwrap(
           api.PATCH('/api/v1/organizations/{org}/workspaces/{ws}/resources/{id}', {
             params: { path: { org: slug, ws: wsId, id: resource.id } },
             body: { name: name.trim(), labels: merged, spec: parsedSpec.value },
           }),
         );
       } else {
-        saved = await call(
+        saved = await unwrap(
           api.POST('/api/v1/organizations/{org}/workspaces/{ws}/resources', {
             params: { path: { org: slug, ws: wsId } },
             body: { kind, name: name.trim(), labels: parsedLabels.labels, spec: parsedSpec.value },

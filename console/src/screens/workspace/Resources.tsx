@@ -1,11 +1,11 @@
 // A workspace's resources: filter by kind and labels, a page at a time; editors create, edit
 // and delete them.
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import { Field } from '../../ui/Field';
 import { Pager } from '../../ui/Pager';
 import { ProblemBanner } from '../../ui/Problem';
-import { asProblem, call, local, useLoad, when } from '../lib';
+import { asProblem, local, useLoad, when } from '../lib';
 import { ResourceForm, parseLabels, type Resource } from './ResourceForm';
 
 type Filter = { kind: string; labels: string[] };
@@ -17,7 +17,7 @@ export function ResourcesTab({ slug, wsId, canWrite }: { slug: string; wsId: str
   const [notice, setNotice] = useState('');
   const list = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}/resources', {
           params: {
             path: { org: slug, ws: wsId },
@@ -118,10 +118,10 @@ function Filters({ onApply }: { onApply: (f: Filter) => void }) {
 
   return (
     <form class="c2-filters" onSubmit={apply} aria-label="Filter resources">
-      <Field label="Kind">
+      <Field label="Filter by kind">
         <input type="text" value={kind} placeholder="any" maxLength={63} onInput={(e) => setKind(e.currentTarget.value)} />
       </Field>
-      <Field label="Labels (key=value)" error={problem?.errors?.[0]?.message}>
+      <Field label="Filter by labels (key=value)" error={problem?.errors?.[0]?.message}>
         <input type="text" value={labels} placeholder="env=prod" onInput={(e) => setLabels(e.currentTarget.value)} />
       </Field>
       <button type="submit">Filter</button>
@@ -144,7 +144,7 @@ function ResourceItem(props: {
   async function remove() {
     setProblem(null);
     try {
-      await call(
+      await unwrap(
         api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}/resources/{id}', {
           params: { path: { org: props.slug, ws: props.wsId, id: r.id } },
         }),

@@ -1,13 +1,13 @@
 // A workspace's secrets: names and metadata for everyone in it; editors set values, reveal
 // them (each reveal is written to the audit log) and delete them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { CopyButton } from '../../ui/CopyButton';
 import { Field } from '../../ui/Field';
 import { Pager } from '../../ui/Pager';
 import { ProblemBanner, fieldError } from '../../ui/Problem';
-import { asProblem, call, local, useLoad, when } from '../lib';
+import { asProblem, local, useLoad, when } from '../lib';
 
 type Secret = components['schemas']['Secret'];
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -19,7 +19,7 @@ export function SecretsTab({ slug, wsId, canWrite }: { slug: string; wsId: strin
   const [notice, setNotice] = useState('');
   const list = useLoad(
     () =>
-      call(
+      unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}/secrets', {
           params: { path: { org: slug, ws: wsId }, query: { cursor } },
         }),
@@ -110,7 +110,7 @@ function SetSecret(props: {
     setBusy(true);
     setProblem(null);
     try {
-      await call(
+      await unwrap(
         api.PUT('/api/v1/organizations/{org}/workspaces/{ws}/secrets/{name}', {
           params: { path: { org: props.slug, ws: props.wsId, name } },
           body: { value },
@@ -162,7 +162,7 @@ function SecretItem(props: {
   async function reveal() {
     setProblem(null);
     try {
-      const got = await call(
+      const got = await unwrap(
         api.GET('/api/v1/organizations/{org}/workspaces/{ws}/secrets/{name}', {
           params: { path, query: { reveal: true } },
         }),
@@ -176,7 +176,7 @@ function SecretItem(props: {
   async function remove() {
     setProblem(null);
     try {
-      await call(api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}/secrets/{name}', { params: { path } }));
+      await unwrap(api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}/secrets/{name}', { params: { path } }));
       props.onDeleted();
     } catch (err) {
       setProblem(asProblem(err));

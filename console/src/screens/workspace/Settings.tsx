@@ -1,12 +1,12 @@
 // Renaming and deleting a workspace (organization admins and owners).
 import { useState } from 'preact/hooks';
-import { api, type Problem } from '../../api/client';
+import { api, type Problem, unwrap } from '../../api/client';
 import type { components } from '../../api/schema';
 import { navigate } from '../../router';
 import { ConfirmDelete } from '../../ui/ConfirmDelete';
 import { Field } from '../../ui/Field';
 import { ProblemBanner, fieldError } from '../../ui/Problem';
-import { asProblem, call, local, orgHref } from '../lib';
+import { asProblem, local, orgHref } from '../lib';
 
 type Workspace = components['schemas']['Workspace'];
 
@@ -27,7 +27,7 @@ export function WorkspaceSettings(props: { slug: string; workspace: Workspace; o
     setProblem(null);
     setSaved('');
     try {
-      await call(
+      await unwrap(
         api.PATCH('/api/v1/organizations/{org}/workspaces/{ws}', {
           params: { path },
           body: { name: trimmed, description: description.trim() },
@@ -44,7 +44,7 @@ export function WorkspaceSettings(props: { slug: string; workspace: Workspace; o
 
   // A refusal is shown in the confirmation dialog (ConfirmDelete catches it).
   async function remove() {
-    await call(api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}', { params: { path } }));
+    await unwrap(api.DELETE('/api/v1/organizations/{org}/workspaces/{ws}', { params: { path } }));
     navigate(orgHref(slug, 'workspaces'));
   }
 
