@@ -14,7 +14,7 @@ SANITIZE_BUILD_DIR ?= build-sanitize
 FUZZ_SECONDS ?= 20
 SANITIZE_POSTGRES ?= 1
 
-.PHONY: all deps client-deps configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
+.PHONY: all deps client-deps console configure build run test lint clean sanitize-configure fuzz-build test-fuzz test-sanitize
 
 all: build
 
@@ -26,8 +26,24 @@ $(BUILD_DIR)/build.ninja: CMakeLists.txt
 
 configure: deps $(BUILD_DIR)/build.ninja
 
-build: configure
+build: configure console
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The web console (console/, TypeScript): its npm packages (pinned by its lockfile, installed
+# again only when the lockfile changes), then `npm run build` into console/dist when a source
+# changed. The binary serves console/dist at /console/ (--console-dir).
+CONSOLE_DEPS_STAMP := console/node_modules/.installed
+$(CONSOLE_DEPS_STAMP): console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	@touch $@
+
+CONSOLE_SOURCES := $(shell find console/src console/public console/scripts -type f 2>/dev/null) \
+	console/index.html console/package.json console/tsconfig.json console/vite.config.ts
+console/dist/index.html: $(CONSOLE_DEPS_STAMP) $(CONSOLE_SOURCES)
+	cd console && npm run build
+	@touch $@
+
+console: console/dist/index.html
 
 run: build
 	$(BUILD_DIR)/bulkhead serve $(RUN_ARGS)

@@ -191,7 +191,10 @@ nlohmann::json OpenApiDocument(const std::vector<Route>& routes) {
            {{"type", "http"},
             {"scheme", "bearer"},
             {"bearerFormat", "session token"},
-            {"description", "A session token from sign-up or login"}}},
+            {"description",
+             "A session token from sign-up or login, or an access token of the web console "
+             "(OpenID Connect client bulkhead-console; one that names an organization acts on "
+             "that organization's routes only)"}}},
           {"apiKey",
            {{"type", "http"},
             {"scheme", "bearer"},
