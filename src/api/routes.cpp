@@ -227,7 +227,9 @@ std::vector<Route> BuildRoutes(Services& s) {
        .handler = Bind(s, CheckOrganizationSlug),
        .summary = "Whether a slug is available for a new organization, and if not why",
        .response_body = Ref("SlugAvailability"),
-       .tag = "Organizations"},
+       .tag = "Organizations",
+       // Only for text over 100 characters: anything shorter gets an answer.
+       .refusals = {ErrorCode::kValidationFailed}},
       {.method = "GET",
        .pattern = org,
        .scope = Scope::kOrganization,

@@ -497,11 +497,9 @@ Result<std::optional<store::OrganizationRecord>> OrganizationService::FindById(
 }
 
 Result<SlugAvailability> OrganizationService::CheckSlug(const std::string& slug) {
-  bool utf8 = core::IsValidUtf8(slug);
-  if (utf8 && core::CodePointCount(slug) > kMaxSlugQueryLength) {
-    return Error::Validation("slug", "must be at most 100 characters to be checked");
-  }
-  if (!utf8 && slug.size() > kMaxSlugQueryLength) {
+  // Characters as typed: code points, or bytes of text that is not UTF-8 (invalid anyway).
+  std::size_t length = core::IsValidUtf8(slug) ? core::CodePointCount(slug) : slug.size();
+  if (length > kMaxSlugQueryLength) {
     return Error::Validation("slug", "must be at most 100 characters to be checked");
   }
   // Reserved before the rest of the rules, so that "www" reads as reserved, not as invalid.

@@ -259,6 +259,45 @@ TEST_P(CatalogStoreTest, ListUserOrganizationsPagesByJoinTimeThenOrganization) {
                                             "o4/member"}));
 }
 
+// The filter narrows the same keyset walk: a page of matches, then the next after the last.
+TEST_P(CatalogStoreTest, ListUserOrganizationsFiltersByTextAndTypeWithinTheWalk) {
+  auto c = db_->Acquire();
+  ASSERT_TRUE(catalog::InsertUser(*c, User("u1", "a@x.io")).ok());
+  const std::vector<std::pair<std::string, std::string>> orgs = {
+      {"Blue Sky", "team"}, {"Nice-pick", "team"},  {"BLUE moon", "personal"},
+      {"50% off", "team"},  {"blue_print", "team"}, {"Bluish", "team"}};
+  for (std::size_t i = 0; i < orgs.size(); ++i) {
+    std::string id = "o" + std::to_string(i);
+    auto org = Org(id, "slug-" + id);
+    org.name = orgs[i].first;
+    org.type = orgs[i].second;
+    ASSERT_TRUE(catalog::InsertOrganization(*c, org).ok());
+    ASSERT_TRUE(catalog::InsertMembership(*c, {id, "u1", "owner", int64_t(10 + i)}).ok());
+  }
+  auto ids = [&](const catalog::UserOrganizationFilter& filter, int limit) {
+    std::vector<std::string> out;
+    int64_t after_joined = -1;
+    std::string after_org;
+    for (int pages = 0; pages < 10; ++pages) {
+      auto page = catalog::ListUserOrganizations(*c, "u1", after_joined, after_org, limit, filter);
+      EXPECT_TRUE(page.ok()) << page.error().message;
+      if (!page.ok() || page->empty()) break;
+      for (const auto& row : *page) out.push_back(row.organization.id);
+      after_joined = page->back().joined_at;
+      after_org = page->back().organization.id;
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({"blue", ""}, 1), (V{"o0", "o2", "o4"}));
+  EXPECT_EQ(ids({"BLUE", "team"}, 2), (V{"o0", "o4"}));
+  EXPECT_EQ(ids({"", "personal"}, 2), (V{"o2"}));
+  EXPECT_EQ(ids({"%", ""}, 2), (V{"o3"}));
+  EXPECT_EQ(ids({"e_p", ""}, 2), (V{"o4"}));
+  EXPECT_EQ(ids({"slug-o1", ""}, 2), (V{"o1"}));
+  EXPECT_EQ(ids({"", ""}, 4).size(), orgs.size());
+}
+
 TEST_P(CatalogStoreTest, TheDomainClaimsMigrationKeepsExistingDomains) {
   // A catalog at V004 with a verified and a pending domain, then migrated to the latest.
   std::unique_ptr<Database> older;

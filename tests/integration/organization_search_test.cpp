@@ -106,8 +106,9 @@ TEST_F(OrganizationSearchTest, LikeWildcardsInTheTextAreLiteral) {
 TEST_F(OrganizationSearchTest, BadSearchesAreRefused) {
   auto c = client();
   Account a = SignUp(c, "Bad Search");
-  for (const std::string query :
-       {"q=", "q=" + std::string(101, 'x'), "type=other", "type=", "type=Team"}) {
+  const std::vector<std::string> bad = {"q=", "q=" + std::string(101, 'x'), "type=other",
+                                        "type=", "type=Team"};
+  for (const auto& query : bad) {
     auto r = c.Request("GET", "/api/v1/user/organizations?" + query, std::nullopt, Bearer(a.token));
     EXPECT_EQ(r.status, 422) << query << ": " << r.body;
     EXPECT_EQ(r.Code(), "validation_failed") << query;
@@ -214,7 +215,7 @@ TEST_F(OrganizationSearchTest, SingleReadsAndWritesCarryTheCallersRole) {
   auto patched = c.Request("PATCH", org, Json{{"name", "Roles 2"}}, Bearer(admin.token));
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.json["role"], "admin");
-  auto plan = c.Request("PUT", org + "/plan", Json{{"plan", "business"}}, Bearer(owner.token));
+  auto plan = c.Request("PUT", org + "/plan", Json{{"plan", "enterprise"}}, Bearer(owner.token));
   ASSERT_EQ(plan.status, 200) << plan.body;
   EXPECT_EQ(plan.json["role"], "owner");
 
