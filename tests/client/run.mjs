@@ -2,7 +2,8 @@
 // The contract test, end to end: starts the real server on loopback with a throwaway store,
 // fetches /openapi.json, lints it (redocly, recommended rules: 0 errors, 0 warnings), generates
 // TypeScript types from it (openapi-typescript), type-checks contract.ts against them
-// (tsc --strict) and compiles it, and runs it against the server (openapi-fetch).
+// (tsc --strict) and compiles it, and runs it against the server (openapi-fetch). The web
+// console's committed client types (console/src/api/schema.d.ts) must equal the generated ones.
 //
 //   node tests/client/run.mjs BULKHEAD_BINARY
 //
@@ -129,6 +130,11 @@ fs.writeFileSync(path.join(work, "openapi.json"), await document.text());
 // A lint problem fails the test at the end; the client is still built and run meanwhile.
 const linted = lint();
 step("openapi-typescript", bin("openapi-typescript"), ["openapi.json", "-o", "schema.d.ts"]);
+// The web console's typed client is generated from the same document and committed: it must be
+// what this server's document generates now (console/: npm run generate against this build).
+const consoleSchema = path.join(here, "..", "..", "console", "src", "api", "schema.d.ts");
+const consoleSchemaCurrent = fs.existsSync(consoleSchema) &&
+    fs.readFileSync(consoleSchema, "utf8") === fs.readFileSync(path.join(work, "schema.d.ts"), "utf8");
 const tsc = ["--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution",
              "nodenext", "--types", "node", "--noUnusedLocals", "--noFallthroughCasesInSwitch",
              "contract.ts"];
@@ -139,6 +145,10 @@ const run = spawnSync(process.execPath, ["contract.js", baseUrl],
 if (run.status !== 0) fail(`contract.js against the server: exit ${run.status ?? run.signal}`);
 
 if (!linted) fail("redocly lint found problems in the document (above)");
+if (!consoleSchemaCurrent) {
+  fail("console/src/api/schema.d.ts is not what /openapi.json generates: regenerate it " +
+       "(start this build's server, then BULKHEAD_URL=http://<address> npm run generate in console/)");
+}
 server.removeAllListeners("exit");
 server.kill("SIGTERM");
 await new Promise((resolve) => server.exitCode !== null ? resolve() : server.on("exit", resolve));
