@@ -41,7 +41,7 @@ type Tokens = {
   user: Claims; // of the ID token
 };
 
-type Pending = { verifier: string; state: string; nonce: string; returnTo: string };
+type Pending = { verifier: string; state: string; nonce: string; returnTo: string; plain?: boolean };
 
 type TokenAnswer = {
   access_token?: string;
@@ -63,6 +63,8 @@ export class OAuthError extends Error {
 }
 
 let discovery: Promise<Discovery> | null = null;
+// The organization the provider just refused to sign in to: not asked again on this page.
+let refused: string | undefined;
 const listeners = new Set<() => void>();
 
 function discover(): Promise<Discovery> {
@@ -161,9 +163,10 @@ export function slugOfPath(path: string): string | undefined {
 export async function signIn(
   returnTo = location.pathname + location.search,
   organization = slugOfPath(returnTo),
+  plain = false,
 ): Promise<never> {
   const d = await discover();
-  const pending: Pending = { verifier: random(48), state: random(), nonce: random(), returnTo };
+  const pending: Pending = { verifier: random(48), state: random(), nonce: random(), returnTo, plain };
   sessionStorage.setItem(PKCE_KEY, JSON.stringify(pending));
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(pending.verifier));
   const url = new URL(d.authorization_endpoint);
@@ -218,7 +221,14 @@ export async function handleCallback(): Promise<string> {
   const raw = sessionStorage.getItem(PKCE_KEY);
   const pending = raw ? (JSON.parse(raw) as Pending) : null;
   sessionStorage.removeItem(PKCE_KEY);
-  if (q.get('error')) throw new OAuthError(q.get('error')!, q.get('error_description') ?? undefined);
+  if (q.get('error')) {
+    // An organization in the URL that the user cannot sign in to (unknown, not theirs,
+    // suspended): sign in without it; the console then says the organization is not found.
+    if (q.get('error') === 'invalid_request' && pending && slugOfPath(pending.returnTo) && !pending.plain) {
+      return signIn(pending.returnTo, '', true);
+    }
+    throw new OAuthError(q.get('error')!, q.get('error_description') ?? undefined);
+  }
   if (!pending || q.get('state') !== pending.state) {
     throw new Error('This sign-in answer does not belong to this tab (state mismatch). Sign in again.');
   }
@@ -230,6 +240,7 @@ export async function handleCallback(): Promise<string> {
     code_verifier: pending.verifier,
   });
   if (next.user.nonce !== pending.nonce) throw new Error('The ID token does not answer this sign-in (nonce).');
+  if (pending.plain) refused = slugOfPath(pending.returnTo);
   store(next);
   return pending.returnTo.startsWith('/console') ? pending.returnTo : '/console/';
 }
@@ -298,6 +309,7 @@ export async function ensureOrganization(slug: string): Promise<boolean> {
     if (tokens!.expires_at - EARLY_MS <= Date.now()) await refreshOrSignIn();
     return true;
   }
+  if (slug === refused) return false;
   try {
     await refresh(slug);
     return true;

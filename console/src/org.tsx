@@ -103,6 +103,7 @@ export function OrgProvider({ slug, children, fallback }: ProviderProps) {
     const root = document.documentElement.style;
     if (color) root.setProperty('--accent', color);
     else root.removeProperty('--accent');
+    return () => root.removeProperty('--accent');
   }, [state]);
 
   if (state.kind !== 'ready' || state.slug !== slug) {

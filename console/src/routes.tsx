@@ -56,7 +56,7 @@ export function App() {
     <OrgProvider
       slug={route.slug}
       fallback={(state) => (
-        <Layout>
+        <Layout orgMissing={state !== 'loading'}>
           {state === 'loading' ? (
             <Loading />
           ) : state === 'not-found' ? (

@@ -2,6 +2,7 @@
 // organization's navigation, and <main>.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
 import { currentUser, onTokens, signOut, tokenOrganization } from '../auth';
 import { useOptionalOrg } from '../org';
 import { Link, takeFocusRequest, useRoute } from '../router';
@@ -18,6 +19,25 @@ export const SCREENS: [string, string][] = [
   ['plan', 'Plan'],
   ['settings', 'Settings'],
 ];
+
+const names = new Map<string, string>();
+
+/** The name of the tab's organization outside its own pages (read once per organization). */
+function useTabOrgName(id: string | undefined, skip: boolean): string | undefined {
+  const [, setN] = useState(0);
+  useEffect(() => {
+    if (skip || !id || names.has(id)) return;
+    names.set(id, '');
+    api
+      .GET('/api/v1/organizations/{org}', { params: { path: { org: id } } })
+      .then(({ data }) => {
+        if (data) names.set(id, data.name);
+        setN((n) => n + 1);
+      })
+      .catch(() => names.delete(id));
+  }, [id, skip]);
+  return (id && names.get(id)) || undefined;
+}
 
 function useTokenChanges(): void {
   const [, setN] = useState(0);
@@ -41,14 +61,17 @@ function useFocusOnNavigation(path: string): void {
   }, [path]);
 }
 
-export function Layout({ children }: { children: ComponentChildren }) {
+/** `orgMissing`: the URL's organization is not the caller's; the navigation keeps the tab's own. */
+export function Layout({ children, orgMissing = false }: { children: ComponentChildren; orgMissing?: boolean }) {
   useTokenChanges();
   const route = useRoute();
   useFocusOnNavigation(route.path);
   const org = useOptionalOrg();
-  const slug = route.slug ?? tokenOrganization()?.slug;
+  const tabOrg = tokenOrganization();
+  const slug = (orgMissing ? undefined : route.slug) ?? tabOrg?.slug;
+  const tabOrgName = useTabOrgName(tabOrg?.id, !!org || (!!route.slug && !orgMissing));
   const user = currentUser();
-  const screen = route.slug ? route.screen ?? 'workspaces' : undefined;
+  const screen = route.slug && !orgMissing ? route.screen ?? 'workspaces' : undefined;
 
   return (
     <div class="app">
@@ -60,7 +83,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
           <img src="/console/favicon.svg" alt="" width={24} height={24} />
           <span>Bulkhead</span>
         </Link>
-        <Switcher currentSlug={slug} currentName={org?.organization?.name} />
+        <Switcher currentSlug={slug} currentName={org?.organization?.name ?? (route.slug && !orgMissing ? undefined : tabOrgName)} />
         <span class="spacer" />
         {user && (
           <span class="who" title={user.email}>

@@ -144,7 +144,9 @@ export function ApiKeysScreen() {
               {page.data.map((k) => (
                 <tr key={k.id}>
                   <td>{k.name}</td>
-                  <td>{k.role}</td>
+                  <td>
+                    <span class="role">{k.role}</span>
+                  </td>
                   <td class="hide-sm">
                     <code>{k.prefix}…</code>
                   </td>

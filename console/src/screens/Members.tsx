@@ -148,7 +148,9 @@ function PendingInvitations({ org, role, generation }: { org: string; role: Role
               {items.map((inv) => (
                 <tr key={inv.id}>
                   <td>{inv.email}</td>
-                  <td>{inv.role}</td>
+                  <td>
+                    <span class="role">{inv.role}</span>
+                  </td>
                   <td class="hide-sm">{new Date(inv.expires_at).toLocaleDateString()}</td>
                   <td>
                     {role && RANK[role] >= RANK[inv.role as Role] && (
