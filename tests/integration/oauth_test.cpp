@@ -518,8 +518,10 @@ TEST_F(OAuthTest, ClientsAreManagedByTheCliAndSeenAtOnce) {
   auto list = RunCli({"clients", "list"}, *server_);
   ASSERT_EQ(list.exit_code, 0) << list.err;
   auto clients = Json::parse(list.out);
-  ASSERT_EQ(clients.size(), 1u);
-  EXPECT_EQ(clients[0]["client_id"], client_.id);
+  // The web console's own client (registered by serve at start) and this test's.
+  ASSERT_EQ(clients.size(), 2u);
+  EXPECT_EQ(clients[0]["client_id"], "bulkhead-console");
+  EXPECT_EQ(clients[1]["client_id"], client_.id);
   EXPECT_EQ(list.out.find("bhcs_"), std::string::npos);  // the secret is shown once
   EXPECT_EQ(Authorize(AuthorizeTarget(), session_).status, 303);
   ASSERT_EQ(RunCli({"clients", "delete", client_.id}, *server_).exit_code, 0);
