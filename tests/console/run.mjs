@@ -18,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { Server } from "./server.mjs";
+import { Server } from "../support/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..", "..");
@@ -76,7 +76,13 @@ async function check(name, fn) {
 }
 
 try {
-  server = new Server(binary, consoleDir);
+  // --base-domain localhost: <slug>.localhost:<port>, which Chromium resolves to loopback, is an
+  // organization's own address. BULKHEAD_CONSOLE_TEST_PORT fixes the port.
+  server = new Server(binary, {
+    suite: "console",
+    port: Number(process.env.BULKHEAD_CONSOLE_TEST_PORT) || 0,
+    serveArgs: ["--base-domain", "localhost", "--console-dir", path.resolve(consoleDir)],
+  });
   const base = await server.start();
   browser = await chromium.launch({
     executablePath: chromiumPath,

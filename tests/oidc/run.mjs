@@ -16,7 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { Server } from "./server.mjs";
+import { Server } from "../support/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const kDeadlineMs = 270_000;
@@ -61,7 +61,7 @@ async function check(name, fn) {
 }
 
 try {
-  server = new Server(binary);
+  server = new Server(binary, { suite: "oidc", serveArgs: ["--base-domain", "bulkhead.test"] });
   const issuer = await server.start();
   console.log(`server (${server.engine}): ${issuer}`);
   await checks({ server, issuer, check });

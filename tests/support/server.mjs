@@ -1,10 +1,9 @@
-// The real server for the console suite (tests/oidc/server.mjs's, serving the built console):
-// started on a loopback port chosen beforehand (so that --public-url, the issuer, names it;
-// BULKHEAD_CONSOLE_TEST_PORT fixes it), with a throwaway data directory, or a PostgreSQL
-// database of its own when BULKHEAD_TEST_ENGINE=postgres (in the cluster
-// BULKHEAD_TEST_POSTGRES_URL names); --base-domain localhost, so that <slug>.localhost:<port>
-// (which Chromium resolves to loopback) is an organization's own address; the operator CLI run
-// against the same store; the JSON API for the fixtures; the mail outbox.
+// The real server for the Node suites (tests/oidc, tests/console): started on a loopback port
+// chosen beforehand (so that --public-url, the issuer, names it), with a throwaway data
+// directory, or a PostgreSQL database of its own when BULKHEAD_TEST_ENGINE=postgres (in the
+// cluster BULKHEAD_TEST_POSTGRES_URL names); the operator CLI run against the same store; the
+// JSON API for the fixtures; the mail outbox. Node's own modules only, so that each suite's
+// package can import it.
 
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -35,10 +34,14 @@ function psql(admin, sql) {
 }
 
 export class Server {
-  constructor(binary, consoleDir) {
+  // suite: a short name for temporary directories, databases and messages; port: a fixed
+  // port (default: a free one); serveArgs: the suite's own `serve` flags.
+  constructor(binary, { suite, port = 0, serveArgs = [] }) {
     this.binary = path.resolve(binary);  // the commands run in the work directory
-    this.consoleDir = path.resolve(consoleDir);
-    this.work = fs.mkdtempSync(path.join(os.tmpdir(), "bulkhead-console-"));
+    this.suite = suite;
+    this.fixedPort = port;
+    this.serveArgs = serveArgs;
+    this.work = fs.mkdtempSync(path.join(os.tmpdir(), `bulkhead-${suite}-`));
     this.data = path.join(this.work, "data");
     this.process = null;
     this.database = null;  // {admin, name, url} on PostgreSQL
@@ -51,7 +54,7 @@ export class Server {
     if (process.env.BULKHEAD_TEST_ENGINE === "postgres") {
       const admin = process.env.BULKHEAD_TEST_POSTGRES_URL;
       if (!admin) throw new Error("BULKHEAD_TEST_ENGINE=postgres needs BULKHEAD_TEST_POSTGRES_URL");
-      const name = `bh_console_${process.pid}`;
+      const name = `bh_${suite}_${process.pid}`;
       this.database = { admin, name, url: admin.slice(0, admin.lastIndexOf("/") + 1) + name };
       this.env.BULKHEAD_MASTER_KEY = crypto.randomBytes(32).toString("hex");
     }
@@ -68,12 +71,12 @@ export class Server {
 
   async start() {
     if (this.database) psql(this.database.admin, `CREATE DATABASE ${this.database.name}`);
-    const port = Number(process.env.BULKHEAD_CONSOLE_TEST_PORT) || await freePort();
+    const port = this.fixedPort || await freePort();
     this.address = `127.0.0.1:${port}`;
     this.publicUrl = `http://${this.address}`;
     const args = ["serve", "--listen", this.address, "--public-url", this.publicUrl,
                   "--data", this.data, "--threads", "2", "--dns-server", "127.0.0.1:1",
-                  "--base-domain", "localhost", "--console-dir", this.consoleDir];
+                  ...this.serveArgs];
     if (this.database) args.push("--database", this.database.url);
     this.process = spawn(this.binary, args, { cwd: this.work, env: this.env,
                                               stdio: ["ignore", "pipe", "pipe"] });
@@ -215,7 +218,7 @@ export class Server {
       try {
         psql(this.database.admin, `DROP DATABASE IF EXISTS ${this.database.name} WITH (FORCE)`);
       } catch (e) {
-        console.error(`console e2e: ${e.message}`);
+        console.error(`${this.suite}: ${e.message}`);
       }
       this.database = null;
     }
