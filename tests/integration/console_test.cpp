@@ -8,6 +8,7 @@
 #include <string>
 
 #include "integration/harness.hpp"
+#include "integration/oauth_forms.hpp"
 
 namespace bulkhead::testing {
 namespace {
@@ -20,66 +21,6 @@ constexpr char kOtherRedirect[] = "http://localhost:5173/callback";
 // A verifier and its S256 challenge (BASE64URL(SHA-256(verifier)), as in oauth_test.cpp).
 constexpr char kVerifier[] = "bulkhead-pkce-verifier-0123456789-abcdefghijklmnop";
 constexpr char kChallenge[] = "hBQsCxVL_ncW0G-7ZLsfmXbd-y9k1VEgkDEVNH_s2aA";
-
-std::string UrlEncode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
-
-std::string Form(const std::vector<std::pair<std::string, std::string>>& fields) {
-  std::string out;
-  for (const auto& [k, v] : fields) {
-    if (!out.empty()) out += '&';
-    out += UrlEncode(k) + "=" + UrlEncode(v);
-  }
-  return out;
-}
-
-std::string QueryParam(const std::string& url, const std::string& name) {
-  for (char sep : {'?', '&'}) {
-    auto at = url.find(std::string(1, sep) + name + "=");
-    if (at == std::string::npos) continue;
-    auto start = at + name.size() + 2;
-    return url.substr(start, url.find('&', start) - start);
-  }
-  return "";
-}
-
-// The claims of a compact JWS, unverified (the server's own tests read what it wrote).
-Json Payload(const std::string& jwt) {
-  auto first = jwt.find('.');
-  auto second = jwt.find('.', first + 1);
-  std::string text = jwt.substr(first + 1, second - first - 1);
-  std::string bytes;
-  uint32_t bits = 0;
-  int count = 0;
-  for (char ch : text) {
-    int v = ch >= 'A' && ch <= 'Z'   ? ch - 'A'
-            : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
-            : ch >= '0' && ch <= '9' ? ch - '0' + 52
-            : ch == '-'              ? 62
-            : ch == '_'              ? 63
-                                     : -1;
-    if (v < 0) return Json();
-    bits = (bits << 6) | static_cast<uint32_t>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      bytes += static_cast<char>((bits >> count) & 0xff);
-    }
-  }
-  return Json::parse(bytes, nullptr, false);
-}
 
 void WriteFile(const fs::path& path, const std::string& body) {
   fs::create_directories(path.parent_path());
