@@ -51,6 +51,7 @@ std::optional<std::string> SubdomainLabel(std::string_view normalized_host,
 // Mints TenantKeys. Private to the resolver and to organization creation.
 class TenantAccess {
  private:
+  friend class WebhookDispatcher;  // delivers each organization's events to its endpoints
   friend class TenantResolver;
   friend class OrganizationService;
   friend class AuditVerifier;      // an operator's walk over every tenant's chain
