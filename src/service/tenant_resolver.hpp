@@ -59,6 +59,7 @@ class TenantAccess {
   friend class TenantMigrator;     // an operator's migration of every tenant
   friend class UsageMeter;         // counts in organizations that requests resolved to
   friend class KeyRotation;        // an operator's re-sealing of an organization's secrets
+  friend class EventRelay;         // moves catalog changes' events into their organizations' logs
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }
