@@ -115,6 +115,9 @@ WebhookResponse WebhookSender::Post(const WebhookRequest& request) {
   }
   if (transfer.blocked) {
     response.error = "refused: the endpoint's address is private, loopback or link-local";
+  } else if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+    response.error = options_.allow_private ? "only http:// and https:// URLs can be delivered to"
+                                            : "only https:// URLs can be delivered to";
   } else if (rc == CURLE_OPERATION_TIMEDOUT) {
     response.error = "timed out after " + std::to_string(options_.timeout_ms) + " ms";
   } else {
