@@ -188,7 +188,8 @@ TEST_F(WebhooksApiTest, DeleteRemovesTheEndpointAndTheLastOneTheCatalogMark) {
 }
 
 TEST_F(WebhooksApiTest, UrlsIntoTheServersOwnNetworkAreRefused) {
-  for (const std::string url : {"http://hooks.example.com/",
+  for (const std::string& url :
+       std::vector<std::string>{"http://hooks.example.com/",
                                 "ftp://hooks.example.com/",
                                 "hooks.example.com/x",
                                 "https://user:pw@hooks.example.com/",
