@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -426,6 +427,27 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAnotherOrganization) {
   })) << "no attempt recorded";
   EXPECT_TRUE(attempts[0]["status_code"].is_null()) << attempts.dump();
   EXPECT_NE(attempts[0].value("error", "").find("timed out"), std::string::npos) << attempts.dump();
+}
+
+TEST(WebhookDeliveryFlags, AnUnusableValueNamesItsFlag) {
+  auto data = std::filesystem::temp_directory_path() / ("bulkhead-flags-" + UniqueSlug("d"));
+  struct Case {
+    std::vector<std::string> flag;
+    std::string expected;
+  };
+  for (const auto& c :
+       std::vector<Case>{{{"--webhook-retry-schedule", "0s,5x"}, "--webhook-retry-schedule: '5x'"},
+                         {{"--webhook-retry-schedule", "5s,"}, "--webhook-retry-schedule"},
+                         {{"--webhook-timeout", "0s"}, "--webhook-timeout"},
+                         {{"--webhook-timeout", "ten"}, "--webhook-timeout"},
+                         {{"--event-retention", "30"}, "--event-retention"}}) {
+    std::vector<std::string> args = {"serve", "--data", data.string(), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), c.flag.begin(), c.flag.end());
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << c.flag[0] << " " << c.flag[1];
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
+  }
+  std::filesystem::remove_all(data);
 }
 
 }  // namespace
