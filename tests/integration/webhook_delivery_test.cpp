@@ -429,6 +429,72 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAnotherOrganization) {
   EXPECT_NE(attempts[0].value("error", "").find("timed out"), std::string::npos) << attempts.dump();
 }
 
+TEST_F(WebhookDeliveryTest, ADeletedOrganizationsLastEventIsDeliveredAfterItsStoreIsGone) {
+  WebhookReceiver receiver([](const std::string&, int nth) { return Answer{nth < 1 ? 503 : 200}; });
+  StartServer();
+  auto org = CreateOrganization(client(), owner_.token, "Leaving", UniqueSlug("leaving"));
+  std::string id = org["id"];
+  auto r = Call("POST", id, "/webhooks",
+                Json{{"url", receiver.Url("/final")},
+                     {"event_types", Json::array({"organization.deleted"})}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto events = Call("GET", id, "/events?limit=200");
+  ASSERT_EQ(events.status, 200) << events.body;
+  int64_t head = events.json["data"].empty() ? 0 : events.json["data"].back().value("sequence", 0);
+  auto deleted = client().Request("DELETE", "/api/v1/organizations/" + id,
+                                  Json{{"confirm", org["slug"]}}, Bearer(owner_.token));
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+
+  // Retried after the 503 like any other event, from the catalog: the store is gone.
+  ASSERT_TRUE(receiver.WaitForDelivered("/final", 1, milliseconds(20000)));
+  auto got = receiver.At("/final");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].webhook_id, got[1].webhook_id);
+  EXPECT_EQ(got[1].body.value("type", ""), "organization.deleted");
+  EXPECT_EQ(got[1].body.value("organization_id", ""), id);
+  EXPECT_EQ(got[1].body.value("sequence", int64_t{0}), head + 1);
+  EXPECT_EQ(got[1].body["data"].value("slug", ""), org["slug"]);
+  EXPECT_TRUE(got[1].webhook_signature.starts_with("v1,"));
+  EXPECT_TRUE(Eventually([&] {
+    return QuerySql(*server_, "", "SELECT COUNT(*) FROM webhook_final_deliveries")[0][0] == "0";
+  })) << "the delivered row stays queued";
+}
+
+TEST_F(WebhookDeliveryTest, TwoInstancesOnOneStorageDeliverEachEventOnce) {
+  WebhookReceiver receiver(AlwaysAnswer(200));
+  StartServer();
+  ServerProcess second(ServerProcess::SameStorageAs{*server_},
+                       {"--allow-private-webhooks", "--webhook-retry-schedule", kRetrySchedule});
+  std::vector<std::string> orgs;
+  for (const char* name : {"Shared A", "Shared B"}) {
+    orgs.push_back(NewOrganization(name));
+    CreateEndpoint(orgs.back(), receiver.Url("/" + orgs.back()));
+  }
+  // Writes through both instances, so both are woken for both organizations.
+  constexpr int kPerOrganization = 15;
+  for (int i = 0; i < kPerOrganization; ++i) {
+    for (const auto& org : orgs) {
+      auto& via = i % 2 ? *server_ : second;
+      auto r = via.client().Request("POST", "/api/v1/organizations/" + org + "/workspaces",
+                                    Json{{"name", "W" + std::to_string(i)}}, Bearer(owner_.token));
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+  }
+  for (const auto& org : orgs) {
+    ASSERT_TRUE(receiver.WaitForDelivered("/" + org, kPerOrganization, milliseconds(20000)));
+  }
+  std::this_thread::sleep_for(milliseconds(1500));  // a duplicate would arrive by now
+  for (const auto& org : orgs) {
+    auto got = receiver.At("/" + org);
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(kPerOrganization)) << org;
+    int64_t previous = 0;
+    for (const auto& r : got) {
+      EXPECT_GT(r.body.value("sequence", int64_t{0}), previous) << "out of order or twice";
+      previous = r.body.value("sequence", int64_t{0});
+    }
+  }
+}
+
 TEST(WebhookDeliveryFlags, AnUnusableValueNamesItsFlag) {
   auto data = std::filesystem::temp_directory_path() / ("bulkhead-flags-" + UniqueSlug("d"));
   struct Case {
