@@ -429,6 +429,46 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAnotherOrganization) {
   EXPECT_NE(attempts[0].value("error", "").find("timed out"), std::string::npos) << attempts.dump();
 }
 
+TEST_F(WebhookDeliveryTest, ATestEventAndAReplayAreSentInOrder) {
+  WebhookReceiver receiver(AlwaysAnswer(200));
+  StartServer();
+  std::string org = NewOrganization("Replays");
+  std::string endpoint = CreateEndpoint(org, receiver.Url("/replay"));
+  for (const char* name : {"One", "Two", "Three"}) CreateWorkspace(org, name);
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 3, milliseconds(20000)));
+  auto first = receiver.At("/replay");
+
+  auto test = Call("POST", org, "/webhooks/" + endpoint + "/test");
+  ASSERT_EQ(test.status, 202) << test.body;
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 4, milliseconds(20000)));
+  auto got = receiver.At("/replay");
+  EXPECT_EQ(got[3].webhook_id, test.json.value("event_id", ""));
+  EXPECT_EQ(got[3].body.value("type", ""), "webhook.test");
+  EXPECT_EQ(got[3].body.value("sequence", int64_t{-1}), 0);
+
+  int64_t from = first[0].body.value("sequence", int64_t{0});
+  int64_t to = first[1].body.value("sequence", int64_t{0});
+  auto replay = Call("POST", org, "/webhooks/" + endpoint + "/replay",
+                     Json{{"from_sequence", from}, {"to_sequence", to}});
+  ASSERT_EQ(replay.status, 202) << replay.body;
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 6, milliseconds(20000)));
+  got = receiver.At("/replay");
+  EXPECT_EQ(got[4].webhook_id, first[0].webhook_id);
+  EXPECT_EQ(got[5].webhook_id, first[1].webhook_id);
+  CreateWorkspace(org, "Four");  // new events go on after the replay
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 7, milliseconds(20000)));
+  got = receiver.At("/replay");
+  EXPECT_EQ(got.size(), 7u);
+  EXPECT_EQ(got[6].body["data"].value("name", ""), "Four");
+  Json attempts;
+  ASSERT_TRUE(Eventually([&] {
+    attempts = Attempts(org, endpoint);
+    return attempts.size() == 7;
+  })) << attempts.dump();
+  EXPECT_EQ(attempts[3].value("sequence", int64_t{-1}), 0);
+  EXPECT_EQ(attempts[3]["event_type"], "webhook.test");
+}
+
 TEST_F(WebhookDeliveryTest, ADeletedOrganizationsLastEventIsDeliveredAfterItsStoreIsGone) {
   WebhookReceiver receiver([](const std::string&, int nth) { return Answer{nth < 1 ? 503 : 200}; });
   StartServer();
