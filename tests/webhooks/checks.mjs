@@ -449,9 +449,10 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
       assert.deepEqual(fields(r.body), [field], q);
     }
     const alias = await fetch(`${server.publicUrl}/api/v1/org/events?limit=2`, {
-      headers: { authorization: `Bearer ${f.alice.token}`, "x-organization-id": f.acme.id },
+      headers: { authorization: `Bearer ${f.alice.token}`, "x-organization": f.acme.id },
     });
-    if (alias.status === 200) assert.deepEqual((await alias.json()).data, all.slice(0, 2), "/api/v1/org alias");
+    assert.equal(alias.status, 200, "the /api/v1/org alias (X-Organization)");
+    assert.deepEqual((await alias.json()).data, all.slice(0, 2), "/api/v1/org alias");
     return all;
   });
 
@@ -734,7 +735,7 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
 
   await check("SSRF: without --allow-private-webhooks private URLs are refused (422), and a name " +
               "that resolves to loopback is never connected to", async () => {
-    const strict = newServer({ serveArgs: ["--webhook-retry-schedule", "0s,1s"] });
+    const strict = newServer({ suite: "webhooks_strict", serveArgs: ["--webhook-retry-schedule", "0s,1s"] });
     await strict.start();
     try {
       const owner = await signUp(strict, "owner@example.test", "Owner");

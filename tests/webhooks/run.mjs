@@ -54,7 +54,9 @@ async function check(name, fn) {
     console.log(`ok    ${name} (${Date.now() - started} ms)`);
     return value ?? true;
   } catch (e) {
-    const message = (e?.stack ?? String(e)).split("\n").slice(0, 12).join("\n      ");
+    // A check skipped for an earlier failure says only that.
+    const message = e?.message?.startsWith("skipped:") ? e.message
+      : (e?.stack ?? String(e)).split("\n").slice(0, 12).join("\n      ");
     results.push({ name, ok: false, message });
     console.log(`FAIL  ${name} (${Date.now() - started} ms)\n      ${message}`);
     for (const s of servers) {
@@ -86,6 +88,14 @@ try {
 } catch (e) {
   results.push({ name: "setup", ok: false, message: e?.stack ?? String(e) });
   console.log(`FAIL  setup: ${e?.stack ?? e}`);
+}
+// BULKHEAD_WEBHOOKS_EXAMPLES=FILE: one delivered event of each type, for docs/events.md.
+if (process.env.BULKHEAD_WEBHOOKS_EXAMPLES) {
+  const examples = {};
+  for (const r of receiver.requests) {
+    if (r.verified && r.event?.type && !(r.event.type in examples)) examples[r.event.type] = r.event;
+  }
+  fs.writeFileSync(process.env.BULKHEAD_WEBHOOKS_EXAMPLES, `${JSON.stringify(examples, null, 2)}\n`);
 }
 // Sharing servers first: the owner of a store drops it.
 for (const s of [...servers].reverse()) await s.stop();
