@@ -3,9 +3,11 @@
 // answers for the same object, order and gaps are read off the sequences the receiver saw.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
+import path from "node:path";
 
 import { Webhook } from "standardwebhooks";
 
@@ -136,6 +138,18 @@ function loopbackAliases() {
     for (const a of aliases) names.add(a);
   }
   return [...names].filter((n) => n && !/(^|\.)localhost$/i.test(n));
+}
+
+// Runs `sql` in the organization's own store, behind the server's back: the only way to make an
+// endpoint look as if it had been failing for days without waiting them out.
+function tenantSql(server, org, sql) {
+  const r = server.engine === "postgres"
+    ? spawnSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", server.database.url, "-c",
+                         `SET search_path TO org_${org.id.replaceAll("-", "").toLowerCase()}; ${sql}`],
+                { encoding: "utf8" })
+    : spawnSync("sqlite3", ["-cmd", ".timeout 10000", path.join(server.data, "tenants", `${org.id}.db`), sql],
+                { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${sql}: ${r.stderr || r.error}`);
 }
 
 // The API call, which must answer one of `statuses` (a create-or-replace answers 200 or 201).
@@ -653,6 +667,30 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     assert.equal(enabled.disabled_reason, null);
     await server.expectApi(201, "POST", `${orgPath(org)}/workspaces`, { ...t, body: { name: "W3" } });
     await receiver.until(() => receiver.received("gone").some((e) => e.data.name === "W3"), "W3 after enabling");
+  });
+
+  await check("failing for 5 days: the endpoint is disabled (failing) and the owners are mailed",
+              async () => {
+    const f = need(fixtures, "fixtures");
+    const t = { token: f.alice.token };
+    const org = await createOrg(server, f.alice.token, "Failing", "failing-co");
+    const ep = await createEndpoint(server, f.alice.token, org, receiver, "failing");
+    receiver.setAnswer("failing", () => ({ status: 503 }));
+    await server.expectApi(201, "POST", `${orgPath(org)}/workspaces`, { ...t, body: { name: "W" } });
+    const failing = await receiver.until(async () => {
+      const e = await server.expectApi(200, "GET", `${orgPath(org)}/webhooks/${ep.id}`, t);
+      return e.failing_since && e;
+    }, "failing_since set after the first failure");
+    assert.equal(failing.status, "enabled", "one failure does not disable");
+    assert.ok(failing.next_attempt_at, "next_attempt_at while retrying");
+    tenantSql(server, org, `UPDATE webhook_endpoints SET failing_since = ${Date.now() - 6 * 86_400_000} ` +
+                           `WHERE id = '${ep.id}'`);
+    const disabled = await receiver.until(async () => {
+      const e = await server.expectApi(200, "GET", `${orgPath(org)}/webhooks/${ep.id}`, t);
+      return e.status === "disabled" && e;
+    }, "disabled at the next failure");
+    assert.equal(disabled.disabled_reason, "failing");
+    await server.mail(f.alice.email, /webhook/i);
   });
 
   await check("rotate-secret: during the overlap both secrets verify the same delivery, each alone",
