@@ -11,29 +11,6 @@ namespace {
 constexpr std::string_view kInvitationsCursor = "invitations";
 constexpr std::string_view kApiKeysCursor = "api-keys";
 
-nlohmann::json InvitationJson(const store::InvitationRecord& i) {
-  return {{"id", i.id},
-          {"email", i.email},
-          {"role", i.role},
-          {"status", service::InvitationStatus(i, core::NowMs())},
-          {"invited_by", i.invited_by},
-          {"created_at", core::FormatRfc3339(i.created_at)},
-          {"expires_at", core::FormatRfc3339(i.expires_at)},
-          {"accepted_at", i.accepted_at ? nlohmann::json(core::FormatRfc3339(*i.accepted_at))
-                                        : nlohmann::json(nullptr)}};
-}
-
-nlohmann::json ApiKeyJson(const store::ApiKeyRecord& k) {
-  return {{"id", k.id},
-          {"name", k.name},
-          {"role", k.role},
-          {"prefix", k.prefix},
-          {"created_by", k.created_by},
-          {"created_at", core::FormatRfc3339(k.created_at)},
-          {"last_used_at", k.last_used_at ? nlohmann::json(core::FormatRfc3339(*k.last_used_at))
-                                          : nlohmann::json(nullptr)}};
-}
-
 }  // namespace
 
 Result<Response> CreateInvitation(Services& s, RequestContext& c) {

@@ -438,6 +438,32 @@ Json SettingsPatch() {
   return s;
 }
 
+// An event of the organization's log, as the events API returns it and webhooks deliver it.
+Json Event() {
+  Json s =
+      Object({{"id", String({.description = "evt_ and 32 hex digits"}), true},
+              {"type", String({.description = "noun.verb, e.g. member.added"}), true},
+              {"sequence", Integer(0, std::nullopt, "Per organization, from 1, no gaps"), true},
+              {"organization_id", Id(), true},
+              {"occurred_at", Time(), true},
+              {"data", AnyObject("The object after the change, as the API renders it"), true},
+              {"data_truncated",
+               Boolean("Present (true) when data was over 256 kB and holds only the ids")}});
+  s["examples"] = {{{"id", "evt_01936f1e6c2a7b3c8d4e5f6a7b8c9d0e"},
+                    {"type", "member.added"},
+                    {"sequence", 12},
+                    {"organization_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"occurred_at", "2026-11-25T01:02:03.456Z"},
+                    {"data",
+                     {{"user",
+                       {{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e62"},
+                        {"email", "ada@example.com"},
+                        {"name", "Ada"}}},
+                      {"role", "member"},
+                      {"joined_at", "2026-11-25T01:02:03.456Z"}}}}};
+  return s;
+}
+
 }  // namespace
 
 const Json& Components() {
@@ -459,6 +485,7 @@ const Json& Components() {
       {"ApiKey", ApiKey()},
       {"CreatedApiKey", CreatedApiKey()},
       {"AuditEvent", AuditEvent()},
+      {"Event", Event()},
       {"Usage", Usage()},
       {"Features", Features()},
       {"Page", PageComponent()},

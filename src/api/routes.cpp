@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "api/event_handlers.hpp"
 #include "api/render.hpp"
 #include "api/schema.hpp"
 #include "api/schema_hook.hpp"
@@ -359,6 +360,35 @@ std::vector<Route> BuildRoutes(Services& s) {
              .description = "Only events strictly before this RFC 3339 time"}}),
        .response_body = Page(Ref("AuditEvent")),
        .tag = "Audit"},
+      // Events (docs/events.md): the organization's event log, oldest first, for consumers that
+      // pull; the same objects the webhooks deliver.
+      {.method = "GET",
+       .pattern = org + "/events",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kReadAuditLog,
+       .handler = Bind(s, ListEvents),
+       .summary = "The organization's events after a sequence, oldest first (kept 30 days)",
+       .parameters = {{.name = "after",
+                       .schema = Integer(0, std::nullopt, "Events after this sequence"),
+                       .description = "Only events with a greater sequence (default 0: from the "
+                                      "oldest kept); a page's next_cursor"},
+                      {.name = "types",
+                       .schema = String(),
+                       .description = "Only these event types, comma-separated"},
+                      {.name = "limit",
+                       .schema = Integer(1, 200, "Events per page (default 50)"),
+                       .description = "Events per page, 1-200 (default 50)"}},
+       .response_body = Page(Ref("Event")),
+       .tag = "Events"},
+      {.method = "GET",
+       .pattern = org + "/events/{id}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kReadAuditLog,
+       .handler = Bind(s, GetEvent),
+       .summary = "One event",
+       .response_body = Ref("Event"),
+       .tag = "Events",
+       .refusals = {ErrorCode::kNotFound}},
       // Domains: the subdomain and custom domains; verifying looks up DNS (the outbound lane).
       {.method = "GET",
        .pattern = org + "/domains",

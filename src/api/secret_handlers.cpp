@@ -8,13 +8,7 @@ namespace bulkhead::api {
 namespace {
 
 nlohmann::json SecretJson(const service::SecretView& s) {
-  nlohmann::json out = {{"name", s.record.name},
-                        {"workspace_id", s.record.workspace_id},
-                        {"key_version", s.record.key_version},
-                        {"created_by", s.record.created_by},
-                        {"updated_by", s.record.updated_by},
-                        {"created_at", core::FormatRfc3339(s.record.created_at)},
-                        {"updated_at", core::FormatRfc3339(s.record.updated_at)}};
+  nlohmann::json out = service::SecretMetadataJson(s.record);
   if (s.value) out["value"] = *s.value;
   return out;
 }

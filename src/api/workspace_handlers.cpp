@@ -11,48 +11,6 @@ constexpr std::string_view kWorkspacesCursor = "workspaces";
 constexpr std::string_view kWorkspaceMembersCursor = "workspace-members";
 constexpr std::string_view kResourcesCursor = "resources";
 
-nlohmann::json WorkspaceJson(const store::WorkspaceRecord& w,
-                             std::optional<core::WorkspaceRole> role = std::nullopt) {
-  nlohmann::json out = {{"id", w.id},
-                        {"name", w.name},
-                        {"description", w.description},
-                        {"created_at", core::FormatRfc3339(w.created_at)},
-                        {"updated_at", core::FormatRfc3339(w.updated_at)}};
-  if (role) out["role"] = core::WorkspaceRoleName(*role);
-  return out;
-}
-
-nlohmann::json WorkspaceMemberJson(const service::WorkspaceMemberRow& m) {
-  return {{"user", {{"id", m.member.user_id}, {"email", m.email}, {"name", m.name}}},
-          {"role", m.member.role},
-          {"assigned_at", core::FormatRfc3339(m.member.created_at)}};
-}
-
-// A resource, written straight as JSON text: labels and spec are stored as the compact JSON
-// the service wrote, so they are copied in instead of parsed and printed again (a page of 50
-// took thousands of allocations that way). Keys in the order nlohmann::json prints them.
-void AppendResourceJson(std::string& out, const store::ResourceRecord& r) {
-  out += "{\"created_at\":";
-  AppendJsonString(out, core::FormatRfc3339(r.created_at));
-  out += ",\"created_by\":";
-  AppendJsonString(out, r.created_by);
-  out += ",\"id\":";
-  AppendJsonString(out, r.id);
-  out += ",\"kind\":";
-  AppendJsonString(out, r.kind);
-  out += ",\"labels\":";
-  out += r.labels;
-  out += ",\"name\":";
-  AppendJsonString(out, r.name);
-  out += ",\"spec\":";
-  out += r.spec;
-  out += ",\"updated_at\":";
-  AppendJsonString(out, core::FormatRfc3339(r.updated_at));
-  out += ",\"workspace_id\":";
-  AppendJsonString(out, r.workspace_id);
-  out += '}';
-}
-
 http::Response ResourceResponse(const store::ResourceRecord& r) {
   std::string body;
   body.reserve(256 + r.labels.size() + r.spec.size());

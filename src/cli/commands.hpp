@@ -45,6 +45,12 @@ struct ServeOptions {
   int64_t access_token_ttl_seconds = 600;
   int64_t refresh_token_ttl_seconds = 30LL * 24 * 3600;
   int64_t refresh_token_idle_ttl_seconds = 14LL * 24 * 3600;
+  // Events and webhooks (durations such as 5s, 30m, 30d).
+  std::string webhook_retry_schedule = "0s,5s,5m,30m,2h,5h,10h,10h";
+  bool allow_private_webhooks = false;  // http:// and internal addresses: tests only
+  int webhook_workers = 16;
+  std::string webhook_timeout = "10s";
+  std::string event_retention = "30d";
 };
 
 // Prints "bulkhead: <message>" on stderr and returns `exit_code`, for commands that stop.

@@ -146,6 +146,27 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--dns-server", serve.dns_server,
                         "host:port of the DNS server for domain verification (default: the "
                         "system resolver)");
+  serve_cmd
+      ->add_option("--webhook-retry-schedule", serve.webhook_retry_schedule,
+                   "waits before each retry of a failed webhook delivery, comma-separated "
+                   "(after the last, the event is given up)")
+      ->capture_default_str();
+  serve_cmd->add_flag("--allow-private-webhooks", serve.allow_private_webhooks,
+                      "let webhook endpoints use http:// and private, loopback or link-local "
+                      "addresses (tests and closed networks only)");
+  serve_cmd
+      ->add_option("--webhook-workers", serve.webhook_workers,
+                   "threads that deliver webhooks (at most 2 per organization at a time)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--webhook-timeout", serve.webhook_timeout,
+                   "how long one webhook attempt may take (connect, send, answer)")
+      ->capture_default_str();
+  serve_cmd
+      ->add_option("--event-retention", serve.event_retention,
+                   "how long events are kept for the events API, replays and deliveries")
+      ->capture_default_str();
 
   StorageOptions storage;
   storage.pool_size = 1;

@@ -75,7 +75,9 @@ core::Result<std::vector<ManifestClaim>> ReadManifest(const std::string& path) {
 }  // namespace
 
 int RunOrgSetStatus(const StorageOptions& storage, const std::string& slug, bool suspend) {
-  auto dir = OpenExisting(storage);
+  service::ServiceConfig config;
+  config.relay_events_after_commit = false;  // the running servers' sweep relays its event
+  auto dir = OpenExistingStorage(storage, config);
   if (!dir.ok()) return Fail(dir.error().message);
   service::OrganizationService organizations(*dir->env);
   service::Actor operator_actor{"system", "cli", ""};
@@ -152,6 +154,7 @@ int RunOrgSetPlan(const StorageOptions& storage, const std::string& slug, const 
   if (!plans.ok()) return Fail(plans.error().message, 2);
   service::ServiceConfig config;
   config.plans = *plans;
+  config.relay_events_after_commit = false;  // the running servers' sweep relays its event
   auto dir = OpenExistingStorage(storage, config);
   if (!dir.ok()) return Fail(dir.error().message);
   service::OrganizationService organizations(*dir->env);

@@ -12,7 +12,9 @@
 #include "cli/serve_config.hpp"
 #include "core/time.hpp"
 #include "service/change_feed.hpp"
+#include "service/event_relay.hpp"
 #include "service/tenant_migrator.hpp"
+#include "service/webhook_dispatcher.hpp"
 #include "store/change_listener.hpp"
 
 namespace bulkhead::cli {
@@ -61,8 +63,42 @@ std::optional<DataDirectory> OpenServeStorage(const ServeConfig& config, int& ex
   return std::move(*data);
 }
 
+// Events and webhooks while the server runs: catalog events relayed into each organization's
+// log, and every commit that appended events waking the dispatcher. Started before the server
+// listens (so no request sees a half-set hook) and stopped after it has stopped.
+class EventDelivery {
+ public:
+  EventDelivery(App& app, const ServeConfig& config)
+      : env_(*app.data.env), relay_(env_), dispatcher_(env_, app.outbox, config.webhooks) {}
+  ~EventDelivery() { Stop(); }
+  EventDelivery(const EventDelivery&) = delete;
+  EventDelivery& operator=(const EventDelivery&) = delete;
+
+  void Start() {
+    running_ = true;
+    env_.events_committed = [this](const std::string& organization_id) {
+      dispatcher_.Wake(organization_id);
+    };
+    dispatcher_.Start();
+    relay_.Start();
+  }
+  void Stop() {
+    if (!running_) return;
+    running_ = false;
+    relay_.Stop();
+    dispatcher_.Stop();
+    env_.events_committed = nullptr;
+  }
+
+ private:
+  service::Environment& env_;
+  service::EventRelay relay_;
+  service::WebhookDispatcher dispatcher_;
+  bool running_ = false;
+};
+
 // Serves `app` until SIGTERM, with the background work a server does (usage flushes, change
-// feed, mail). The exit status.
+// feed, mail, events and webhooks). The exit status.
 int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http::LineWriter& log) {
   // Tokens are signed from the first request on: every algorithm has a key before we listen.
   if (auto st = app.signing_keys.EnsureKeys(); !st.ok()) {
@@ -82,6 +118,8 @@ int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http
                                       : store::PollingListener(),
                                   std::chrono::milliseconds(200));
   if (auto st = change_feed.Start(); !st.ok()) return Fail(st.error().message);
+  EventDelivery events(app, config);
+  events.Start();
   try {
     http::Server& server = app.MakeServer(config.server);
     server.Listen();
@@ -106,6 +144,7 @@ int Serve(App& app, const ServeOptions& options, const ServeConfig& config, http
     log.Stop();
     return Fail(e.what());
   }
+  events.Stop();
   change_feed.Stop();
   app.meter.Stop();  // flushes what is pending
   app.outbox.Stop();

@@ -118,6 +118,28 @@ core::Result<ServeConfig> ParseServeConfig(const ServeOptions& options) {
                             ? options.pool_size
                             : c.server.io_threads + c.server.worker_threads +
                                   c.server.hash_threads + c.server.outbound_threads + 2;
+  auto retry_schedule = service::ParseRetrySchedule(options.webhook_retry_schedule);
+  if (!retry_schedule.ok()) {
+    return FlagError("--webhook-retry-schedule: " + retry_schedule.error().message);
+  }
+  auto webhook_timeout = service::ParseDurationMs(options.webhook_timeout);
+  if (!webhook_timeout.ok() || *webhook_timeout < 1 || *webhook_timeout > 300'000) {
+    return FlagError("--webhook-timeout: must be a duration from 1ms to 5m, such as 10s; got '" +
+                     options.webhook_timeout + "'");
+  }
+  auto event_retention = service::ParseDurationMs(options.event_retention);
+  if (!event_retention.ok() || *event_retention < 60'000) {
+    return FlagError("--event-retention: must be a duration of at least 1m, such as 30d; got '" +
+                     options.event_retention + "'");
+  }
+  c.webhooks = {.workers = options.webhook_workers,
+                .timeout_ms = *webhook_timeout,
+                .retry_schedule_ms = std::move(*retry_schedule),
+                .allow_private = options.allow_private_webhooks};
+  c.service.allow_private_webhooks = options.allow_private_webhooks;
+  c.service.event_retention_ms = *event_retention;
+  // The webhook workers and their sweeper read the catalog too.
+  c.storage.pool_size += options.pool_size > 0 ? 0 : options.webhook_workers + 1;
   c.routing_log = options.routing_log.empty()
                       ? std::filesystem::path(options.data) / "logs" / "routing.jsonl"
                       : std::filesystem::path(options.routing_log);

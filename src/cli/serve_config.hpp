@@ -14,6 +14,7 @@
 #include "service/dns_txt_resolver.hpp"
 #include "service/environment.hpp"
 #include "service/mail_outbox.hpp"
+#include "service/webhook_dispatcher.hpp"
 
 namespace bulkhead::cli {
 
@@ -24,6 +25,7 @@ struct ServeConfig {
   std::string master_key_source;  // MasterKey::source
   std::optional<service::DnsServerAddress> dns_server;
   service::MailConfig mail;
+  service::WebhookDispatcherOptions webhooks;
   std::filesystem::path routing_log;
   bool tls = false;
 };

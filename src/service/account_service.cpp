@@ -9,6 +9,7 @@
 #include "crypto/password.hpp"
 #include "crypto/token.hpp"
 #include "service/account_lifecycle.hpp"
+#include "service/event_relay.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -75,29 +76,36 @@ Result<SignUpOutput> AccountService::SignUp(const SignUpInput& input,
   auto prepared = organizations_.PrepareTenant(user.id, *name, "personal", request_id);
   if (!prepared.ok()) return prepared.error();
 
-  auto lease = env_.catalog.Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  auto fail = [&](Error e) -> Error {
-    organizations_.DiscardTenant(*prepared);
-    return e;
-  };
-  if (!txn.begin_status().ok()) return fail(txn.begin_status().error());
-  if (auto st = store::catalog::InsertUser(*lease, user); !st.ok()) {
-    if (st.error().code == ErrorCode::kConflict) {
-      return fail(Error::Make(ErrorCode::kEmailTaken, "an account with this email already exists"));
+  // The user, the organization and a session in one transaction; the connection goes back to
+  // the pool before the organization's first events are relayed.
+  using Inserted = std::pair<std::string, store::OrganizationRecord>;  // session token, org
+  auto inserted = [&]() -> Result<Inserted> {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    if (auto st = store::catalog::InsertUser(*lease, user); !st.ok()) {
+      if (st.error().code == ErrorCode::kConflict) {
+        return Error::Make(ErrorCode::kEmailTaken, "an account with this email already exists");
+      }
+      return st.error();
     }
-    return fail(st.error());
+    auto org = organizations_.InsertPrepared(*lease, *prepared, user.id, request_id);
+    if (!org.ok()) return org.error();
+    auto token = CreateSession(*lease, user.id);
+    if (!token.ok()) return token.error();
+    BULKHEAD_TRY(txn.Commit());
+    return Inserted{std::move(*token), std::move(*org)};
+  }();
+  if (!inserted.ok()) {
+    organizations_.DiscardTenant(*prepared);
+    return inserted.error();
   }
-  auto org = organizations_.InsertPrepared(*lease, *prepared, user.id, request_id);
-  if (!org.ok()) return fail(org.error());
-  auto token = CreateSession(*lease, user.id);
-  if (!token.ok()) return fail(token.error());
-  if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
   organizations_.Committed(*prepared);
+  RelayOutbox(env_, prepared->organization.id);
   user.password_hash.clear();
   // The account stands even if the link cannot be mailed now: it can be sent again.
   if (lifecycle_) (void)lifecycle_->SendVerification(user.id);
-  return SignUpOutput{std::move(user), std::move(*token), std::move(*org)};
+  return SignUpOutput{std::move(user), std::move(inserted->first), std::move(inserted->second)};
 }
 
 Result<LogInOutput> AccountService::LogIn(const std::string& raw_email,

@@ -4,7 +4,10 @@
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 #include "crypto/token.hpp"
+#include "service/event_relay.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/access_store.hpp"
 #include "store/catalog_store.hpp"
 
@@ -106,7 +109,10 @@ Result<CreatedApiKey> ApiKeyService::Create(const TenantContext& tenant, const s
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "api_key.created", "api_key", key.id,
                              {{"name", key.name}, {"role", key.role}, {"prefix", key.prefix}})));
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(tenant.organization.id, "api_key.created", ApiKeyJson(key))));
   BULKHEAD_TRY(txn.Commit());
+  RelayOutbox(env_, tenant.organization.id, lease);
   return CreatedApiKey{std::move(key), std::move(secret)};
 }
 
@@ -126,9 +132,12 @@ core::Status ApiKeyService::Revoke(const TenantContext& tenant, const std::strin
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "api_key.revoked", "api_key", id,
                              {{"name", (*key)->name}, {"prefix", (*key)->prefix}})));
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(tenant.organization.id, "api_key.revoked", ApiKeyJson(**key))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "api_key", (*key)->secret_hash));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("api_key", (*key)->secret_hash);
+  RelayOutbox(env_, tenant.organization.id, lease);
   return core::Ok();
 }
 

@@ -5,7 +5,10 @@
 #include "core/hostname.hpp"
 #include "core/time.hpp"
 #include "crypto/token.hpp"
+#include "service/event_relay.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -22,17 +25,30 @@ Error DomainNotFound() {
 
 }  // namespace
 
-DomainView DomainService::ViewOf(const store::DomainRecord& d) const {
+DomainView SubdomainView(const Environment& env, const store::OrganizationRecord& org) {
+  return DomainView{org.slug + "." + env.config.base_domain,
+                    "subdomain",
+                    true,
+                    org.created_at,
+                    org.created_at,
+                    "",
+                    ""};
+}
+
+DomainView CustomDomainView(const store::DomainRecord& d) {
   return DomainView{d.hostname,          "custom",     d.verified_at.has_value(),
                     d.verified_at,       d.created_at, std::string(kChallengePrefix) + d.hostname,
                     d.verification_value};
 }
 
+DomainView DomainService::ViewOf(const store::DomainRecord& d) const {
+  return CustomDomainView(d);
+}
+
 Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
                                                         const store::OrganizationRecord& org) {
   std::vector<DomainView> out;
-  out.push_back(DomainView{org.slug + "." + env.config.base_domain, "subdomain", true,
-                           org.created_at, org.created_at, "", ""});
+  out.push_back(SubdomainView(env, org));
   auto domains = env.cache.custom_domains.Get(org.id);
   if (!domains) {
     uint64_t generation = env.cache.custom_domains.Generation();
@@ -42,11 +58,7 @@ Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
     env.cache.custom_domains.Fill(generation, org.id, *listed);
     domains = std::move(*listed);
   }
-  for (const auto& d : *domains) {
-    out.push_back(DomainView{d.hostname, "custom", d.verified_at.has_value(), d.verified_at,
-                             d.created_at, std::string(kChallengePrefix) + d.hostname,
-                             d.verification_value});
-  }
+  for (const auto& d : *domains) out.push_back(CustomDomainView(d));
   return out;
 }
 
@@ -86,9 +98,12 @@ Result<DomainView> DomainService::Add(const TenantContext& tenant, const std::st
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "domain.added", "domain",
                              domain.hostname, {{"hostname", domain.hostname}})));
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(tenant.organization.id, "domain.added", DomainJson(ViewOf(domain)))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "domain", domain.hostname));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("domain", domain.hostname);
+  RelayOutbox(env_, tenant.organization.id, lease);
   return ViewOf(domain);
 }
 
@@ -153,6 +168,10 @@ Result<DomainView> DomainService::Verify(const TenantContext& tenant, const std:
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "domain.verified", "domain",
                              domain->hostname, {{"hostname", domain->hostname}})));
+  store::DomainRecord verified_domain = *own;
+  verified_domain.verified_at = now;
+  BULKHEAD_TRY(WriteOutboxEvent(*lease, MakeEvent(tenant.organization.id, "domain.verified",
+                                                  DomainJson(ViewOf(verified_domain)))));
   // The first to verify wins: every other claim is dropped, audited in its own organization
   // by the system (the winner's identity is not theirs to learn).
   Actor system{"system", "domain-verification", actor.request_id};
@@ -164,10 +183,17 @@ Result<DomainView> DomainService::Verify(const TenantContext& tenant, const std:
         MakeAuditEvent(
             other.organization_id, system, "domain.dropped", "domain", other.hostname,
             {{"hostname", other.hostname}, {"reason", "verified by another organization"}})));
+    // To the organization that loses it, the claim is simply gone.
+    BULKHEAD_TRY(WriteOutboxEvent(
+        *lease, MakeEvent(other.organization_id, "domain.removed", DomainJson(ViewOf(other)))));
   }
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "domain", domain->hostname));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("domain", domain->hostname);
+  RelayOutbox(env_, tenant.organization.id, lease);
+  for (const auto& other : *claims) {
+    if (other.organization_id != tenant.organization.id) RelayOutbox(env_, other.organization_id);
+  }
   domain->verified_at = now;
   return ViewOf(*domain);
 }
@@ -186,9 +212,12 @@ core::Status DomainService::Remove(const TenantContext& tenant, const std::strin
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "domain.removed", "domain",
                              domain->hostname, {{"hostname", domain->hostname}})));
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(tenant.organization.id, "domain.removed", DomainJson(ViewOf(**current)))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "domain", domain->hostname));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("domain", domain->hostname);
+  RelayOutbox(env_, tenant.organization.id, lease);
   return core::Ok();
 }
 

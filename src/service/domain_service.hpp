@@ -41,6 +41,10 @@ struct ResolvedHost {
   std::string matched_by;  // "subdomain" | "custom_domain"
 };
 
+// An organization's subdomain, and a custom domain, as views.
+DomainView SubdomainView(const Environment& env, const store::OrganizationRecord& org);
+DomainView CustomDomainView(const store::DomainRecord& domain);
+
 // An organization's subdomain, then its custom domains by hostname.
 core::Result<std::vector<DomainView>> ListOrganizationDomains(Environment& env,
                                                               const store::OrganizationRecord& org);

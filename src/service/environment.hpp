@@ -3,6 +3,7 @@
 // configuration. One per server process. Thread-safety: every member is thread-safe.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,14 @@ struct ServiceConfig {
   int64_t access_token_ttl_ms = 600LL * 1000;
   int64_t refresh_token_ttl_ms = 30LL * 24 * 3600 * 1000;
   int64_t refresh_token_idle_ttl_ms = 14LL * 24 * 3600 * 1000;
+  // Webhook URLs may be http:// and reach loopback and private addresses (tests, closed networks).
+  bool allow_private_webhooks = false;
+  // Events (and webhook delivery attempts) older than this are pruned.
+  int64_t event_retention_ms = 30LL * 24 * 3600 * 1000;
+  // Catalog changes relay their events into the organization's log right after commit. The
+  // operator CLI leaves them in the outbox for the running servers' sweep instead (it is
+  // another process: the servers' dispatchers are woken by their own relay, not by it).
+  bool relay_events_after_commit = true;
 };
 
 struct Environment {
@@ -45,6 +54,9 @@ struct Environment {
   LoginThrottle& login_throttle;
   KeyRing& keys;
   ServiceConfig config;
+  // Called (when set) after every commit that may have appended events to an organization's log
+  // (tenant writes and the outbox relay): the webhook dispatcher's wake-up.
+  std::function<void(const std::string& organization_id)> events_committed;
 };
 
 // An authenticated caller: a user with a session, or an organization API key.

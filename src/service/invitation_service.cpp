@@ -4,7 +4,10 @@
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 #include "crypto/token.hpp"
+#include "service/event_relay.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/access_store.hpp"
 #include "store/catalog_store.hpp"
 #include "store/workspace_store.hpp"
@@ -94,16 +97,22 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
     auto pending = store::catalog::FindPendingInvitations(*lease, tenant.organization.id, *email);
     if (!pending.ok()) return pending.error();
     nlohmann::json details = {{"email", *email}, {"role", invitation.role}};
-    for (const auto& old : *pending) {
+    for (auto old : *pending) {
       BULKHEAD_TRY(store::catalog::SetInvitationStatus(*lease, old.id, "revoked", std::nullopt));
       details["replaces"] = old.id;
+      old.status = "revoked";
+      BULKHEAD_TRY(WriteOutboxEvent(
+          *lease, MakeEvent(tenant.organization.id, "invitation.revoked", InvitationJson(old))));
     }
     BULKHEAD_TRY(store::catalog::InsertInvitation(*lease, invitation));
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
         *lease, MakeAuditEvent(tenant.organization.id, actor, "invitation.created", "invitation",
                                invitation.id, details)));
+    BULKHEAD_TRY(WriteOutboxEvent(*lease, MakeEvent(tenant.organization.id, "invitation.created",
+                                                    InvitationJson(invitation))));
     BULKHEAD_TRY(txn.Commit());
   }
+  RelayOutbox(env_, tenant.organization.id);
   std::string url = AcceptUrl(env_.config.public_url, token);
   MailMessage message{invitation.email, "You are invited to join " + tenant.organization.name,
                       "You have been invited to join " + tenant.organization.name + " as " +
@@ -139,7 +148,12 @@ core::Status InvitationService::Revoke(const TenantContext& tenant, const std::s
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "invitation.revoked", "invitation", id,
                              {{"email", (*found)->email}})));
+  store::InvitationRecord revoked = **found;
+  revoked.status = "revoked";
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(tenant.organization.id, "invitation.revoked", InvitationJson(revoked))));
   BULKHEAD_TRY(txn.Commit());
+  RelayOutbox(env_, tenant.organization.id, lease);
   return core::Ok();
 }
 
@@ -246,6 +260,15 @@ Result<store::MembershipRecord> InvitationService::AcceptFound(AcceptBy by, cons
         *lease, MakeAuditEvent(invitation.organization_id, actor, "member.added", "membership",
                                caller.user_id,
                                {{"role", invitation.role}, {"invitation", invitation.id}})));
+    store::InvitationRecord accepted = invitation;
+    accepted.status = "accepted";
+    accepted.accepted_at = now;
+    BULKHEAD_TRY(WriteOutboxEvent(
+        *lease,
+        MakeEvent(invitation.organization_id, "invitation.accepted", InvitationJson(accepted))));
+    BULKHEAD_TRY(WriteOutboxEvent(
+        *lease, MakeEvent(invitation.organization_id, "member.added",
+                          MemberEventData(membership, (*user)->email, (*user)->name))));
     std::string key = CatalogCache::MembershipKey(invitation.organization_id, caller.user_id);
     BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership", key));
     // The token came by mail to this address (the caller's, checked above): that proves it.
@@ -259,6 +282,7 @@ Result<store::MembershipRecord> InvitationService::AcceptFound(AcceptBy by, cons
     env_.cache.memberships.Erase(key);
     if (newly_verified) env_.cache.users.Erase(caller.user_id);
   }
+  RelayOutbox(env_, invitation.organization_id);
   // Someone who was a member before must not find their old workspace access again.
   if (auto database = env_.tenants.Open(TenantAccess::KeyFor(invitation.organization_id));
       database.ok()) {

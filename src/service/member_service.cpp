@@ -3,7 +3,10 @@
 #include "core/settings.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "service/event_relay.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/catalog_store.hpp"
 #include "store/workspace_store.hpp"
 
@@ -98,10 +101,14 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant, const s
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "member.added", "membership", user_id,
                              {{"role", membership.role}})));
+  BULKHEAD_TRY(WriteOutboxEvent(
+      *lease, MakeEvent(org.id, "member.added",
+                        MemberEventData(membership, (*user)->email, (*user)->name))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
+  RelayOutbox(env_, org.id, lease);
   ClearWorkspaceAssignments(tenant, user_id);  // a returning member starts without old access
   return store::MemberRow{membership, (*user)->email, (*user)->name};
 }
@@ -134,10 +141,14 @@ Result<store::MemberRow> MemberService::ChangeRole(const TenantContext& tenant,
       *lease,
       MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
                      {{"from", core::RoleName(old_role)}, {"to", member->membership.role}})));
+  nlohmann::json data = MemberJson(*member);
+  data["previous_role"] = core::RoleName(old_role);
+  BULKHEAD_TRY(WriteOutboxEvent(*lease, MakeEvent(org.id, "member.role_changed", std::move(data))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
+  RelayOutbox(env_, org.id, lease);
   return *member;
 }
 
@@ -163,14 +174,21 @@ core::Status MemberService::Remove(const TenantContext& tenant, const std::strin
     if (!owners.ok()) return owners.error();
     if (*owners <= 1) return LastOwner();
   }
+  auto user = store::catalog::FindUserById(*lease, user_id);
+  if (!user.ok()) return user.error();
   BULKHEAD_TRY(store::catalog::DeleteMembership(*lease, org.id, user_id));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "member.removed", "membership", user_id,
                              {{"role", (*member)->role}, {"left", leaving}})));
+  BULKHEAD_TRY(
+      WriteOutboxEvent(*lease, MakeEvent(org.id, "member.removed",
+                                         MemberEventData(**member, *user ? (*user)->email : "",
+                                                         *user ? (*user)->name : ""))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
                                             CatalogCache::MembershipKey(org.id, user_id)));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.memberships.Erase(CatalogCache::MembershipKey(org.id, user_id));
+  RelayOutbox(env_, org.id, lease);
   // Access ends with the membership (every workspace check needs it); the assignments go too.
   ClearWorkspaceAssignments(tenant, user_id);
   return core::Ok();

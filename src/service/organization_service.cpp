@@ -7,7 +7,11 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "service/event_relay.hpp"
+#include "service/events.hpp"
+#include "service/views.hpp"
 #include "store/catalog_store.hpp"
+#include "store/event_store.hpp"
 
 namespace bulkhead::service {
 
@@ -42,7 +46,10 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
   store::OrganizationRecord org{
       core::NewUuidV7(), name, "", type, "active", plan, core::SettingsToJson({}).dump(), now, now,
       std::nullopt};
-  PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id};
+  PreparedTenant prepared{org, TenantAccess::KeyFor(org.id), owner_id, request_id, std::nullopt};
+  if (type == "personal") {
+    prepared.workspace = store::WorkspaceRecord{core::NewUuidV7(), "Personal", "", now, now};
+  }
   if (env_.tenants.CreatesInCatalogTransaction()) return prepared;  // see InsertPrepared
   BULKHEAD_TRY(env_.tenants.Create(prepared.key));
   auto database = env_.tenants.Open(prepared.key);
@@ -64,10 +71,10 @@ Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& own
 
 core::Status OrganizationService::SeedTenant(store::Connection& tenant,
                                              const PreparedTenant& prepared) {
-  if (prepared.organization.type != "personal") return core::Ok();
-  // The personal organization's default workspace, audited in the tenant's own store.
-  int64_t now = prepared.organization.created_at;
-  store::WorkspaceRecord workspace{core::NewUuidV7(), "Personal", "", now, now};
+  if (!prepared.workspace) return core::Ok();
+  // The personal organization's default workspace, audited in the tenant's own store (its
+  // event follows organization.created through the outbox: InsertPrepared).
+  const store::WorkspaceRecord& workspace = *prepared.workspace;
   Actor actor{"user", prepared.owner_id, prepared.request_id};
   BULKHEAD_TRY(store::tenant::InsertWorkspace(tenant, workspace));
   return store::tenant::InsertAuditEvent(
@@ -114,6 +121,21 @@ Result<store::OrganizationRecord> OrganizationService::InsertPrepared(
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       c,
       MakeAuditEvent(org.id, actor, "member.added", "membership", owner_id, {{"role", "owner"}})));
+  // Its first events, in this order: the organization (sequence 1), its owner, its workspace.
+  auto data = OrganizationEventData(env_, c, org);
+  if (!data.ok()) return data.error();
+  BULKHEAD_TRY(WriteOutboxEvent(c, MakeEvent(org.id, "organization.created", std::move(*data))));
+  auto owner = store::catalog::FindUserById(c, owner_id);
+  if (!owner.ok()) return owner.error();
+  if (!*owner) return Error::NotFound("user");
+  BULKHEAD_TRY(
+      WriteOutboxEvent(c, MakeEvent(org.id, "member.added",
+                                    MemberEventData({org.id, owner_id, "owner", org.created_at},
+                                                    (*owner)->email, (*owner)->name))));
+  if (prepared.workspace) {
+    BULKHEAD_TRY(WriteOutboxEvent(
+        c, MakeEvent(org.id, "workspace.created", WorkspaceJson(*prepared.workspace))));
+  }
   if (env_.tenants.CreatesInCatalogTransaction()) {
     BULKHEAD_TRY(env_.tenants.CreateWithin(
         c, prepared.key, [&](store::Connection& tenant) { return SeedTenant(tenant, prepared); }));
@@ -175,19 +197,23 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
   auto prepared = PrepareTenant(actor.id, *name, "team", actor.request_id);
   if (!prepared.ok()) return prepared.error();
   if (settings) prepared->organization.settings = core::SettingsToJson(*settings).dump();
-  auto lease = env_.catalog.Acquire();
-  store::Transaction txn(*lease, /*write=*/true);
-  auto fail = [&](Error e) -> Error {
+  auto org = [&]() -> Result<store::OrganizationRecord> {
+    auto lease = env_.catalog.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    // Again under the write lock: concurrent creations cannot overshoot the limit.
+    BULKHEAD_TRY(CheckOwnedOrganizations(*lease, actor.id));
+    auto inserted = InsertPrepared(*lease, *prepared, actor.id, actor.request_id, input.slug);
+    if (!inserted.ok()) return inserted;
+    BULKHEAD_TRY(txn.Commit());
+    return inserted;
+  }();
+  if (!org.ok()) {
     DiscardTenant(*prepared);
-    return e;
-  };
-  if (!txn.begin_status().ok()) return fail(txn.begin_status().error());
-  // Again under the write lock: concurrent creations cannot overshoot the limit.
-  if (auto st = CheckOwnedOrganizations(*lease, actor.id); !st.ok()) return fail(st.error());
-  auto org = InsertPrepared(*lease, *prepared, actor.id, actor.request_id, input.slug);
-  if (!org.ok()) return fail(org.error());
-  if (auto st = txn.Commit(); !st.ok()) return fail(st.error());
+    return org.error();
+  }
   Committed(*prepared);
+  RelayOutbox(env_, org->id);  // its catalog connection is back in the pool
   return org;
 }
 
@@ -284,9 +310,11 @@ Result<store::OrganizationRecord> OrganizationService::Update(const TenantContex
         *lease, MakeAuditEvent(org.id, actor, "organization.billing_contact_changed",
                                "organization", org.id, *billing_change)));
   }
+  BULKHEAD_TRY(WriteOrganizationEvent(*lease, org, "organization.updated", {}));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("organization", org.id);  // the old slug stops routing at once
+  RelayOutbox(env_, org.id, lease);
   return org;
 }
 
@@ -300,6 +328,7 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
     BULKHEAD_TRY(txn.begin_status());
+    BULKHEAD_TRY(store::catalog::DeleteOrganizationEventRows(*lease, org.id));
     BULKHEAD_TRY(store::catalog::DeleteAuditEvents(*lease, org.id));
     BULKHEAD_TRY(store::catalog::DeleteOrganization(*lease, org.id));  // memberships cascade
     BULKHEAD_TRY(env_.tenants.DropWithin(*lease, tenant.key));
@@ -339,9 +368,12 @@ Result<store::OrganizationRecord> OrganizationService::ChangePlan(
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(org.id, actor, "organization.plan_changed", "organization", org.id,
                              {{"from", from}, {"to", plan}})));
+  BULKHEAD_TRY(
+      WriteOrganizationEvent(*lease, org, "organization.plan_changed", {{"previous_plan", from}}));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("organization", org.id);
+  RelayOutbox(env_, org.id, lease);
   return org;
 }
 
@@ -365,10 +397,23 @@ Result<store::OrganizationRecord> OrganizationService::SetStatus(const std::stri
       MakeAuditEvent(org.id, actor,
                      status == "suspended" ? "organization.suspended" : "organization.resumed",
                      "organization", org.id, {{"slug", org.slug}})));
+  BULKHEAD_TRY(WriteOrganizationEvent(
+      *lease, org, status == "suspended" ? "organization.suspended" : "organization.resumed", {}));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "organization", org.id));
   BULKHEAD_TRY(txn.Commit());
   env_.cache.Invalidate("organization", org.id);
+  RelayOutbox(env_, org.id, lease);
   return org;
+}
+
+core::Status OrganizationService::WriteOrganizationEvent(store::Connection& c,
+                                                         const store::OrganizationRecord& org,
+                                                         std::string type,
+                                                         const nlohmann::json& extra) {
+  auto data = OrganizationEventData(env_, c, org);
+  if (!data.ok()) return data.error();
+  for (const auto& [key, value] : extra.items()) (*data)[key] = value;
+  return WriteOutboxEvent(c, MakeEvent(org.id, std::move(type), std::move(*data)));
 }
 
 core::Status OrganizationService::CheckOwnedOrganizations(store::Connection& c,

@@ -26,6 +26,7 @@ struct PreparedTenant {
   store::TenantKey key;
   std::string owner_id;
   std::string request_id;
+  std::optional<store::WorkspaceRecord> workspace;  // a personal organization's default one
 };
 
 struct CreateOrganizationInput {
@@ -115,6 +116,10 @@ class OrganizationService {
                                        const std::string& type);
   // kLimitReached when the user owns config.max_organizations_per_user team organizations.
   core::Status CheckOwnedOrganizations(store::Connection& c, const std::string& user_id);
+  // Writes `type` with the organization as data (plus `extra`'s keys) to the outbox, in `c`'s
+  // transaction; the caller relays it after its commit.
+  core::Status WriteOrganizationEvent(store::Connection& c, const store::OrganizationRecord& org,
+                                      std::string type, const nlohmann::json& extra);
   core::Result<core::EntitlementOverrides> WriteOverrides(
       const std::string& slug, const Actor& actor, const std::string& action,
       const nlohmann::json& details,

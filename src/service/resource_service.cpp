@@ -4,7 +4,9 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/tenant_store.hpp"
 
 namespace bulkhead::service {
@@ -22,6 +24,15 @@ Error ResourceNotFound() {
 Error NameTaken() {
   return Error::Make(ErrorCode::kNameTaken,
                      "the workspace already has a resource of this kind with this name");
+}
+
+// The resource event of `resource` as the API renders it (as text: no JSON tree to build).
+store::EventRecord ResourceEvent(const std::string& organization_id, std::string type,
+                                 const store::ResourceRecord& resource) {
+  std::string data;
+  data.reserve(256 + resource.labels.size() + resource.spec.size());
+  AppendResourceJson(data, resource);
+  return MakeEventFromText(organization_id, std::move(type), std::move(data));
 }
 
 nlohmann::json LabelsJson(const core::Labels& labels) {
@@ -97,6 +108,8 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
                                  actor.id,
                                  now,
                                  now};
+  // Rendered before the write, so the write lock is held no longer for it.
+  store::EventRecord event = ResourceEvent(tenant.organization.id, "resource.created", resource);
   return InTenantWrite<store::ResourceRecord>(
       env_, tenant, [&](store::Connection& c) -> Result<store::ResourceRecord> {
         // The workspace may have been deleted since the request resolved it.
@@ -117,6 +130,7 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
                               {{"workspace_id", resource.workspace_id},
                                {"kind", resource.kind},
                                {"name", resource.name}})));
+        BULKHEAD_TRY(AppendEvent(env_, c, event));
         return resource;
       });
 }
@@ -180,6 +194,8 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
             c, MakeAuditEvent(tenant.organization.id, actor, "resource.updated", "resource",
                               resource.id,
                               {{"workspace_id", resource.workspace_id}, {"changed", changed}})));
+        BULKHEAD_TRY(AppendEvent(
+            env_, c, ResourceEvent(tenant.organization.id, "resource.updated", resource)));
         return resource;
       });
 }
@@ -192,11 +208,12 @@ core::Status ResourceService::Delete(const TenantContext& tenant, const Workspac
     if (!found.ok()) return found.error();
     if (!*found) return ResourceNotFound();
     BULKHEAD_TRY(store::tenant::DeleteResource(c, id));
-    return store::tenant::InsertAuditEvent(
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
         c, MakeAuditEvent(tenant.organization.id, actor, "resource.deleted", "resource", id,
                           {{"workspace_id", (*found)->workspace_id},
                            {"kind", (*found)->kind},
-                           {"name", (*found)->name}}));
+                           {"name", (*found)->name}})));
+    return AppendEvent(env_, c, ResourceEvent(tenant.organization.id, "resource.deleted", **found));
   });
 }
 

@@ -4,7 +4,9 @@
 #include "core/time.hpp"
 #include "core/workspace_role.hpp"
 #include "crypto/seal.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/tenant_store.hpp"
 
 namespace bulkhead::service {
@@ -89,6 +91,8 @@ Result<SecretView> SecretService::Put(const TenantContext& tenant,
               c,
               MakeAuditEvent(org, actor, *inserted ? "secret.created" : "secret.updated", "secret",
                              ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
+          BULKHEAD_TRY(
+              AppendEvent(env_, c, MakeEvent(org, "secret.changed", SecretMetadataJson(record))));
           return SecretView{record, std::nullopt};
         });
     if (!rotated) return put;
@@ -182,12 +186,18 @@ core::Status SecretService::Delete(const TenantContext& tenant, const WorkspaceC
   if (!ValidSecretName(name)) return SecretNotFound();
   const std::string& ws = workspace.workspace.id;
   return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
+    auto existing = store::tenant::FindSecret(c, ws, name);  // its metadata, for the event
+    if (!existing.ok()) return existing.error();
+    if (!*existing) return SecretNotFound();
     auto deleted = store::tenant::DeleteSecret(c, ws, name);
     if (!deleted.ok()) return deleted.error();
     if (!*deleted) return SecretNotFound();
-    return store::tenant::InsertAuditEvent(
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
         c, MakeAuditEvent(tenant.organization.id, actor, "secret.deleted", "secret",
-                          ws + "/" + name, {{"workspace_id", ws}, {"name", name}}));
+                          ws + "/" + name, {{"workspace_id", ws}, {"name", name}})));
+    return AppendEvent(
+        env_, c,
+        MakeEvent(tenant.organization.id, "secret.deleted", SecretMetadataJson(**existing)));
   });
 }
 

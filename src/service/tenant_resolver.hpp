@@ -51,6 +51,7 @@ std::optional<std::string> SubdomainLabel(std::string_view normalized_host,
 // Mints TenantKeys. Private to the resolver and to organization creation.
 class TenantAccess {
  private:
+  friend class WebhookDispatcher;  // delivers each organization's events to its endpoints
   friend class TenantResolver;
   friend class OrganizationService;
   friend class AuditVerifier;      // an operator's walk over every tenant's chain
@@ -58,6 +59,7 @@ class TenantAccess {
   friend class TenantMigrator;     // an operator's migration of every tenant
   friend class UsageMeter;         // counts in organizations that requests resolved to
   friend class KeyRotation;        // an operator's re-sealing of an organization's secrets
+  friend class EventRelay;         // moves catalog changes' events into their organizations' logs
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }

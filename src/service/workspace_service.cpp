@@ -3,7 +3,9 @@
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
+#include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/views.hpp"
 #include "store/catalog_store.hpp"
 #include "store/tenant_store.hpp"
 #include "store/workspace_store.hpp"
@@ -106,6 +108,9 @@ Result<store::WorkspaceRecord> WorkspaceService::Create(
         BULKHEAD_TRY(store::tenant::InsertAuditEvent(
             c, MakeAuditEvent(tenant.organization.id, actor, "workspace.created", "workspace",
                               workspace.id, {{"name", workspace.name}})));
+        BULKHEAD_TRY(AppendEvent(
+            env_, c,
+            MakeEvent(tenant.organization.id, "workspace.created", WorkspaceJson(workspace))));
         return workspace;
       });
 }
@@ -152,6 +157,9 @@ Result<store::WorkspaceRecord> WorkspaceService::Update(
         BULKHEAD_TRY(store::tenant::InsertAuditEvent(
             c, MakeAuditEvent(tenant.organization.id, actor, "workspace.updated", "workspace",
                               workspace->id, changes)));
+        BULKHEAD_TRY(AppendEvent(
+            env_, c,
+            MakeEvent(tenant.organization.id, "workspace.updated", WorkspaceJson(*workspace))));
         return workspace;
       });
 }
@@ -165,7 +173,8 @@ core::Status WorkspaceService::Delete(const TenantContext& tenant, const Workspa
     BULKHEAD_TRY(store::tenant::InsertAuditEvent(
         c, MakeAuditEvent(tenant.organization.id, actor, "workspace.deleted", "workspace",
                           context.workspace.id, {{"name", current->name}})));
-    return core::Ok();
+    return AppendEvent(
+        env_, c, MakeEvent(tenant.organization.id, "workspace.deleted", WorkspaceJson(*current)));
   });
 }
 
@@ -235,21 +244,50 @@ Result<WorkspaceMemberRow> WorkspaceService::Assign(const TenantContext& tenant,
         BULKHEAD_TRY(store::tenant::InsertAuditEvent(
             c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_assigned",
                               "workspace_member", context.workspace.id + "/" + user_id, details)));
-        return WorkspaceMemberRow{member, user.email, user.name};
+        WorkspaceMemberRow row{member, user.email, user.name};
+        nlohmann::json data = WorkspaceMemberJson(row);
+        data["workspace_id"] = context.workspace.id;
+        if (*existing) data["previous_role"] = (*existing)->role;
+        BULKHEAD_TRY(AppendEvent(
+            env_, c,
+            MakeEvent(tenant.organization.id,
+                      *existing ? "workspace_member.role_changed" : "workspace_member.added",
+                      std::move(data))));
+        return row;
       });
 }
 
 core::Status WorkspaceService::Unassign(const TenantContext& tenant,
                                         const WorkspaceContext& context, const std::string& user_id,
                                         const Actor& actor) {
+  // The user's email and name for the event, read before the tenant write (which must not
+  // wait for a catalog connection); a user deleted meanwhile is rendered without them.
+  WorkspaceMemberRow row;
+  {
+    auto catalog = env_.catalog.Acquire();
+    auto found = store::catalog::FindUserById(*catalog, user_id);
+    if (!found.ok()) return found.error();
+    if (*found) {
+      row.email = (*found)->email;
+      row.name = (*found)->name;
+    }
+  }
   return InTenantWrite<core::Unit>(env_, tenant, [&](store::Connection& c) -> core::Status {
+    auto existing = store::tenant::FindWorkspaceMember(c, context.workspace.id, user_id);
+    if (!existing.ok()) return existing.error();
+    if (!*existing) return Error::NotFound("workspace member");
     auto removed = store::tenant::DeleteWorkspaceMember(c, context.workspace.id, user_id);
     if (!removed.ok()) return removed.error();
     if (*removed == 0) return Error::NotFound("workspace member");
-    return store::tenant::InsertAuditEvent(
+    BULKHEAD_TRY(store::tenant::InsertAuditEvent(
         c, MakeAuditEvent(tenant.organization.id, actor, "workspace.member_unassigned",
                           "workspace_member", context.workspace.id + "/" + user_id,
-                          nlohmann::json::object()));
+                          nlohmann::json::object())));
+    row.member = **existing;
+    nlohmann::json data = WorkspaceMemberJson(row);
+    data["workspace_id"] = context.workspace.id;
+    return AppendEvent(
+        env_, c, MakeEvent(tenant.organization.id, "workspace_member.removed", std::move(data)));
   });
 }
 

@@ -81,7 +81,8 @@ class WorkspaceService {
 
 // Runs `change` in a write transaction on the organization's own database and commits when it
 // succeeds (rolls back otherwise); the engine may commit it together with concurrent writes
-// (Database::Write). The use cases of workspaces and resources are built on it.
+// (Database::Write). The use cases of workspaces and resources are built on it; their events
+// are appended in `change` (AppendEvent), so they commit with it.
 template <typename T>
 core::Result<T> InTenantWrite(Environment& env, const TenantContext& tenant,
                               const std::function<core::Result<T>(store::Connection&)>& change) {
@@ -94,6 +95,9 @@ core::Result<T> InTenantWrite(Environment& env, const TenantContext& tenant,
     return core::Ok();
   });
   if (!committed.ok()) return committed.error();
+  // Most tenant writes append events (store::tenant::AppendEvents); a wake-up for one that did
+  // not costs the dispatcher one look at the head.
+  if (env.events_committed) env.events_committed(tenant.organization.id);
   return std::move(*result);
 }
 

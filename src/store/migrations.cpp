@@ -382,6 +382,98 @@ CREATE TABLE resource_labels (
 CREATE INDEX resource_labels_lookup ON resource_labels(key, value, resource_id);
 )sql";
 
+// The organization's event log (sequence per organization, no gaps; event_head is locked first
+// by every writer) and its webhook endpoints with their delivery state and attempts.
+constexpr std::string_view kTenantV005 = R"sql(
+CREATE TABLE events (
+  seq BIGINT PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  occurred_at BIGINT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX events_time ON events(occurred_at);
+CREATE TABLE event_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq BIGINT NOT NULL
+);
+INSERT INTO event_head (id, seq) VALUES (1, 0);
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  description TEXT NOT NULL,
+  event_types TEXT NOT NULL,              -- JSON array of types; [] = every type
+  status TEXT NOT NULL,                   -- 'enabled' | 'disabled'
+  disabled_reason TEXT NOT NULL,          -- '' | 'manual' | 'gone' | 'failing'
+  secret_sealed TEXT NOT NULL,            -- KeyRing::SealUnderMaster(whsec_…, "webhook:<org>:<id>")
+  secret_master_id TEXT NOT NULL,
+  previous_secret_sealed TEXT NOT NULL,   -- '' unless rotated less than 24 h ago
+  previous_secret_master_id TEXT NOT NULL,
+  previous_secret_expires_at BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  cursor_seq BIGINT NOT NULL,             -- events up to here are done (delivered, skipped, given up)
+  attempt BIGINT NOT NULL,                -- failed attempts at the next event
+  next_attempt_at BIGINT NOT NULL,
+  failing_since BIGINT NOT NULL,          -- 0 after a success
+  replay_next BIGINT NOT NULL,            -- 0: no replay; else the next sequence to re-send
+  replay_to BIGINT NOT NULL,
+  test_event TEXT NOT NULL,               -- '' or the body of a pending POST …/test event
+  lease_owner TEXT NOT NULL,
+  lease_until BIGINT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,                    -- UUIDv7
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id) ON DELETE CASCADE,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  sequence BIGINT NOT NULL,
+  attempt BIGINT NOT NULL,
+  attempted_at BIGINT NOT NULL,
+  status_code BIGINT NOT NULL,            -- 0: no HTTP response
+  latency_ms BIGINT NOT NULL,
+  error TEXT NOT NULL,                    -- '' on success
+  succeeded BIGINT NOT NULL
+);
+CREATE INDEX webhook_deliveries_page ON webhook_deliveries(endpoint_id, id);
+CREATE INDEX webhook_deliveries_time ON webhook_deliveries(attempted_at);
+)sql";
+
+// Events of catalog changes, written in the change's own transaction and relayed into the
+// organization's log right after; organizations with webhooks; organization.deleted deliveries.
+constexpr std::string_view kCatalogV009 = R"sql(
+CREATE TABLE event_outbox (
+  n {{IDENTITY}},
+  id TEXT NOT NULL UNIQUE,
+  organization_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  occurred_at BIGINT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX event_outbox_organization ON event_outbox(organization_id, n);
+-- Organizations with at least one webhook endpoint: where the dispatcher looks.
+CREATE TABLE webhook_organizations (
+  organization_id TEXT PRIMARY KEY,
+  created_at BIGINT NOT NULL
+);
+-- organization.deleted, to each endpoint of an organization that is gone (its store is dropped).
+CREATE TABLE webhook_final_deliveries (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secrets TEXT NOT NULL,                  -- JSON [{"sealed","master_id","expires_at"}] as in the endpoint row
+  event_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  attempt BIGINT NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  failing_since BIGINT NOT NULL,
+  lease_owner TEXT NOT NULL,
+  lease_until BIGINT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+)sql";
+
 constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -409,7 +501,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {5, "V005__domain_claims", kCatalogV005},
       {6, "V006__entitlement_overrides", kCatalogV006},
       {7, "V007__openid_provider", kCatalogV007},
-      {8, "V008__invitations_by_recipient", kCatalogV008}};
+      {8, "V008__invitations_by_recipient", kCatalogV008},
+      {9, "V009__event_outbox", kCatalogV009}};
   return kMigrations;
 }
 
@@ -417,7 +510,8 @@ const std::vector<Migration>& TenantMigrations() {
   static const std::vector<Migration> kMigrations = {{1, "V001__init", kTenantV001},
                                                      {2, "V002__secrets", kTenantV002},
                                                      {3, "V003__key_state", kTenantV003},
-                                                     {4, "V004__resource_count", kTenantV004}};
+                                                     {4, "V004__resource_count", kTenantV004},
+                                                     {5, "V005__events_and_webhooks", kTenantV005}};
   return kMigrations;
 }
 

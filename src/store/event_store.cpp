@@ -1,0 +1,160 @@
+#include "store/event_store.hpp"
+
+#include <algorithm>
+
+namespace bulkhead::store {
+namespace {
+
+constexpr int64_t kPruneEvery = 512;  // heads that pass a multiple of this prune
+constexpr int64_t kPruneBatch = 1000;
+
+Status ExecEventSql(Connection& c, std::string_view sql, const std::vector<Value>& params) {
+  auto r = c.Execute(sql, params);
+  if (!r.ok()) return r.error();
+  return core::Ok();
+}
+
+EventRecord ToEventRecord(const Row& r, std::string_view org_id) {
+  return {r.Text(0), std::string(org_id), r.Text(1), r.Int(2), r.Int(3), r.Text(4)};
+}
+
+// Bounded, so an append never pays for a backlog: a later prune takes the rest.
+Status PruneOlderThan(Connection& c, int64_t cutoff) {
+  BULKHEAD_TRY(
+      ExecEventSql(c,
+                   "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE occurred_at < $1"
+                   " ORDER BY seq LIMIT $2)",
+                   {cutoff, kPruneBatch}));
+  return ExecEventSql(
+      c,
+      "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries"
+      " WHERE attempted_at < $1 ORDER BY attempted_at LIMIT $2)",
+      {cutoff, kPruneBatch});
+}
+
+}  // namespace
+
+namespace tenant {
+
+Status AppendEvents(Connection& c, std::vector<EventRecord>& events, int64_t retention_ms) {
+  if (events.empty()) return core::Ok();
+  auto n = static_cast<int64_t>(events.size());
+  // One statement both locks the head (PostgreSQL: the row lock, held to commit; SQLite: the
+  // write transaction holds the database) and reserves n numbers.
+  auto head = c.Query("UPDATE event_head SET seq = seq + $1 WHERE id = 1 RETURNING seq", {n});
+  if (!head.ok()) return head.error();
+  if (head->empty()) return core::Error::Internal("event_head has no row");
+  int64_t next = head->at(0).Int(0) - n + 1;
+  int64_t skipped = 0;
+  for (auto& e : events) {
+    auto inserted = c.Execute(
+        "INSERT INTO events (seq, id, type, occurred_at, data) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (id) DO NOTHING",
+        {next, e.id, e.type, e.occurred_at, e.data});
+    if (!inserted.ok()) return inserted.error();
+    if (*inserted == 0) {  // relayed before: its number goes to the next one
+      e.seq = 0;
+      ++skipped;
+      continue;
+    }
+    e.seq = next++;
+  }
+  int64_t last = next - 1;
+  if (skipped > 0) {
+    BULKHEAD_TRY(ExecEventSql(c, "UPDATE event_head SET seq = $1 WHERE id = 1", {last}));
+  }
+  if (retention_ms > 0 && last / kPruneEvery != (last - (n - skipped)) / kPruneEvery) {
+    int64_t newest = 0;
+    for (const auto& e : events) newest = std::max(newest, e.occurred_at);
+    BULKHEAD_TRY(PruneOlderThan(c, newest - retention_ms));
+  }
+  return core::Ok();
+}
+
+Result<int64_t> EventHead(Connection& c) {
+  auto rows = c.Query("SELECT seq FROM event_head WHERE id = 1");
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return int64_t{0};
+  return rows->at(0).Int(0);
+}
+
+Result<std::vector<EventRecord>> ListEvents(Connection& c, std::string_view org_id, int64_t after,
+                                            const std::vector<std::string>& types, int limit) {
+  std::string sql = "SELECT id, type, seq, occurred_at, data FROM events WHERE seq > $1";
+  std::vector<Value> params{after};
+  if (!types.empty()) {
+    sql += " AND type IN (";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      sql += (i ? ", $" : "$") + std::to_string(params.size() + 1);
+      params.emplace_back(types[i]);
+    }
+    sql += ")";
+  }
+  sql += " ORDER BY seq LIMIT $" + std::to_string(params.size() + 1);
+  params.emplace_back(int64_t{limit});
+  auto rows = c.Query(sql, params);
+  if (!rows.ok()) return rows.error();
+  std::vector<EventRecord> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(ToEventRecord(r, org_id));
+  return out;
+}
+
+Result<std::optional<EventRecord>> FindEvent(Connection& c, std::string_view org_id,
+                                             std::string_view id) {
+  auto rows = c.Query("SELECT id, type, seq, occurred_at, data FROM events WHERE id = $1",
+                      {std::string(id)});
+  if (!rows.ok()) return rows.error();
+  if (rows->empty()) return std::optional<EventRecord>();
+  return std::optional<EventRecord>(ToEventRecord(rows->at(0), org_id));
+}
+
+}  // namespace tenant
+
+namespace catalog {
+
+Status InsertOutboxEvent(Connection& c, const EventRecord& e) {
+  return ExecEventSql(c,
+                      "INSERT INTO event_outbox (id, organization_id, type, occurred_at, data)"
+                      " VALUES ($1, $2, $3, $4, $5)",
+                      {e.id, e.organization_id, e.type, e.occurred_at, e.data});
+}
+
+Result<std::vector<OutboxRow>> ListOutbox(Connection& c, std::string_view organization_id,
+                                          int limit) {
+  auto rows = c.Query(
+      "SELECT n, id, organization_id, type, occurred_at, data FROM event_outbox"
+      " WHERE organization_id = $1 ORDER BY n LIMIT $2",
+      {std::string(organization_id), int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<OutboxRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    out.push_back({r.Int(0), {r.Text(1), r.Text(2), r.Text(3), 0, r.Int(4), r.Text(5)}});
+  }
+  return out;
+}
+
+Status DeleteOutbox(Connection& c, std::string_view organization_id, int64_t up_to_n) {
+  return ExecEventSql(c, "DELETE FROM event_outbox WHERE organization_id = $1 AND n <= $2",
+                      {std::string(organization_id), up_to_n});
+}
+
+Result<std::vector<std::string>> ListOutboxOrganizations(Connection& c, int limit) {
+  auto rows =
+      c.Query("SELECT DISTINCT organization_id FROM event_outbox LIMIT $1", {int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<std::string> out;
+  for (const auto& r : *rows) out.push_back(r.Text(0));
+  return out;
+}
+
+Status DeleteOrganizationEventRows(Connection& c, std::string_view organization_id) {
+  BULKHEAD_TRY(ExecEventSql(c, "DELETE FROM event_outbox WHERE organization_id = $1",
+                            {std::string(organization_id)}));
+  return ExecEventSql(c, "DELETE FROM webhook_organizations WHERE organization_id = $1",
+                      {std::string(organization_id)});
+}
+
+}  // namespace catalog
+}  // namespace bulkhead::store
