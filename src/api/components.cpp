@@ -326,6 +326,92 @@ Json CreatedApiKey() {
   return s;
 }
 
+// Webhook endpoints (webhook_handlers.cpp). The secret is never part of an endpoint: only the
+// answers that create it (CreatedWebhookEndpoint) and rotate it (WebhookSecret) carry one.
+Json WebhookEndpoint() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"url", String({.format = "uri"}), true},
+       {"description", String({.max_length = 500}), true},
+       {"event_types", Described(Array(Text()), "The types it receives; empty: every type"), true},
+       {"status", String({.one_of = {"enabled", "disabled"}}), true},
+       {"disabled_reason",
+        Nullable(String({.one_of = {"manual", "gone", "failing"},
+                         .description = "manual: by an admin; gone: it answered 410; failing: "
+                                        "every attempt failed for 5 days. null when enabled"})),
+        true},
+       {"last_sequence",
+        Integer(0, std::nullopt,
+                "Events up to this sequence are done with (delivered or given up)"),
+        true},
+       {"failing_since", Nullable(Time()), true},
+       {"next_attempt_at", Nullable(Time()), true},
+       {"created_at", Time(), true},
+       {"updated_at", Time(), true},
+       {"secret",
+        String({.description = "whsec_ and base64 of 32 bytes; only in the response that creates "
+                               "the endpoint"}),
+        false}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"url", "https://hooks.acme.example/bulkhead"},
+                    {"description", "Provisioning"},
+                    {"event_types", {"member.added", "member.removed"}},
+                    {"status", "enabled"},
+                    {"disabled_reason", nullptr},
+                    {"last_sequence", 42},
+                    {"failing_since", nullptr},
+                    {"next_attempt_at", nullptr},
+                    {"created_at", "2026-01-31T12:00:00.000Z"},
+                    {"updated_at", "2026-01-31T12:00:00.000Z"}}};
+  return s;
+}
+
+// The answer to creating one: the endpoint with its signing secret, shown this once.
+Json CreatedWebhookEndpoint() {
+  Json s = WebhookEndpoint();
+  s["required"].push_back("secret");
+  s["examples"][0]["secret"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1EyPkV4TNmo=";
+  return s;
+}
+
+Json WebhookSecret() {
+  Json s = Object(
+      {{"secret", String({.description = "The new secret, shown this once"}), true},
+       {"previous_secret_expires_at",
+        Described(Time(), "Until then the previous secret signs too (a second v1 signature)"),
+        true}});
+  s["examples"] = {{{"secret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw1EyPkV4TNmo="},
+                    {"previous_secret_expires_at", "2026-02-01T12:00:00.000Z"}}};
+  return s;
+}
+
+// One attempt to deliver one event.
+Json WebhookDelivery() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"event_id", String({.description = "evt_…, the webhook-id header"}), true},
+       {"event_type", Text(), true},
+       {"sequence", Integer(0, std::nullopt, "0 for a test event"), true},
+       {"attempt", Integer(1), true},
+       {"attempted_at", Time(), true},
+       {"status_code",
+        Nullable(Integer(100, 999, "The receiver's HTTP status; null when none came")), true},
+       {"latency_ms", Integer(0), true},
+       {"error", Nullable(Text()), true},
+       {"succeeded", Boolean(), true}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+                    {"event_id", "evt_01936f1e6c2a7b3c8d4e5f6a7b8c9d0e"},
+                    {"event_type", "member.added"},
+                    {"sequence", 12},
+                    {"attempt", 2},
+                    {"attempted_at", "2026-01-31T12:00:05.000Z"},
+                    {"status_code", 200},
+                    {"latency_ms", 38},
+                    {"error", nullptr},
+                    {"succeeded", true}}};
+  return s;
+}
+
 Json AuditEvent() {
   Json party = Object({{"type", Text(), true}, {"id", Text(), true}});
   Json s = Object({{"id", Id(), true},
@@ -484,6 +570,10 @@ const Json& Components() {
       {"Domain", Domain()},
       {"ApiKey", ApiKey()},
       {"CreatedApiKey", CreatedApiKey()},
+      {"WebhookEndpoint", WebhookEndpoint()},
+      {"CreatedWebhookEndpoint", CreatedWebhookEndpoint()},
+      {"WebhookSecret", WebhookSecret()},
+      {"WebhookDelivery", WebhookDelivery()},
       {"AuditEvent", AuditEvent()},
       {"Event", Event()},
       {"Usage", Usage()},

@@ -6,6 +6,7 @@
 #include "api/render.hpp"
 #include "api/schema.hpp"
 #include "api/schema_hook.hpp"
+#include "api/webhook_handlers.hpp"
 
 namespace bulkhead::api {
 
@@ -66,6 +67,17 @@ Json Spec() {
 }
 Json Status(std::string_view value) {
   return Object({{"status", String({.one_of = {std::string(value)}}), true}});
+}
+Json WebhookUrlField() {
+  return String({.min_length = 1,
+                 .max_length = 2048,
+                 .format = "uri",
+                 .description = "https://, no user name, password or fragment; not a loopback, "
+                                "private, link-local or metadata address"});
+}
+Json WebhookEventTypesField() {
+  return Described(Array(String({.min_length = 1, .max_length = 100}), 100, true),
+                   "Event types to send; empty or absent: every type");
 }
 
 }  // namespace route_schemas
@@ -517,6 +529,106 @@ std::vector<Route> BuildRoutes(Services& s) {
        .summary = "Revoke an API key at once",
        .success_status = 204,
        .tag = "API keys",
+       .refusals = {ErrorCode::kNotFound}},
+      // Webhook endpoints (webhook_handlers.cpp): where the organization's events are pushed,
+      // signed with a secret shown only when created or rotated. Admins and admin API keys.
+      {.method = "GET",
+       .pattern = org + "/webhooks",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, ListWebhookEndpoints),
+       .summary = "The organization's webhook endpoints (never their secrets)",
+       .parameters = PageQuery(),
+       .response_body = Page(Ref("WebhookEndpoint")),
+       .tag = "Webhooks"},
+      {.method = "POST",
+       .pattern = org + "/webhooks",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, CreateWebhookEndpoint),
+       .summary = "Create a webhook endpoint; its signing secret is shown once",
+       .success_status = 201,
+       .request_body = Object({{"url", WebhookUrlField(), true},
+                               {"event_types", WebhookEventTypesField()},
+                               {"description", Nullable(String({.max_length = 500}))}}),
+       .response_body = Ref("CreatedWebhookEndpoint"),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kLimitReached}},
+      {.method = "GET",
+       .pattern = org + "/webhooks/{id}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, GetWebhookEndpoint),
+       .summary = "Get a webhook endpoint",
+       .response_body = Ref("WebhookEndpoint"),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "PATCH",
+       .pattern = org + "/webhooks/{id}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, UpdateWebhookEndpoint),
+       .summary = "Change a webhook endpoint; enabling it again resumes after its last sequence",
+       .request_body = Object({{"url", WebhookUrlField()},
+                               {"event_types", WebhookEventTypesField()},
+                               {"description", Nullable(String({.max_length = 500}))},
+                               {"status", String({.one_of = {"enabled", "disabled"}})}}),
+       .response_body = Ref("WebhookEndpoint"),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "DELETE",
+       .pattern = org + "/webhooks/{id}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, DeleteWebhookEndpoint),
+       .summary = "Delete a webhook endpoint and its delivery log",
+       .success_status = 204,
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "POST",
+       .pattern = org + "/webhooks/{id}/rotate-secret",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, RotateWebhookSecret),
+       .summary = "A new signing secret, shown once; the previous one signs too for 24 hours",
+       .response_body = Ref("WebhookSecret"),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "GET",
+       .pattern = org + "/webhooks/{id}/deliveries",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, ListWebhookDeliveries),
+       .summary = "The endpoint's delivery attempts, newest first",
+       .parameters = PageQuery(),
+       .response_body = Page(Ref("WebhookDelivery")),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "POST",
+       .pattern = org + "/webhooks/{id}/replay",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, ReplayWebhookEvents),
+       .summary = "Send a range of past events to the endpoint again, in order, before new ones",
+       .success_status = 202,
+       .request_body = Object(
+           {{"from_sequence",
+             Integer(1, std::nullopt, "The first sequence to send again; at most the head"), true},
+            {"to_sequence", Integer(1, std::nullopt, "The last one (default: the current head)")}}),
+       .response_body =
+           Object({{"from_sequence", Integer(1), true}, {"to_sequence", Integer(1), true}}),
+       .tag = "Webhooks",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "POST",
+       .pattern = org + "/webhooks/{id}/test",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kUpdateOrganization,
+       .handler = Bind(s, TestWebhookEndpoint),
+       .summary = "Send a webhook.test event to the endpoint before anything else",
+       .success_status = 202,
+       .response_body = Object(
+           {{"event_id", String({.description = "evt_ and 32 hex digits, the webhook-id"}), true}}),
+       .tag = "Webhooks",
        .refusals = {ErrorCode::kNotFound}},
       // Workspaces: members see those they are assigned to; admins and owners see all.
       {.method = "GET",

@@ -7,9 +7,12 @@
 #include "service/secret_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/tenant_resolver.hpp"
+#include "service/webhook_service.hpp"
 #include "store/catalog_store.hpp"
 #include "store/key_store.hpp"
 #include "store/secret_store.hpp"
+#include "store/webhook_delivery_store.hpp"
+#include "store/webhook_store.hpp"
 
 namespace bulkhead::service {
 
@@ -46,7 +49,65 @@ core::Result<MasterRotation> KeyRotation::RotateMaster(
   auto resealed = SigningKeys::ResealUnderMaster(env_);
   if (!resealed.ok()) return resealed.error();
   out.signing_keys = *resealed;
+  auto webhooks = ResealWebhookSecrets();
+  if (!webhooks.ok()) return webhooks.error();
+  out.webhook_secrets = *webhooks;
   return out;
+}
+
+core::Result<int64_t> KeyRotation::ResealWebhookSecrets() {
+  std::vector<std::string> organizations;
+  {
+    auto lease = env_.catalog.Acquire();
+    auto listed = store::catalog::ListWebhookOrganizations(*lease);
+    if (!listed.ok()) return listed.error();
+    organizations = std::move(*listed);
+  }
+  const std::string& master = env_.keys.master_key_id();
+  int64_t resealed = 0;
+  for (const auto& organization_id : organizations) {
+    auto database = env_.tenants.Open(TenantAccess::KeyFor(organization_id));
+    if (!database.ok()) {
+      // Deleted since it was marked: nothing of it is left to seal.
+      if (database.error().code == core::ErrorCode::kOrganizationNotFound) continue;
+      return database.error();
+    }
+    // At most 20 endpoints an organization: one transaction each.
+    BULKHEAD_TRY((*database)->Write([&](store::Connection& c) -> core::Status {
+      auto endpoints = store::tenant::AllWebhookEndpoints(c);
+      if (!endpoints.ok()) return endpoints.error();
+      int64_t now = core::NowMs();
+      for (auto& endpoint : *endpoints) {
+        std::string associated = WebhookSecretAssociatedData(organization_id, endpoint.id);
+        bool changed = false;
+        auto reseal = [&](std::string& sealed, std::string& master_id) -> core::Status {
+          if (sealed.empty() || master_id == master) return core::Ok();
+          auto secret = env_.keys.OpenUnderMaster(sealed, master_id, associated);
+          if (!secret.ok()) return secret.error();  // sealed by a master this run was not given
+          sealed = env_.keys.SealUnderMaster(*secret, associated);
+          master_id = master;
+          changed = true;
+          return core::Ok();
+        };
+        // An expired previous secret signs nothing any more: dropped rather than resealed.
+        if (!endpoint.previous_secret_sealed.empty() &&
+            endpoint.previous_secret_expires_at <= now &&
+            endpoint.previous_secret_master_id != master) {
+          endpoint.previous_secret_sealed.clear();
+          endpoint.previous_secret_master_id.clear();
+          endpoint.previous_secret_expires_at = 0;
+          changed = true;
+        }
+        BULKHEAD_TRY(reseal(endpoint.secret_sealed, endpoint.secret_master_id));
+        BULKHEAD_TRY(reseal(endpoint.previous_secret_sealed, endpoint.previous_secret_master_id));
+        if (!changed) continue;
+        BULKHEAD_TRY(store::tenant::UpdateWebhookEndpoint(c, endpoint));
+        ++resealed;
+      }
+      return core::Ok();
+    }));
+  }
+  return resealed;
 }
 
 core::Result<OrganizationRotation> KeyRotation::RotateOrganization(

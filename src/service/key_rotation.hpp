@@ -2,7 +2,7 @@
 // Key rotation, for operators (bulkhead keys …), safe while servers run on the same data:
 // - RotateMaster: every data key not yet sealed by the current master key is unsealed (with a
 //   previous master) and sealed again by the current one, in small transactions; then every
-//   token signing key likewise. Interrupted,
+//   token signing key and every webhook endpoint's signing secrets likewise. Interrupted,
 //   it resumes where it stopped: what is left is what is still sealed by another master.
 // - RotateOrganization: the organization gets a new data key version and every secret sealed
 //   with an older one is sealed again with it. Interrupted, a second run first finishes
@@ -20,7 +20,8 @@ namespace bulkhead::service {
 
 struct MasterRotation {
   int64_t rewrapped = 0;
-  int64_t signing_keys = 0;  // token signing keys sealed again
+  int64_t signing_keys = 0;     // token signing keys sealed again
+  int64_t webhook_secrets = 0;  // webhook endpoints' signing secrets sealed again
 };
 
 struct OrganizationRotation {
@@ -39,6 +40,10 @@ class KeyRotation {
                                                         const Actor& actor);
 
  private:
+  // Every organization with webhook endpoints (catalog webhook_organizations): each secret
+  // sealed by another master is opened with it and sealed by the current one.
+  core::Result<int64_t> ResealWebhookSecrets();
+
   Environment& env_;
 };
 

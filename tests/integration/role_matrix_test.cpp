@@ -54,6 +54,16 @@ const std::vector<Policy>& PolicyTable() {
       {"GET", "/api-keys", 200, "YYFFFF"},
       {"POST", "/api-keys", 201, "YYFFFF"},
       {"DELETE", "/api-keys/{id}", 204, "YYFFFF"},
+      // webhook endpoints, like integrations and API keys: owners and admins.
+      {"GET", "/webhooks", 200, "YYFFFF"},
+      {"POST", "/webhooks", 201, "YYFFFF"},
+      {"GET", "/webhooks/{id}", 200, "YYFFFF"},
+      {"PATCH", "/webhooks/{id}", 200, "YYFFFF"},
+      {"DELETE", "/webhooks/{id}", 204, "YYFFFF"},
+      {"POST", "/webhooks/{id}/rotate-secret", 200, "YYFFFF"},
+      {"GET", "/webhooks/{id}/deliveries", 200, "YYFFFF"},
+      {"POST", "/webhooks/{id}/replay", 202, "YYFFFF"},
+      {"POST", "/webhooks/{id}/test", 202, "YYFFFF"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
       {"POST", "/members", 201, "YYFFFF"},
       {"PATCH", "/members/{user_id}", 200, "YYFFFF"},
@@ -151,7 +161,7 @@ struct People {
 
 // One organization with everything a route can act on.
 struct Fixture {
-  std::string org_id, slug, workspace, resource, invitation, spare_key, domain;
+  std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook;
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -197,6 +207,12 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   f.spare_key =
       c.Request("POST", base + "/api-keys", Json{{"name", "spare"}, {"role", "member"}}, owner)
           .json["id"];
+  // Subscribed to an event nothing here causes: the dispatcher has nothing to send it.
+  f.webhook = c.Request("POST", base + "/webhooks",
+                        Json{{"url", "https://hooks.example.com/matrix"},
+                             {"event_types", {"domain.removed"}}},
+                        owner)
+                  .json["id"];
   return f;
 }
 
@@ -220,6 +236,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.rfind("/invitations/{id}", 0) == 0) fill("{id}", f.invitation);
   if (suffix.rfind("/api-keys/{id}", 0) == 0) fill("{id}", f.spare_key);
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
+  if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
   if (path.find('{') != std::string::npos) return std::nullopt;
 
   static const std::map<std::pair<std::string, std::string>,
@@ -281,6 +298,19 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"value", "new"}};
            }},
+          {{"POST", "/webhooks"},
+           [](auto&, auto&) {
+             return Json{{"url", "https://hooks.example.com/new"},
+                         {"event_types", {"domain.removed"}}};
+           }},
+          {{"PATCH", "/webhooks/{id}"},
+           [](auto&, auto&) {
+             return Json{{"description", "Renamed"}};
+           }},
+          {{"POST", "/webhooks/{id}/replay"},
+           [](auto&, auto&) {
+             return Json{{"from_sequence", 1}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -292,6 +322,9 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"DELETE", "/workspaces/{ws}/members/{user_id}"},
       {"DELETE", "/workspaces/{ws}/resources/{id}"},
       {"DELETE", "/workspaces/{ws}/secrets/{name}"},
+      {"DELETE", "/webhooks/{id}"},
+      {"POST", "/webhooks/{id}/rotate-secret"},
+      {"POST", "/webhooks/{id}/test"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});

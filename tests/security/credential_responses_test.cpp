@@ -35,6 +35,15 @@ TEST_F(CredentialResponsesTest, AnswersCarryingACredentialAreNeverCached) {
                 Json{{"email", UniqueEmail("inv")}, {"role", "member"}}, Bearer(token));
   ASSERT_EQ(invitation.status, 201) << invitation.body;
   EXPECT_EQ(invitation.Header("cache-control"), "no-store");
+  auto webhook = c.Request("POST", base + "/webhooks",
+                           Json{{"url", "https://hooks.example.com/in"}}, Bearer(token));
+  ASSERT_EQ(webhook.status, 201) << webhook.body;
+  EXPECT_EQ(webhook.Header("cache-control"), "no-store");
+  auto rotated = c.Request(
+      "POST", base + "/webhooks/" + webhook.json["id"].get<std::string>() + "/rotate-secret",
+      std::nullopt, Bearer(token));
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  EXPECT_EQ(rotated.Header("cache-control"), "no-store");
 
   // Reads of private data and refusals too.
   EXPECT_EQ(c.Request("GET", base, std::nullopt, Bearer(token)).Header("cache-control"),

@@ -94,6 +94,15 @@ class IsolationTest : public ::testing::Test {
                          Json{{"name", "Key " + marker_}, {"role", "admin"}}, owner);
     ASSERT_EQ(key.status, 201) << key.body;
     a_key_id_ = key.json["id"];
+    // A webhook endpoint, subscribed to an event nothing here causes, so that the dispatcher
+    // leaves its state alone while the attempts run.
+    auto webhook = c.Request("POST", base + "/webhooks",
+                             Json{{"url", "https://" + marker_ + ".example.com/hook"},
+                                  {"event_types", {"domain.removed"}},
+                                  {"description", "Hook " + marker_}},
+                             owner);
+    ASSERT_EQ(webhook.status, 201) << webhook.body;
+    a_webhook_ = webhook.json["id"];
 
     // The custom domain really routes to A for A's owner: the attempts below are meaningful.
     auto routed = c.Request("GET", "/api/v1/org", std::nullopt,
@@ -122,7 +131,7 @@ class IsolationTest : public ::testing::Test {
           std::string("/audit-log?limit=200"), std::string("/workspaces"),
           "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
           "/workspaces/" + a_workspace_ + "/secrets", std::string("/invitations"),
-          std::string("/api-keys")}) {
+          std::string("/api-keys"), std::string("/webhooks")}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
       EXPECT_EQ(r.status, 200) << part << ": " << r.body;
@@ -136,7 +145,7 @@ class IsolationTest : public ::testing::Test {
   std::string marker_;
   Account a_owner_, a_member_, b_owner_;
   std::string a_id_, a_slug_, a_domain_, b_slug_;
-  std::string a_workspace_, a_resource_, a_invitation_, a_key_id_;
+  std::string a_workspace_, a_resource_, a_invitation_, a_key_id_, a_webhook_;
   std::string a_secret_ = "api-token";
   std::string b_key_;
 };
@@ -182,6 +191,14 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   if (method == "PUT" && suffix == "/workspaces/{ws}/secrets/{name}")
     return B{Json{{"value", "planted"}}};
   if (method == "DELETE" && suffix == "/workspaces/{ws}/secrets/{name}") return B{};
+  if (method == "POST" && suffix == "/webhooks")
+    return B{Json{{"url", "https://attacker.example.org/in"}}};
+  if (method == "PATCH" && suffix == "/webhooks/{id}")
+    return B{Json{{"url", "https://attacker.example.org/in"}}};
+  if (method == "DELETE" && suffix == "/webhooks/{id}") return B{};
+  if (method == "POST" && suffix == "/webhooks/{id}/rotate-secret") return B{};
+  if (method == "POST" && suffix == "/webhooks/{id}/replay") return B{Json{{"from_sequence", 1}}};
+  if (method == "POST" && suffix == "/webhooks/{id}/test") return B{};
   return std::nullopt;
 }
 
@@ -210,6 +227,7 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       std::string id_value = suffix.find("/resources/{id}") != std::string::npos ? a_resource_
                              : suffix.rfind("/invitations/{id}", 0) == 0         ? a_invitation_
                              : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
+                             : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
                                                                                  : "";
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :

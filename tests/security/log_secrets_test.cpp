@@ -78,6 +78,17 @@ TEST(LogSecretsTest, NoCredentialOrSecretValueReachesAnyLog) {
                         Bearer(session))
                   .json["value"],
               value);
+    // Webhook signing secrets, at creation and at rotation (the base64 part: the prefix is
+    // the same for all of them).
+    auto webhook = c.Request("POST", base + "/webhooks",
+                             Json{{"url", "https://hooks.example.com/logs"}}, Bearer(session));
+    ASSERT_EQ(webhook.status, 201) << webhook.body;
+    secrets.push_back(webhook.json["secret"].get<std::string>().substr(6));
+    auto rotated = c.Request(
+        "POST", base + "/webhooks/" + webhook.json["id"].get<std::string>() + "/rotate-secret",
+        std::nullopt, Bearer(session));
+    ASSERT_EQ(rotated.status, 200) << rotated.body;
+    secrets.push_back(rotated.json["secret"].get<std::string>().substr(6));
     EXPECT_EQ(c.Request("POST", "/api/v1/auth/logout", std::nullopt, Bearer(session)).status, 204);
     EXPECT_EQ(server.Stop(), 0);
     logs = AllLogs(server);
