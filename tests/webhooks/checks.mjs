@@ -81,8 +81,8 @@ async function pullAll(server, token, org, { after = 0, limit = 50, types } = {}
     assert.ok(Array.isArray(page.data), "events: data");
     all.push(...page.data);
     if (page.next_cursor === null) break;
-    assert.equal(String(page.next_cursor), String(page.data.at(-1).sequence),
-                 "next_cursor is the last sequence of the page");
+    assert.equal(page.next_cursor, String(page.data.at(-1).sequence),
+                 "next_cursor is the last sequence of the page, as a string");
     cursor = page.next_cursor;
   }
   return all;
@@ -215,6 +215,33 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
                            { token: f.alice.token });
     await server.expectApi(404, "GET", `${orgPath(f.acme)}/webhooks/${ep.id}`,
                            { token: f.alice.token });
+  });
+
+  await check("at most 20 endpoints per organization (409 limit_reached); endpoint changes are audited",
+              async () => {
+    const f = need(fixtures, "fixtures");
+    const t = { token: f.alice.token };
+    const org = await createOrg(server, f.alice.token, "Many", "many-co");
+    const made = [];
+    for (let i = 0; i < 20; i++) {
+      made.push(await server.expectApi(201, "POST", `${orgPath(org)}/webhooks`,
+                                       { ...t, body: { url: receiver.url(`many-${i}`) } }));
+    }
+    const r = await server.api("POST", `${orgPath(org)}/webhooks`, { ...t, body: { url: receiver.url("many-20") } });
+    assert.equal(r.status, 409, JSON.stringify(r.body));
+    assert.equal(r.body.code, "limit_reached");
+    await server.expectApi(200, "POST", `${orgPath(org)}/webhooks/${made[0].id}/rotate-secret`, t);
+    await server.expectApi(200, "PATCH", `${orgPath(org)}/webhooks/${made[0].id}`,
+                           { ...t, body: { description: "renamed" } });
+    await server.expectApi(204, "DELETE", `${orgPath(org)}/webhooks/${made[1].id}`, t);
+    const audit = await server.expectApi(200, "GET", `${orgPath(org)}/audit-log?limit=100`, t);
+    const actions = audit.data.map((e) => e.action);
+    for (const a of ["webhook.created", "webhook.secret_rotated", "webhook.updated", "webhook.deleted"]) {
+      assert.ok(actions.includes(a), `${a} in the audit log: ${actions.join(", ")}`);
+    }
+    assert.ok(!JSON.stringify(audit).includes(made[0].secret.slice(6)), "no secret in the audit log");
+    const events = await pullAll(server, f.alice.token, org);
+    assert.ok(events.every((e) => !e.type.startsWith("webhook.")), "endpoint changes are not events");
   });
 
   // --- Every event type, driven through the API and the operator CLI -------------------------
@@ -691,6 +718,27 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     }, "disabled at the next failure");
     assert.equal(disabled.disabled_reason, "failing");
     await server.mail(f.alice.email, /webhook/i);
+  });
+
+  await check("isolation: an endpoint that answers slowly does not delay another organization's",
+              async () => {
+    const f = need(fixtures, "fixtures");
+    const t = { token: f.alice.token };
+    const slow = await createOrg(server, f.alice.token, "Sluggish", "sluggish-co");
+    const quick = await createOrg(server, f.alice.token, "Quick", "quick-co");
+    // Three endpoints on the slow organization, each taking 1.5 s an answer (under the timeout).
+    for (const name of ["sluggish-1", "sluggish-2", "sluggish-3"]) {
+      await createEndpoint(server, f.alice.token, slow, receiver, name);
+      receiver.setAnswer(name, () => ({ status: 204, delayMs: 1500 }));
+    }
+    await createEndpoint(server, f.alice.token, quick, receiver, "quick");
+    const ws = await server.expectApi(201, "POST", `${orgPath(slow)}/workspaces`, { ...t, body: { name: "W" } });
+    await createResources(server, f.alice.token, slow, ws, 5, { concurrency: 5 });
+    await receiver.until(() => receiver.attempts("sluggish-1").length >= 1, "the slow ones busy");
+    const sent = Date.now();
+    await server.expectApi(201, "POST", `${orgPath(quick)}/workspaces`, { ...t, body: { name: "Q" } });
+    const r = await receiver.until(() => receiver.attempts("quick")[0], "the quick delivery");
+    assert.ok(r.at - sent < 1000, `delivered ${r.at - sent} ms after the change, behind the slow ones`);
   });
 
   await check("rotate-secret: during the overlap both secrets verify the same delivery, each alone",
