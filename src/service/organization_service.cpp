@@ -10,6 +10,7 @@
 #include "service/event_relay.hpp"
 #include "service/events.hpp"
 #include "service/views.hpp"
+#include "service/webhook_final.hpp"
 #include "store/catalog_store.hpp"
 #include "store/event_store.hpp"
 
@@ -325,9 +326,16 @@ core::Status OrganizationService::Delete(const TenantContext& tenant, const std:
     return Error::Validation("confirm", "must equal the organization's slug");
   }
   {
+    // Events still in the outbox reach the log (and its endpoints) before the last one.
+    RelayOutbox(env_, org.id);
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
     BULKHEAD_TRY(txn.begin_status());
+    // Queued for the organization's webhook endpoints before its store goes: its last event.
+    auto data = OrganizationEventData(env_, *lease, org);
+    if (!data.ok()) return data.error();
+    BULKHEAD_TRY(QueueFinalEvent(env_, *lease, tenant,
+                                 MakeEvent(org.id, "organization.deleted", std::move(*data))));
     BULKHEAD_TRY(store::catalog::DeleteOrganizationEventRows(*lease, org.id));
     BULKHEAD_TRY(store::catalog::DeleteAuditEvents(*lease, org.id));
     BULKHEAD_TRY(store::catalog::DeleteOrganization(*lease, org.id));  // memberships cascade
