@@ -710,11 +710,14 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     }, "failing_since set after the first failure");
     assert.equal(failing.status, "enabled", "one failure does not disable");
     assert.ok(failing.next_attempt_at, "next_attempt_at while retrying");
-    tenantSql(server, org, `UPDATE webhook_endpoints SET failing_since = ${Date.now() - 6 * 86_400_000} ` +
-                           `WHERE id = '${ep.id}'`);
+    // Again and again: an attempt in flight writes back the failing_since it read when it took
+    // the endpoint, so one UPDATE can be overwritten; the next attempt reads the aged one.
     const disabled = await receiver.until(async () => {
       const e = await server.expectApi(200, "GET", `${orgPath(org)}/webhooks/${ep.id}`, t);
-      return e.status === "disabled" && e;
+      if (e.status === "disabled") return e;
+      tenantSql(server, org, `UPDATE webhook_endpoints SET failing_since = ${Date.now() - 6 * 86_400_000} ` +
+                             `WHERE id = '${ep.id}' AND failing_since > 0`);
+      return false;
     }, "disabled at the next failure");
     assert.equal(disabled.disabled_reason, "failing");
     await server.mail(f.alice.email, /webhook/i);
