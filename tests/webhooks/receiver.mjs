@@ -28,7 +28,7 @@ export function verifyingSecrets(secrets, body, headers) {
 
 export class Receiver {
   constructor() {
-    this.routes = new Map();  // name -> {secrets, answer}
+    this.routes = new Map();  // name -> {secrets, answer}: see route()
     this.requests = [];       // every request: {name, headers, body, event, verified, status, at}
     this.connections = 0;     // TCP connections accepted, for "nothing reached the receiver"
     this.server = null;
@@ -65,21 +65,19 @@ export class Receiver {
     return `http://127.0.0.1:${this.port}/hooks/${name}`;
   }
 
-  // secrets: the whsec_ secrets that may sign for this path; answer(request) -> {status, delayMs}
-  // (default 204).
-  route(name, { secrets = [], answer = () => ({ status: 204 }) } = {}) {
-    const existing = this.routes.get(name);
-    this.routes.set(name, { secrets: existing?.secrets ?? [], answer });
-    if (secrets.length) this.routes.get(name).secrets = secrets;
+  // The path's state: the whsec_ secrets that may sign for it, and answer(request) ->
+  // {status, delayMs} (default: 204 at once).
+  route(name) {
+    if (!this.routes.has(name)) this.routes.set(name, { secrets: [], answer: () => ({ status: 204 }) });
     return this.routes.get(name);
   }
 
   setSecrets(name, secrets) {
-    (this.routes.get(name) ?? this.route(name)).secrets = secrets;
+    this.route(name).secrets = secrets;
   }
 
   setAnswer(name, answer) {
-    (this.routes.get(name) ?? this.route(name)).answer = answer;
+    this.route(name).answer = answer;
   }
 
   async handle(req, res) {
