@@ -817,7 +817,13 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
       assert.deepEqual(twice, [], "no event sent twice");
       assert.equal(counts.size, 121);
       assertContiguous(receiver.received("twin"), "twin");
+      // The second instance delivers on its own too: with the first one gone, its events arrive.
+      await server.kill();
+      await createResources(second, f.alice.token, org, ws, 10, { concurrency: 2, prefix: "alone" });
+      await receiver.until(() => receiver.received("twin").length >= 131, "131 delivered by the second alone");
+      assertContiguous(receiver.received("twin"), "twin");
     } finally {
+      if (!server.running()) await server.start();
       await second.stop();
     }
   });
