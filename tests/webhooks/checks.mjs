@@ -609,7 +609,11 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     assert.ok(attempts[1].at - attempts[0].at < 900, "first retry at once (0s)");
     assert.ok(attempts[2].at - attempts[1].at >= 900, "second after 1s");
     assertContiguous(receiver.received("flaky"), "flaky");
-    const rows = await deliveries(server, f.alice.token, org, ep);
+    // The receiver answers before the server records the attempt: wait for the record.
+    const rows = await receiver.until(async () => {
+      const list = await deliveries(server, f.alice.token, org, ep);
+      return list.filter((r) => r.succeeded).length >= 4 && list;
+    }, "the attempts recorded");
     const first = rows.filter((r) => r.event_id === ids[0]).sort((a, b) => a.attempt - b.attempt);
     assert.deepEqual(first.map((r) => [r.attempt, r.status_code, r.succeeded]),
                      [[1, 500, false], [2, 500, false], [3, 204, true]]);
@@ -873,6 +877,26 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     } finally {
       await strict.stop();
     }
+  });
+
+  await check("retention (default 30 days): events aged 31 days are pruned as the log grows, 29 days kept",
+              async () => {
+    const f = need(fixtures, "fixtures");
+    const org = await createOrg(server, f.alice.token, "Old", "old-co");
+    const ws = await server.expectApi(201, "POST", `${orgPath(org)}/workspaces`,
+                                      { token: f.alice.token, body: { name: "W" } });
+    const [created, second] = await pullAll(server, f.alice.token, org);
+    assert.equal(created.type, "organization.created");
+    const day = 86_400_000;
+    // Aged in the store: the only way to have events a month old without waiting a month.
+    tenantSql(server, org, `UPDATE events SET occurred_at = occurred_at - ${31 * day} WHERE seq = 1`);
+    tenantSql(server, org, `UPDATE events SET occurred_at = occurred_at - ${29 * day} WHERE seq = 2`);
+    // Past a multiple of 512 events: the store prunes when the head crosses one.
+    await createResources(server, f.alice.token, org, ws, 515, { concurrency: 16 });
+    const after = await pullAll(server, f.alice.token, org, { limit: 200 });
+    assert.equal(after[0].id, second.id, "the 31-day-old event is gone, the 29-day-old one stays");
+    assertContiguous(after, "what is left");
+    await server.expectApi(404, "GET", `${orgPath(org)}/events/${created.id}`, { token: f.alice.token });
   });
 
   // Last: the organization goes, and its endpoint hears of it.
