@@ -76,6 +76,8 @@ const std::vector<Policy>& PolicyTable() {
       {"DELETE", "", 204, "YFFFFF"},
       // read the audit log; usage (API.md: admin): owners and admins.
       {"GET", "/audit-log", 200, "YYFFFF"},
+      {"GET", "/events", 200, "YYFFFF"},
+      {"GET", "/events/{id}", 200, "YYFFFF"},
       {"GET", "/usage", 200, "YYFFFF"},
       // see workspaces: all for owners and admins, a member those assigned to (an unassigned
       // member's list is empty, not refused).
@@ -161,7 +163,7 @@ struct People {
 
 // One organization with everything a route can act on.
 struct Fixture {
-  std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook;
+  std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook, event;
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -207,6 +209,7 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   f.spare_key =
       c.Request("POST", base + "/api-keys", Json{{"name", "spare"}, {"role", "member"}}, owner)
           .json["id"];
+  f.event = c.Request("GET", base + "/events?limit=1", std::nullopt, owner).json["data"][0]["id"];
   // Subscribed to an event nothing here causes: the dispatcher has nothing to send it.
   f.webhook = c.Request("POST", base + "/webhooks",
                         Json{{"url", "https://hooks.example.com/matrix"},
@@ -237,6 +240,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.rfind("/api-keys/{id}", 0) == 0) fill("{id}", f.spare_key);
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
   if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
+  if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
   if (path.find('{') != std::string::npos) return std::nullopt;
 
   static const std::map<std::pair<std::string, std::string>,

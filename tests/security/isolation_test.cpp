@@ -103,6 +103,9 @@ class IsolationTest : public ::testing::Test {
                              owner);
     ASSERT_EQ(webhook.status, 201) << webhook.body;
     a_webhook_ = webhook.json["id"];
+    auto events = c.Request("GET", base + "/events?limit=1", std::nullopt, owner);
+    ASSERT_EQ(events.status, 200) << events.body;
+    a_event_ = events.json["data"][0]["id"];
 
     // The custom domain really routes to A for A's owner: the attempts below are meaningful.
     auto routed = c.Request("GET", "/api/v1/org", std::nullopt,
@@ -145,7 +148,7 @@ class IsolationTest : public ::testing::Test {
   std::string marker_;
   Account a_owner_, a_member_, b_owner_;
   std::string a_id_, a_slug_, a_domain_, b_slug_;
-  std::string a_workspace_, a_resource_, a_invitation_, a_key_id_, a_webhook_;
+  std::string a_workspace_, a_resource_, a_invitation_, a_key_id_, a_webhook_, a_event_;
   std::string a_secret_ = "api-token";
   std::string b_key_;
 };
@@ -228,6 +231,7 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                              : suffix.rfind("/invitations/{id}", 0) == 0         ? a_invitation_
                              : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
                              : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
+                             : suffix.rfind("/events/{id}", 0) == 0              ? a_event_
                                                                                  : "";
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :
