@@ -188,7 +188,8 @@ TEST_F(WebhooksApiTest, DeleteRemovesTheEndpointAndTheLastOneTheCatalogMark) {
 }
 
 TEST_F(WebhooksApiTest, UrlsIntoTheServersOwnNetworkAreRefused) {
-  for (const std::string url : {"http://hooks.example.com/",
+  for (const std::string& url :
+       std::vector<std::string>{"http://hooks.example.com/",
                                 "ftp://hooks.example.com/",
                                 "hooks.example.com/x",
                                 "https://user:pw@hooks.example.com/",
@@ -448,6 +449,27 @@ TEST_F(WebhooksApiTest, TheCurrentOrganizationAliasServesWebhooksToo) {
   auto r = client().Request("GET", "/api/v1/org/webhooks/" + id, std::nullopt,
                             Bearer(owner_.token, {{"X-Organization", slug_}}));
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// --allow-private-webhooks (tests, private deployments): http:// and internal hosts pass; the
+// shape rules still hold.
+TEST(WebhooksPrivateTest, AllowPrivateWebhooksAcceptsHttpAndInternalHosts) {
+  ServerProcess server({"--allow-private-webhooks"});
+  auto c = server.client();
+  Account owner = SignUp(c, "Owner");
+  std::string base =
+      "/api/v1/organizations/" +
+      CreateOrganization(c, owner.token, "Priv", UniqueSlug("priv"))["slug"].get<std::string>();
+  for (const char* url : {"http://127.0.0.1:9/hook", "http://localhost:8080/in", "https://[::1]/x",
+                          "http://10.0.0.8/", "http://2130706433/"}) {
+    auto r = c.Request("POST", base + "/webhooks", Json{{"url", url}}, Bearer(owner.token));
+    EXPECT_EQ(r.status, 201) << url << ": " << r.body;
+  }
+  for (const char* url : {"ftp://127.0.0.1/", "http://user:pw@127.0.0.1/", "http://127.0.0.1/#x",
+                          "http://127.0.0.1:0/"}) {
+    auto r = c.Request("POST", base + "/webhooks", Json{{"url", url}}, Bearer(owner.token));
+    EXPECT_EQ(r.status, 422) << url << ": " << r.body;
+  }
 }
 
 // The master key seals webhook secrets directly: rotating it seals them again, the previous
