@@ -28,7 +28,9 @@ TEST(RetrySchedule, RefusesWhatIsNotAListOfDurations) {
                           "99999999999999999d"}) {
     auto schedule = ParseRetrySchedule(bad);
     EXPECT_FALSE(schedule.ok()) << "'" << bad << "' was accepted";
-    if (!schedule.ok()) EXPECT_EQ(schedule.error().code, core::ErrorCode::kValidationFailed);
+    if (!schedule.ok()) {
+      EXPECT_EQ(schedule.error().code, core::ErrorCode::kValidationFailed);
+    }
   }
 }
 

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -426,6 +427,133 @@ TEST_F(WebhookDeliveryTest, ASlowEndpointDoesNotDelayAnotherOrganization) {
   })) << "no attempt recorded";
   EXPECT_TRUE(attempts[0]["status_code"].is_null()) << attempts.dump();
   EXPECT_NE(attempts[0].value("error", "").find("timed out"), std::string::npos) << attempts.dump();
+}
+
+TEST_F(WebhookDeliveryTest, ATestEventAndAReplayAreSentInOrder) {
+  WebhookReceiver receiver(AlwaysAnswer(200));
+  StartServer();
+  std::string org = NewOrganization("Replays");
+  std::string endpoint = CreateEndpoint(org, receiver.Url("/replay"));
+  for (const char* name : {"One", "Two", "Three"}) CreateWorkspace(org, name);
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 3, milliseconds(20000)));
+  auto first = receiver.At("/replay");
+
+  auto test = Call("POST", org, "/webhooks/" + endpoint + "/test");
+  ASSERT_EQ(test.status, 202) << test.body;
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 4, milliseconds(20000)));
+  auto got = receiver.At("/replay");
+  EXPECT_EQ(got[3].webhook_id, test.json.value("event_id", ""));
+  EXPECT_EQ(got[3].body.value("type", ""), "webhook.test");
+  EXPECT_EQ(got[3].body.value("sequence", int64_t{-1}), 0);
+
+  int64_t from = first[0].body.value("sequence", int64_t{0});
+  int64_t to = first[1].body.value("sequence", int64_t{0});
+  auto replay = Call("POST", org, "/webhooks/" + endpoint + "/replay",
+                     Json{{"from_sequence", from}, {"to_sequence", to}});
+  ASSERT_EQ(replay.status, 202) << replay.body;
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 6, milliseconds(20000)));
+  got = receiver.At("/replay");
+  EXPECT_EQ(got[4].webhook_id, first[0].webhook_id);
+  EXPECT_EQ(got[5].webhook_id, first[1].webhook_id);
+  CreateWorkspace(org, "Four");  // new events go on after the replay
+  ASSERT_TRUE(receiver.WaitForDelivered("/replay", 7, milliseconds(20000)));
+  got = receiver.At("/replay");
+  EXPECT_EQ(got.size(), 7u);
+  EXPECT_EQ(got[6].body["data"].value("name", ""), "Four");
+  Json attempts;
+  ASSERT_TRUE(Eventually([&] {
+    attempts = Attempts(org, endpoint);
+    return attempts.size() == 7;
+  })) << attempts.dump();
+  EXPECT_EQ(attempts[3].value("sequence", int64_t{-1}), 0);
+  EXPECT_EQ(attempts[3]["event_type"], "webhook.test");
+}
+
+TEST_F(WebhookDeliveryTest, ADeletedOrganizationsLastEventIsDeliveredAfterItsStoreIsGone) {
+  WebhookReceiver receiver([](const std::string&, int nth) { return Answer{nth < 1 ? 503 : 200}; });
+  StartServer();
+  auto org = CreateOrganization(client(), owner_.token, "Leaving", UniqueSlug("leaving"));
+  std::string id = org["id"];
+  auto r = Call("POST", id, "/webhooks",
+                Json{{"url", receiver.Url("/final")},
+                     {"event_types", Json::array({"organization.deleted"})}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto events = Call("GET", id, "/events?limit=200");
+  ASSERT_EQ(events.status, 200) << events.body;
+  int64_t head = events.json["data"].empty() ? 0 : events.json["data"].back().value("sequence", 0);
+  auto deleted = client().Request("DELETE", "/api/v1/organizations/" + id,
+                                  Json{{"confirm", org["slug"]}}, Bearer(owner_.token));
+  ASSERT_EQ(deleted.status, 204) << deleted.body;
+
+  // Retried after the 503 like any other event, from the catalog: the store is gone.
+  ASSERT_TRUE(receiver.WaitForDelivered("/final", 1, milliseconds(20000)));
+  auto got = receiver.At("/final");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].webhook_id, got[1].webhook_id);
+  EXPECT_EQ(got[1].body.value("type", ""), "organization.deleted");
+  EXPECT_EQ(got[1].body.value("organization_id", ""), id);
+  EXPECT_EQ(got[1].body.value("sequence", int64_t{0}), head + 1);
+  EXPECT_EQ(got[1].body["data"].value("slug", ""), org["slug"]);
+  EXPECT_TRUE(got[1].webhook_signature.starts_with("v1,"));
+  EXPECT_TRUE(Eventually([&] {
+    return QuerySql(*server_, "", "SELECT COUNT(*) FROM webhook_final_deliveries")[0][0] == "0";
+  })) << "the delivered row stays queued";
+}
+
+TEST_F(WebhookDeliveryTest, TwoInstancesOnOneStorageDeliverEachEventOnce) {
+  WebhookReceiver receiver(AlwaysAnswer(200));
+  StartServer();
+  ServerProcess second(ServerProcess::SameStorageAs{*server_},
+                       {"--allow-private-webhooks", "--webhook-retry-schedule", kRetrySchedule});
+  std::vector<std::string> orgs;
+  for (const char* name : {"Shared A", "Shared B"}) {
+    orgs.push_back(NewOrganization(name));
+    CreateEndpoint(orgs.back(), receiver.Url("/" + orgs.back()));
+  }
+  // Writes through both instances, so both are woken for both organizations.
+  constexpr int kPerOrganization = 15;
+  for (int i = 0; i < kPerOrganization; ++i) {
+    for (const auto& org : orgs) {
+      auto& via = i % 2 ? *server_ : second;
+      auto r = via.client().Request("POST", "/api/v1/organizations/" + org + "/workspaces",
+                                    Json{{"name", "W" + std::to_string(i)}}, Bearer(owner_.token));
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+  }
+  for (const auto& org : orgs) {
+    ASSERT_TRUE(receiver.WaitForDelivered("/" + org, kPerOrganization, milliseconds(20000)));
+  }
+  std::this_thread::sleep_for(milliseconds(1500));  // a duplicate would arrive by now
+  for (const auto& org : orgs) {
+    auto got = receiver.At("/" + org);
+    EXPECT_EQ(got.size(), static_cast<std::size_t>(kPerOrganization)) << org;
+    int64_t previous = 0;
+    for (const auto& r : got) {
+      EXPECT_GT(r.body.value("sequence", int64_t{0}), previous) << "out of order or twice";
+      previous = r.body.value("sequence", int64_t{0});
+    }
+  }
+}
+
+TEST(WebhookDeliveryFlags, AnUnusableValueNamesItsFlag) {
+  auto data = std::filesystem::temp_directory_path() / ("bulkhead-flags-" + UniqueSlug("d"));
+  struct Case {
+    std::vector<std::string> flag;
+    std::string expected;
+  };
+  for (const auto& c :
+       std::vector<Case>{{{"--webhook-retry-schedule", "0s,5x"}, "--webhook-retry-schedule: '5x'"},
+                         {{"--webhook-retry-schedule", "5s,"}, "--webhook-retry-schedule"},
+                         {{"--webhook-timeout", "0s"}, "--webhook-timeout"},
+                         {{"--webhook-timeout", "ten"}, "--webhook-timeout"},
+                         {{"--event-retention", "30"}, "--event-retention"}}) {
+    std::vector<std::string> args = {"serve", "--data", data.string(), "--listen", "127.0.0.1:0"};
+    args.insert(args.end(), c.flag.begin(), c.flag.end());
+    auto r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << c.flag[0] << " " << c.flag[1];
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
+  }
+  std::filesystem::remove_all(data);
 }
 
 }  // namespace
