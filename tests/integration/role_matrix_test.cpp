@@ -76,10 +76,7 @@ const std::vector<Policy>& PolicyTable() {
       {"DELETE", "", 204, "YFFFFF"},
       // read the audit log; usage (API.md: admin): owners and admins.
       {"GET", "/audit-log", 200, "YYFFFF"},
-<<<<<<< HEAD
-=======
       // the event log (issue 19: like the audit log, owners, admins and admin API keys).
->>>>>>> h-webhooks
       {"GET", "/events", 200, "YYFFFF"},
       {"GET", "/events/{id}", 200, "YYFFFF"},
       {"GET", "/usage", 200, "YYFFFF"},
