@@ -197,7 +197,11 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     }
     assert.equal(ep.status, "enabled");
     assert.equal(ep.disabled_reason, null);
+    assert.equal(ep.failing_since, null);
+    assert.equal(ep.next_attempt_at, null);
     assert.deepEqual(ep.event_types, []);
+    const head = (await pullAll(server, f.alice.token, f.acme)).at(-1).sequence;
+    assert.equal(ep.last_sequence, head, "a new endpoint starts at the organization's head");
     assert.equal(ep.url, receiver.url("shape"));
     const got = await server.expectApi(200, "GET", `${orgPath(f.acme)}/webhooks/${ep.id}`,
                                        { token: f.alice.token });
@@ -206,6 +210,15 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     const list = await server.expectApi(200, "GET", `${orgPath(f.acme)}/webhooks`,
                                         { token: f.alice.token });
     assert.ok(list.data.some((e) => e.id === ep.id) && "next_cursor" in list, "listed");
+    const off = await server.expectApi(200, "PATCH", `${orgPath(f.acme)}/webhooks/${ep.id}`,
+                                       { token: f.alice.token, body: { status: "disabled" } });
+    assert.deepEqual([off.status, off.disabled_reason], ["disabled", "manual"]);
+    const on = await server.expectApi(200, "PATCH", `${orgPath(f.acme)}/webhooks/${ep.id}`,
+                                      { token: f.alice.token, body: { status: "enabled" } });
+    assert.deepEqual([on.status, on.disabled_reason], ["enabled", null]);
+    const badPatch = await server.api("PATCH", `${orgPath(f.acme)}/webhooks/${ep.id}`,
+                                      { token: f.alice.token, body: { event_types: ["nope.nope"] } });
+    assert.equal(badPatch.status, 422, JSON.stringify(badPatch.body));
     const bad = await server.api("POST", `${orgPath(f.acme)}/webhooks`,
                                  { token: f.alice.token,
                                    body: { url: receiver.url("x"), event_types: ["member.eaten"] } });
@@ -585,8 +598,24 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     assert.deepEqual(new Set(got.slice(1).map((e) => e.data.id)), new Set(created.map((r) => r.id)));
     const pulledOrder = await pullAll(server, f.alice.token, org, { after: got[0].sequence - 1, limit: 200 });
     assert.deepEqual(pulledOrder, got, "the pull API agrees");
-    const ep = (await server.expectApi(200, "GET", `${orgPath(org)}/webhooks`, { token: f.alice.token })).data[0];
-    assert.equal(ep.last_sequence, got.at(-1).sequence, "last_sequence is the cursor");
+    // The receiver answers before the server records the batch: last_sequence follows shortly.
+    const ep = await receiver.until(async () => {
+      const e = (await server.expectApi(200, "GET", `${orgPath(org)}/webhooks`, { token: f.alice.token })).data[0];
+      return e.last_sequence === got.at(-1).sequence && e;
+    }, `last_sequence reaches ${got.at(-1).sequence}, the cursor`);
+    // …/deliveries pages newest first by its cursor: 201 attempts, no overlap, none lost.
+    const seen = [];
+    let cursor = null;
+    do {
+      const page = await server.expectApi(200, "GET", `${orgPath(org)}/webhooks/${ep.id}/deliveries?limit=80` +
+                                          (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""),
+                                          { token: f.alice.token });
+      seen.push(...page.data);
+      cursor = page.next_cursor;
+    } while (cursor);
+    assert.equal(new Set(seen.map((d) => d.id)).size, seen.length, "no attempt twice");
+    assert.equal(seen.length, 201, "every attempt once");
+    assert.deepEqual(seen.map((d) => d.sequence), got.map((e) => e.sequence).reverse(), "newest first");
   });
 
   // --- Failures: 500s, refused connections, timeouts, 410 -----------------------------------
