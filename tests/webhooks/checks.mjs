@@ -651,6 +651,22 @@ export async function checks({ server, receiver, dns, newServer, check, delivery
     return { org, ep, ws };
   });
 
+  await check("429 and a redirect are retried; the redirect is not followed", async () => {
+    const f = need(fixtures, "fixtures");
+    const org = await createOrg(server, f.alice.token, "Redirected", "redirected-co");
+    await createEndpoint(server, f.alice.token, org, receiver, "redirected");
+    receiver.setSecrets("elsewhere", []);
+    let n = 0;
+    receiver.setAnswer("redirected", () => [{ status: 429 }, { status: 307, location: receiver.url("elsewhere") },
+                                            { status: 204 }][Math.min(n++, 2)]);
+    await server.expectApi(201, "POST", `${orgPath(org)}/workspaces`, { token: f.alice.token, body: { name: "W" } });
+    await receiver.until(() => receiver.received("redirected").length === 1, "delivered on the third attempt");
+    const attempts = receiver.attempts("redirected");
+    assert.deepEqual(attempts.map((a) => a.status), [429, 307, 204]);
+    assert.equal(new Set(attempts.map((a) => a.headers["webhook-id"])).size, 1, "one webhook-id");
+    assert.equal(receiver.attempts("elsewhere").length, 0, "the Location was not followed");
+  });
+
   await check("retries after a refused connection (receiver down, then up): in order, same ids",
               async () => {
     const f = need(fixtures, "fixtures");

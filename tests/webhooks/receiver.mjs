@@ -66,7 +66,7 @@ export class Receiver {
   }
 
   // The path's state: the whsec_ secrets that may sign for it, and answer(request) ->
-  // {status, delayMs} (default: 204 at once).
+  // {status, delayMs, location} (default: 204 at once).
   route(name) {
     if (!this.routes.has(name)) this.routes.set(name, { secrets: [], answer: () => ({ status: 204 }) });
     return this.routes.get(name);
@@ -95,13 +95,13 @@ export class Receiver {
       record.verified = record.passed.length > 0;
     }
     try { record.event = JSON.parse(body); } catch { /* recorded as it came */ }
-    let { status = 204, delayMs = 0 } = route && record.verified
+    const { status = 204, delayMs = 0, location } = route && record.verified
       ? route.answer(record, this) ?? {} : { status: route ? 401 : 404 };
     record.status = status;
     this.requests.push(record);
     if (delayMs) await sleep(delayMs);
     if (!res.destroyed) {
-      res.writeHead(status, { "content-type": "text/plain" });
+      res.writeHead(status, { "content-type": "text/plain", ...(location ? { location } : {}) });
       res.end(status < 300 ? "" : `answered ${status}`);
     }
   }
