@@ -327,6 +327,33 @@ TEST_F(EventsTest, OnlyAdminsReadEventsAndUnknownIdsAreNotFound) {
             403);
 }
 
+TEST_F(EventsTest, EventsPastTheRetentionArePrunedAsTheLogGrows) {
+  auto ws = Call("POST", "/workspaces", Json{{"name", "Old"}});
+  ASSERT_EQ(ws.status, 201);
+  std::string w = "/workspaces/" + ws.json["id"].get<std::string>();
+  // The first three events (organization.created, member.added, workspace.created) made old.
+  ExecuteSql(server(), org_["id"], "UPDATE events SET occurred_at = 1000 WHERE seq <= 3");
+  // Pruning runs when the head passes a multiple of 512.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 130; ++i) {
+        std::string name = "r-" + std::to_string(t) + "-" + std::to_string(i);
+        if (Call("POST", w + "/resources", Json{{"kind", "k"}, {"name", name}}).status != 201)
+          ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  auto events = AllEvents();
+  ASSERT_EQ(events.size(), 520u);  // 523 written, the 3 old ones gone
+  EXPECT_EQ(events.front()["sequence"], 4);
+  EXPECT_EQ(events.back()["sequence"], 523);
+  EXPECT_EQ(Call("GET", "/events/" + events.front()["id"].get<std::string>()).status, 200);
+}
+
 TEST_F(EventsTest, OperatorChangesReachTheLogThroughTheRunningServer) {
   auto suspend = RunCli({"org", "suspend", slug_}, server());
   ASSERT_EQ(suspend.exit_code, 0) << suspend.err;
