@@ -65,6 +65,14 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 
 client-deps: $(OIDC_STAMP)
 
+# The events and webhooks suite's npm package (tests/webhooks: standardwebhooks), the same way.
+WEBHOOKS_STAMP := tests/webhooks/node_modules/.installed
+$(WEBHOOKS_STAMP): tests/webhooks/package-lock.json
+	cd tests/webhooks && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(WEBHOOKS_STAMP)
+
 # The web console's browser suite's npm packages (tests/console: playwright-core, axe-core),
 # the same way. It drives Debian's chromium (scripts/install-deps): no browser is downloaded.
 CONSOLE_TEST_STAMP := tests/console/node_modules/.installed

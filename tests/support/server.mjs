@@ -3,7 +3,9 @@
 // directory, or a PostgreSQL database of its own when BULKHEAD_TEST_ENGINE=postgres (in the
 // cluster BULKHEAD_TEST_POSTGRES_URL names); the operator CLI run against the same store; the
 // JSON API for the fixtures; the mail outbox. Node's own modules only, so that each suite's
-// package can import it.
+// package can import it. A server can be killed (SIGKILL) and started again on the same store,
+// and a second server can share the first one's store (tests/webhooks: crash recovery and two
+// instances).
 
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -35,14 +37,20 @@ function psql(admin, sql) {
 
 export class Server {
   // suite: a short name for temporary directories, databases and messages; port: a fixed
-  // port (default: a free one); serveArgs: the suite's own `serve` flags.
-  constructor(binary, { suite, port = 0, serveArgs = [] }) {
+  // port (default: a free one); serveArgs: the suite's own `serve` flags; dnsServer: the
+  // --dns-server (default: a port where nobody answers); sharedWith: another Server whose data
+  // directory or database (and master key) this one serves too, without creating or dropping it.
+  constructor(binary, { suite, port = 0, serveArgs = [], dnsServer = "127.0.0.1:1",
+                        sharedWith = null }) {
     this.binary = path.resolve(binary);  // the commands run in the work directory
     this.suite = suite;
     this.fixedPort = port;
     this.serveArgs = serveArgs;
+    this.dnsServer = dnsServer;
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), `bulkhead-${suite}-`));
     this.data = path.join(this.work, "data");
+    this.ownsStore = sharedWith === null;
+    this.databaseCreated = false;
     this.process = null;
     this.database = null;  // {admin, name, url} on PostgreSQL
     this.stderr = "";  // the last 4000 characters, for failure messages
@@ -58,6 +66,11 @@ export class Server {
       this.database = { admin, name, url: admin.slice(0, admin.lastIndexOf("/") + 1) + name };
       this.env.BULKHEAD_MASTER_KEY = crypto.randomBytes(32).toString("hex");
     }
+    if (sharedWith) {
+      this.data = sharedWith.data;
+      this.database = sharedWith.database;
+      this.env = sharedWith.env;
+    }
   }
 
   get engine() {
@@ -70,12 +83,15 @@ export class Server {
   }
 
   async start() {
-    if (this.database) psql(this.database.admin, `CREATE DATABASE ${this.database.name}`);
+    if (this.database && this.ownsStore && !this.databaseCreated) {
+      psql(this.database.admin, `CREATE DATABASE ${this.database.name}`);
+      this.databaseCreated = true;
+    }
     const port = this.fixedPort || await freePort();
     this.address = `127.0.0.1:${port}`;
     this.publicUrl = `http://${this.address}`;
     const args = ["serve", "--listen", this.address, "--public-url", this.publicUrl,
-                  "--data", this.data, "--threads", "2", "--dns-server", "127.0.0.1:1",
+                  "--data", this.data, "--threads", "2", "--dns-server", this.dnsServer,
                   ...this.serveArgs];
     if (this.database) args.push("--database", this.database.url);
     this.process = spawn(this.binary, args, { cwd: this.work, env: this.env,
@@ -197,6 +213,15 @@ export class Server {
     throw new Error(`no mail to ${to} matching ${pattern} in ${outbox} within 10 s`);
   }
 
+  // SIGKILL, as a crash: the store is left as it is, for start() to serve again.
+  async kill() {
+    if (!this.running()) return;
+    this.process.removeAllListeners("exit");
+    const exited = new Promise((resolve) => this.process.once("exit", resolve));
+    this.process.kill("SIGKILL");
+    await exited;
+  }
+
   async stop() {
     if (this.running()) {
       this.process.removeAllListeners("exit");
@@ -214,7 +239,7 @@ export class Server {
     if (this.running()) this.process.kill("SIGKILL");
     if (this.work) fs.rmSync(this.work, { recursive: true, force: true });
     this.work = null;
-    if (this.database) {
+    if (this.database && this.ownsStore) {
       try {
         psql(this.database.admin, `DROP DATABASE IF EXISTS ${this.database.name} WITH (FORCE)`);
       } catch (e) {
