@@ -18,15 +18,16 @@ EventRecord ToEventRecord(const Row& r, std::string_view org_id) {
   return {r.Text(0), std::string(org_id), r.Text(1), r.Int(2), r.Int(3), r.Text(4)};
 }
 
-// Bounded, so an append never pays for a backlog: a later prune takes the rest. Both walk the
-// time index: ordered by sequence instead, SQLite scanned the whole log in sequence order,
-// testing each row's time (every 512 events, under the write lock: a quarter of the write rate).
+// Bounded, so an append never pays for a backlog: a later prune takes the rest. Events only
+// look at the oldest kPruneBatch by sequence (times follow sequences), so the log needs no time
+// index, which every append would otherwise write; a filter on time alone, ordered by
+// sequence, made SQLite scan the whole log under the write lock.
 Status PruneOlderThan(Connection& c, int64_t cutoff) {
-  BULKHEAD_TRY(
-      ExecEventSql(c,
-                   "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE occurred_at < $1"
-                   " ORDER BY occurred_at LIMIT $2)",
-                   {cutoff, kPruneBatch}));
+  BULKHEAD_TRY(ExecEventSql(c,
+                            "DELETE FROM events WHERE seq IN (SELECT seq FROM (SELECT seq,"
+                            " occurred_at FROM events ORDER BY seq LIMIT $2) oldest"
+                            " WHERE occurred_at < $1)",
+                            {cutoff, kPruneBatch}));
   return ExecEventSql(
       c,
       "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries"

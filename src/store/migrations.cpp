@@ -386,13 +386,12 @@ CREATE INDEX resource_labels_lookup ON resource_labels(key, value, resource_id);
 // by every writer) and its webhook endpoints with their delivery state and attempts.
 constexpr std::string_view kTenantV005 = R"sql(
 CREATE TABLE events (
-  seq BIGINT PRIMARY KEY,
+  seq {{INT64_KEY}},
   id TEXT NOT NULL UNIQUE,
   type TEXT NOT NULL,
   occurred_at BIGINT NOT NULL,
   data TEXT NOT NULL
 );
-CREATE INDEX events_time ON events(occurred_at);
 CREATE TABLE event_head (
   id INTEGER PRIMARY KEY CHECK (id = 1),
   seq BIGINT NOT NULL
@@ -480,15 +479,24 @@ constexpr std::string_view kCreateVersionTable =
 
 }  // namespace
 
+namespace {
+
+void ReplaceAll(std::string& text, std::string_view token, std::string_view with) {
+  for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at)) {
+    text.replace(at, token.size(), with);
+  }
+}
+
+}  // namespace
+
 std::string RenderForDialect(std::string_view sql, Dialect dialect) {
   std::string out(sql);
-  const std::string token = "{{IDENTITY}}";
-  const std::string identity = dialect == Dialect::kPostgres
-                                   ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-                                   : "INTEGER PRIMARY KEY AUTOINCREMENT";
-  for (auto at = out.find(token); at != std::string::npos; at = out.find(token, at)) {
-    out.replace(at, token.size(), identity);
-  }
+  bool postgres = dialect == Dialect::kPostgres;
+  ReplaceAll(out, "{{IDENTITY}}",
+             postgres ? "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+                      : "INTEGER PRIMARY KEY AUTOINCREMENT");
+  // A 64-bit key the writer assigns: on SQLite the rowid itself, so the table is its own index.
+  ReplaceAll(out, "{{INT64_KEY}}", postgres ? "BIGINT PRIMARY KEY" : "INTEGER PRIMARY KEY");
   return out;
 }
 

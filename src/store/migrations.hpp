@@ -22,7 +22,8 @@ inline int LatestVersion(const std::vector<Migration>& migrations) {
   return migrations.empty() ? 0 : migrations.back().version;
 }
 
-// A migration's SQL for one engine: "{{IDENTITY}}" becomes that engine's auto-increment key.
+// A migration's SQL for one engine: "{{IDENTITY}}" becomes that engine's auto-increment key,
+// "{{INT64_KEY}}" a 64-bit primary key (SQLite: the rowid).
 std::string RenderForDialect(std::string_view sql, Dialect dialect);
 
 // Applies every pending migration, each in its own write transaction. kInternal naming both
