@@ -65,7 +65,7 @@ core::Result<std::vector<std::string>> OpenSigningKeys(const KeyRing& keys,
   return out;
 }
 
-std::vector<SealedSecret> SecretsOf(const store::DeliveryEndpoint& e) {
+std::vector<SealedSecret> SecretsOf(const store::WebhookEndpointRecord& e) {
   return {{e.secret_sealed, e.secret_master_id, 0},
           {e.previous_secret_sealed, e.previous_secret_master_id, e.previous_secret_expires_at}};
 }
@@ -342,8 +342,8 @@ void WebhookDispatcher::Scan(const std::string& organization_id) {
   int64_t next_at = 0;
   if (database.ok()) {
     core::Result<int64_t> head = int64_t{0};
-    core::Result<std::vector<store::DeliveryEndpoint>> endpoints =
-        std::vector<store::DeliveryEndpoint>{};
+    core::Result<std::vector<store::WebhookEndpointRecord>> endpoints =
+        std::vector<store::WebhookEndpointRecord>{};
     {
       auto lease = (*database)->Acquire();
       head = store::tenant::EventHead(*lease);
@@ -381,7 +381,7 @@ WebhookDispatcher::Outcome WebhookDispatcher::DeliverEndpoint(WebhookSender& sen
   if (!database.ok()) return {};
   const int64_t claimed_at = core::NowMs();
   const int64_t lease_until = claimed_at + options_.lease_ms;
-  std::optional<store::DeliveryEndpoint> claimed;
+  std::optional<store::WebhookEndpointRecord> claimed;
   auto claim = (*database)->Write([&](store::Connection& c) -> core::Status {
     auto r =
         store::tenant::ClaimDeliveryEndpoint(c, endpoint_id, instance_id_, claimed_at, lease_until);
@@ -390,7 +390,7 @@ WebhookDispatcher::Outcome WebhookDispatcher::DeliverEndpoint(WebhookSender& sen
     return core::Ok();
   });
   if (!claim.ok() || !claimed) return {};  // held by another instance, disabled or deleted
-  const store::DeliveryEndpoint& e = *claimed;
+  const store::WebhookEndpointRecord& e = *claimed;
   const int64_t stop_at = lease_until - options_.timeout_ms - kLeaseMarginMs;
   const auto& schedule = options_.retry_schedule_ms;
   auto keys =

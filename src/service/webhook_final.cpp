@@ -26,8 +26,8 @@ core::Status QueueFinalEvent(Environment& env, store::Connection& catalog,
   auto database = env.tenants.Open(tenant.key);
   if (!database.ok()) return database.error();
   core::Result<int64_t> head = int64_t{0};
-  core::Result<std::vector<store::DeliveryEndpoint>> endpoints =
-      std::vector<store::DeliveryEndpoint>{};
+  core::Result<std::vector<store::WebhookEndpointRecord>> endpoints =
+      std::vector<store::WebhookEndpointRecord>{};
   {
     // Reads on the organization's own store (another connection): the catalog transaction
     // drops it only after this.

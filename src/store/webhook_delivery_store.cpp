@@ -5,32 +5,6 @@
 namespace bulkhead::store {
 namespace {
 
-constexpr std::string_view kEndpointColumns =
-    "id, url, event_types, status, secret_sealed, secret_master_id, previous_secret_sealed,"
-    " previous_secret_master_id, previous_secret_expires_at, cursor_seq, attempt,"
-    " next_attempt_at, failing_since, replay_next, replay_to, test_event, lease_owner, lease_until";
-
-DeliveryEndpoint ToEndpoint(const Row& r) {
-  return {.id = r.Text(0),
-          .url = r.Text(1),
-          .event_types = r.Text(2),
-          .status = r.Text(3),
-          .secret_sealed = r.Text(4),
-          .secret_master_id = r.Text(5),
-          .previous_secret_sealed = r.Text(6),
-          .previous_secret_master_id = r.Text(7),
-          .previous_secret_expires_at = r.Int(8),
-          .cursor_seq = r.Int(9),
-          .attempt = r.Int(10),
-          .next_attempt_at = r.Int(11),
-          .failing_since = r.Int(12),
-          .replay_next = r.Int(13),
-          .replay_to = r.Int(14),
-          .test_event = r.Text(15),
-          .lease_owner = r.Text(16),
-          .lease_until = r.Int(17)};
-}
-
 constexpr std::string_view kFinalColumns =
     "id, organization_id, endpoint_id, url, secrets, event_id, body, attempt, next_attempt_at,"
     " failing_since, lease_owner, lease_until, created_at";
@@ -59,25 +33,23 @@ constexpr std::string_view kLeaseIsFree =
 
 namespace tenant {
 
-Result<std::vector<DeliveryEndpoint>> ListDeliveryEndpoints(Connection& c) {
-  static const std::string kSql = "SELECT " + std::string(kEndpointColumns) +
-                                  " FROM webhook_endpoints WHERE status = 'enabled' ORDER BY id";
-  return QueryAll<DeliveryEndpoint>(c, kSql, {}, ToEndpoint);
+Result<std::vector<WebhookEndpointRecord>> ListDeliveryEndpoints(Connection& c) {
+  auto all = AllWebhookEndpoints(c);
+  if (!all.ok()) return all.error();
+  std::erase_if(*all, [](const WebhookEndpointRecord& e) { return e.status != "enabled"; });
+  return all;
 }
 
-Result<std::optional<DeliveryEndpoint>> ClaimDeliveryEndpoint(Connection& c, std::string_view id,
-                                                              std::string_view owner, int64_t now,
-                                                              int64_t lease_until) {
+Result<std::optional<WebhookEndpointRecord>> ClaimDeliveryEndpoint(
+    Connection& c, std::string_view id, std::string_view owner, int64_t now, int64_t lease_until) {
   static const std::string kClaim =
       "UPDATE webhook_endpoints SET lease_owner = $2, lease_until = $4"
       " WHERE id = $1 AND status = 'enabled' AND " +
       std::string(kLeaseIsFree);
   auto claimed = c.Execute(kClaim, {std::string(id), std::string(owner), now, lease_until});
   if (!claimed.ok()) return claimed.error();
-  if (*claimed == 0) return std::optional<DeliveryEndpoint>{};
-  static const std::string kRead =
-      "SELECT " + std::string(kEndpointColumns) + " FROM webhook_endpoints WHERE id = $1";
-  return QueryOne<DeliveryEndpoint>(c, kRead, {std::string(id)}, ToEndpoint);
+  if (*claimed == 0) return std::optional<WebhookEndpointRecord>{};
+  return FindWebhookEndpoint(c, id);
 }
 
 Result<bool> RecordDeliveryBatch(Connection& c, const DeliveryBatch& b) {

@@ -3,7 +3,8 @@
 // how far it got, who holds the lease), each attempt (webhook_deliveries), the organizations
 // that have endpoints, and the final organization.deleted deliveries kept in the catalog after
 // an organization's own store is gone. The endpoints themselves are h-webhooks'
-// (webhook_store.hpp); this file touches only the delivery state of their rows.
+// (webhook_store.hpp, with the records both use); this file touches only the delivery state of
+// their rows.
 // Leases: an instance sends an endpoint's events only while its `lease_owner` is in the row
 // with `lease_until` ahead; it takes the row with one conditional UPDATE, so of two instances
 // (one PostgreSQL database, or one SQLite directory) exactly one gets it.
@@ -16,51 +17,16 @@
 #include <vector>
 
 #include "store/database.hpp"
+#include "store/webhook_store.hpp"
 
 namespace bulkhead::store {
-
-struct DeliveryEndpoint {
-  std::string id;
-  std::string url;
-  std::string event_types;  // JSON array; [] = every type
-  std::string status;       // "enabled" | "disabled"
-  std::string secret_sealed;
-  std::string secret_master_id;
-  std::string previous_secret_sealed;  // "" unless rotated less than 24 h ago
-  std::string previous_secret_master_id;
-  int64_t previous_secret_expires_at = 0;
-  int64_t cursor_seq = 0;
-  int64_t attempt = 0;  // failed attempts at the next event
-  int64_t next_attempt_at = 0;
-  int64_t failing_since = 0;
-  int64_t replay_next = 0;  // 0: no replay
-  int64_t replay_to = 0;
-  std::string test_event;  // "" or the body of a pending test event
-  std::string lease_owner;
-  int64_t lease_until = 0;
-};
-
-// One attempt, as GET …/webhooks/{id}/deliveries lists it.
-struct DeliveryAttemptRecord {
-  std::string id;  // UUIDv7
-  std::string endpoint_id;
-  std::string event_id;
-  std::string event_type;
-  int64_t sequence = 0;  // 0: a test event
-  int64_t attempt = 0;   // 1 for the first
-  int64_t attempted_at = 0;
-  int64_t status_code = 0;  // 0: no HTTP response
-  int64_t latency_ms = 0;
-  std::string error;  // "" on success
-  bool succeeded = false;
-};
 
 // What one batch of attempts at one endpoint changed: written in one transaction, only while
 // the batch's lease is still the endpoint's.
 struct DeliveryBatch {
   std::string endpoint_id;
   std::string lease_owner;
-  std::vector<DeliveryAttemptRecord> attempts;
+  std::vector<WebhookDeliveryRecord> attempts;
   int64_t cursor_seq = 0;
   int64_t attempt = 0;
   int64_t next_attempt_at = 0;
@@ -79,12 +45,11 @@ struct DeliveryBatch {
 namespace tenant {
 
 // The enabled endpoints, with their delivery state.
-Result<std::vector<DeliveryEndpoint>> ListDeliveryEndpoints(Connection& c);
+Result<std::vector<WebhookEndpointRecord>> ListDeliveryEndpoints(Connection& c);
 // Takes the lease of an enabled endpoint that nobody else holds at `now` (or that `owner`
 // holds already) until `lease_until`; the endpoint as it is then, or nullopt.
-Result<std::optional<DeliveryEndpoint>> ClaimDeliveryEndpoint(Connection& c, std::string_view id,
-                                                              std::string_view owner, int64_t now,
-                                                              int64_t lease_until);
+Result<std::optional<WebhookEndpointRecord>> ClaimDeliveryEndpoint(
+    Connection& c, std::string_view id, std::string_view owner, int64_t now, int64_t lease_until);
 // false (nothing written) when the lease was lost or the endpoint deleted meanwhile.
 Result<bool> RecordDeliveryBatch(Connection& c, const DeliveryBatch& batch);
 
