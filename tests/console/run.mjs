@@ -18,6 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Checks } from "../support/checks.mjs";
 import { Server } from "../support/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -58,22 +59,13 @@ process.on("SIGINT", () => abort("interrupted"));
 
 // The runner: each journey by name, in order; a failure is recorded and the run goes on (the
 // journeys that need what a failed one made fail in turn, saying so).
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    results.push({ name, ok: true });
-    console.log(`ok    ${name} (${Date.now() - started} ms)`);
-    return value ?? true;
-  } catch (e) {
-    const message = (e?.stack ?? String(e)).split("\n").slice(0, 14).join("\n      ");
-    results.push({ name, ok: false, message });
-    console.log(`FAIL  ${name} (${Date.now() - started} ms)\n      ${message}`);
+const runner = new Checks({
+  stackLines: 14,
+  onFailure: () => {
     if (server && !server.running()) console.log(`      the server is not running:\n${server.stderr}`);
-    return undefined;
-  }
-}
+  },
+});
+const { check } = runner;
 
 try {
   // --base-domain localhost: <slug>.localhost:<port>, which Chromium resolves to loopback, is an
@@ -96,15 +88,10 @@ try {
     ? path.join(repo, "docs", "console") : null;
   await journeys({ server, base, browser, check, screenshots });
 } catch (e) {
-  results.push({ name: "setup", ok: false, message: e?.stack ?? String(e) });
-  console.log(`FAIL  setup: ${e?.stack ?? e}`);
+  runner.setupFailed(e);
 }
 await browser?.close().catch(() => {});
 await server?.stop();
 clearTimeout(deadline);
 
-const failed = results.filter((r) => !r.ok);
-console.log(`\nconsole e2e (${process.env.BULKHEAD_TEST_ENGINE === "postgres" ? "postgres" : "sqlite"}):` +
-            ` ${results.length - failed.length} passed, ${failed.length} failed`);
-for (const r of failed) console.log(`  failed: ${r.name}`);
-process.exit(failed.length === 0 ? 0 : 1);
+runner.finish("console e2e");

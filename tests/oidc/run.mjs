@@ -16,6 +16,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Checks } from "../support/checks.mjs";
 import { Server } from "../support/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,23 +43,12 @@ const deadline = setTimeout(() => abort(`took longer than ${kDeadlineMs / 1000} 
 process.on("SIGTERM", () => abort("terminated"));
 process.on("SIGINT", () => abort("interrupted"));
 
-// The runner: each check by name, in order; a failure is recorded and the run goes on.
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    results.push({ name, ok: true });
-    console.log(`ok    ${name} (${Date.now() - started} ms)`);
-    return value ?? true;
-  } catch (e) {
-    const message = (e?.stack ?? String(e)).split("\n").slice(0, 12).join("\n      ");
-    results.push({ name, ok: false, message });
-    console.log(`FAIL  ${name} (${Date.now() - started} ms)\n      ${message}`);
+const runner = new Checks({
+  onFailure: () => {
     if (server && !server.running()) console.log(`      the server is not running:\n${server.stderr}`);
-    return undefined;
-  }
-}
+  },
+});
+const { check } = runner;
 
 try {
   server = new Server(binary, { suite: "oidc", serveArgs: ["--base-domain", "bulkhead.test"] });
@@ -66,14 +56,9 @@ try {
   console.log(`server (${server.engine}): ${issuer}`);
   await checks({ server, issuer, check });
 } catch (e) {
-  results.push({ name: "setup", ok: false, message: e?.stack ?? String(e) });
-  console.log(`FAIL  setup: ${e?.stack ?? e}`);
+  runner.setupFailed(e);
 }
 await server?.stop();
 clearTimeout(deadline);
 
-const failed = results.filter((r) => !r.ok);
-console.log(`\noidc rp (${process.env.BULKHEAD_TEST_ENGINE === "postgres" ? "postgres" : "sqlite"}):` +
-            ` ${results.length - failed.length} passed, ${failed.length} failed`);
-for (const r of failed) console.log(`  failed: ${r.name}`);
-process.exit(failed.length === 0 ? 0 : 1);
+runner.finish("oidc rp");

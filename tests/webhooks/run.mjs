@@ -17,6 +17,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { Checks } from "../support/checks.mjs";
 import { Server } from "../support/server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -45,26 +46,14 @@ const deadline = setTimeout(() => abort(`took longer than ${kDeadlineMs / 1000} 
 process.on("SIGTERM", () => abort("terminated"));
 process.on("SIGINT", () => abort("interrupted"));
 
-const results = [];
-async function check(name, fn) {
-  const started = Date.now();
-  try {
-    const value = await fn();
-    results.push({ name, ok: true });
-    console.log(`ok    ${name} (${Date.now() - started} ms)`);
-    return value ?? true;
-  } catch (e) {
-    // A check skipped for an earlier failure says only that.
-    const message = e?.message?.startsWith("skipped:") ? e.message
-      : (e?.stack ?? String(e)).split("\n").slice(0, 12).join("\n      ");
-    results.push({ name, ok: false, message });
-    console.log(`FAIL  ${name} (${Date.now() - started} ms)\n      ${message}`);
+const runner = new Checks({
+  onFailure: () => {
     for (const s of servers) {
       if (s.process && !s.running() && s.work) console.log(`      a server is not running:\n${s.stderr}`);
     }
-    return undefined;
-  }
-}
+  },
+});
+const { check } = runner;
 
 // The flags every delivering server of the suite runs with (the issue's test schedule).
 const kDeliveryFlags = ["--allow-private-webhooks", "--webhook-retry-schedule", "0s,1s,1s,1s",
@@ -86,8 +75,7 @@ try {
   console.log(`server (${server.engine}): ${await server.start()}; receiver 127.0.0.1:${receiver.port}`);
   await checks({ server, receiver, dns, newServer, check, deliveryFlags: kDeliveryFlags });
 } catch (e) {
-  results.push({ name: "setup", ok: false, message: e?.stack ?? String(e) });
-  console.log(`FAIL  setup: ${e?.stack ?? e}`);
+  runner.setupFailed(e);
 }
 // BULKHEAD_WEBHOOKS_EXAMPLES=FILE: one delivered event of each type, for docs/events.md.
 if (process.env.BULKHEAD_WEBHOOKS_EXAMPLES) {
@@ -103,8 +91,4 @@ await receiver.stop();
 dns?.stop();
 clearTimeout(deadline);
 
-const failed = results.filter((r) => !r.ok);
-console.log(`\nwebhooks e2e (${process.env.BULKHEAD_TEST_ENGINE === "postgres" ? "postgres" : "sqlite"}):` +
-            ` ${results.length - failed.length} passed, ${failed.length} failed`);
-for (const r of failed) console.log(`  failed: ${r.name}`);
-process.exit(failed.length === 0 ? 0 : 1);
+runner.finish("webhooks e2e");
