@@ -18,11 +18,33 @@ EventRecord ToEventRecord(const Row& r, std::string_view org_id) {
   return {r.Text(0), std::string(org_id), r.Text(1), r.Int(2), r.Int(3), r.Text(4)};
 }
 
+// SQLite: the head is the newest event's sequence (a read of the table's last row), or
+// event_head's when pruning emptied the log; pruning records it there first. The write
+// transaction holds the whole database, so no lock is needed, and an update of event_head on
+// every append cost more than the event's own insert.
+constexpr std::string_view kSqliteHead =
+    "SELECT MAX(seq, COALESCE((SELECT MAX(seq) FROM events), 0)) FROM event_head WHERE id = 1";
+
+// The first of `n` new sequence numbers. PostgreSQL: one statement both takes event_head's row
+// lock, held to commit, so concurrent writers number in commit order, and reserves the numbers.
+Result<int64_t> ReserveSequences(Connection& c, int64_t n) {
+  auto head = c.dialect() == Dialect::kSqlite
+                  ? c.Query(kSqliteHead)
+                  : c.Query("UPDATE event_head SET seq = seq + $1 WHERE id = 1 RETURNING seq", {n});
+  if (!head.ok()) return head.error();
+  if (head->empty()) return core::Error::Internal("event_head has no row");
+  int64_t last = head->at(0).Int(0);
+  return c.dialect() == Dialect::kSqlite ? last + 1 : last - n + 1;
+}
+
 // Bounded, so an append never pays for a backlog: a later prune takes the rest. Events only
 // look at the oldest kPruneBatch by sequence (times follow sequences), so the log needs no time
 // index, which every append would otherwise write; a filter on time alone, ordered by
 // sequence, made SQLite scan the whole log under the write lock.
-Status PruneOlderThan(Connection& c, int64_t cutoff) {
+Status PruneOlderThan(Connection& c, int64_t head, int64_t cutoff) {
+  if (c.dialect() == Dialect::kSqlite) {  // the head outlives the events it may delete
+    BULKHEAD_TRY(ExecEventSql(c, "UPDATE event_head SET seq = $1 WHERE id = 1", {head}));
+  }
   BULKHEAD_TRY(ExecEventSql(c,
                             "DELETE FROM events WHERE seq IN (SELECT seq FROM (SELECT seq,"
                             " occurred_at FROM events ORDER BY seq LIMIT $2) oldest"
@@ -42,12 +64,9 @@ namespace tenant {
 Status AppendEvents(Connection& c, std::vector<EventRecord>& events, int64_t retention_ms) {
   if (events.empty()) return core::Ok();
   auto n = static_cast<int64_t>(events.size());
-  // One statement both locks the head (PostgreSQL: the row lock, held to commit; SQLite: the
-  // write transaction holds the database) and reserves n numbers.
-  auto head = c.Query("UPDATE event_head SET seq = seq + $1 WHERE id = 1 RETURNING seq", {n});
-  if (!head.ok()) return head.error();
-  if (head->empty()) return core::Error::Internal("event_head has no row");
-  int64_t next = head->at(0).Int(0) - n + 1;
+  auto first = ReserveSequences(c, n);
+  if (!first.ok()) return first.error();
+  int64_t next = *first;
   int64_t skipped = 0;
   for (auto& e : events) {
     auto inserted = c.Execute(
@@ -63,19 +82,20 @@ Status AppendEvents(Connection& c, std::vector<EventRecord>& events, int64_t ret
     e.seq = next++;
   }
   int64_t last = next - 1;
-  if (skipped > 0) {
+  if (skipped > 0 && c.dialect() == Dialect::kPostgres) {
     BULKHEAD_TRY(ExecEventSql(c, "UPDATE event_head SET seq = $1 WHERE id = 1", {last}));
   }
   if (retention_ms > 0 && last / kPruneEvery != (last - (n - skipped)) / kPruneEvery) {
     int64_t newest = 0;
     for (const auto& e : events) newest = std::max(newest, e.occurred_at);
-    BULKHEAD_TRY(PruneOlderThan(c, newest - retention_ms));
+    BULKHEAD_TRY(PruneOlderThan(c, last, newest - retention_ms));
   }
   return core::Ok();
 }
 
 Result<int64_t> EventHead(Connection& c) {
-  auto rows = c.Query("SELECT seq FROM event_head WHERE id = 1");
+  auto rows = c.Query(c.dialect() == Dialect::kSqlite ? kSqliteHead
+                                                      : "SELECT seq FROM event_head WHERE id = 1");
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return int64_t{0};
   return rows->at(0).Int(0);

@@ -1,7 +1,8 @@
 #pragma once
 // The event log (docs/events.md). Each organization's events live in its own database, numbered
-// from 1 with no gaps: every writer locks the one event_head row before it allocates, so the
-// sequence follows commit order and a rolled-back change takes its numbers with it. Events of
+// from 1 with no gaps in commit order, and a rolled-back change takes its numbers with it: on
+// PostgreSQL every writer locks the one event_head row before it allocates; on SQLite the write
+// transaction already holds the database and the next number follows the newest event. Events of
 // catalog changes are written to the catalog's event_outbox in the change's own transaction
 // and moved into the organization's log right after (service/event_relay.hpp).
 // Every function runs in the caller's transaction on the connection it holds.
@@ -29,8 +30,7 @@ inline constexpr int64_t kDefaultEventRetentionMs = 30LL * 24 * 3600 * 1000;
 
 namespace tenant {
 
-// Appends in the caller's write transaction: allocates the next sequences (locks event_head
-// first), skips any event whose id is already there (a relayed outbox row seen twice); sets
+// Appends in the caller's write transaction: allocates the next sequences, skips any event whose id is already there (a relayed outbox row seen twice); sets
 // each appended event's seq (0 on a skipped one). Now and then (when the head passes a multiple
 // of 512) deletes up to 1,000 events and webhook deliveries older than `retention_ms`.
 Status AppendEvents(Connection& c, std::vector<EventRecord>& events,
