@@ -5,6 +5,7 @@
 
 #include "cli/master_key.hpp"
 #include "core/hostname.hpp"
+#include "service/event_relay.hpp"
 
 namespace bulkhead::cli {
 namespace {
@@ -138,8 +139,10 @@ core::Result<ServeConfig> ParseServeConfig(const ServeOptions& options) {
                 .allow_private = options.allow_private_webhooks};
   c.service.allow_private_webhooks = options.allow_private_webhooks;
   c.service.event_retention_ms = *event_retention;
-  // The webhook workers and their sweeper read the catalog too.
-  c.storage.pool_size += options.pool_size > 0 ? 0 : options.webhook_workers + 1;
+  // The webhook workers and their sweeper read the catalog too, and the event relay's sweep
+  // writes several organizations at once (its first is among the two above).
+  c.storage.pool_size +=
+      options.pool_size > 0 ? 0 : options.webhook_workers + 1 + service::kEventSweepThreads - 1;
   c.routing_log = options.routing_log.empty()
                       ? std::filesystem::path(options.data) / "logs" / "routing.jsonl"
                       : std::filesystem::path(options.routing_log);

@@ -13,12 +13,17 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/result.hpp"
 #include "service/environment.hpp"
 #include "store/database.hpp"
+#include "store/event_store.hpp"
 
 namespace bulkhead::service {
+
+// Organizations' databases a sweep writes at once (each holds a connection while it does).
+inline constexpr int kEventSweepThreads = 4;
 
 // Best effort: moves the organization's outbox rows, in order, into its event log in one tenant
 // write, then deletes them from the outbox; a failure is logged and left to the sweep. Rows of
@@ -39,7 +44,8 @@ class EventRelay {
 
   void Start();
   void Stop();
-  // One sweep over the whole outbox; returns how many organizations had rows.
+  // Moves the whole outbox, oldest rows first, a batch at a time; returns how many
+  // organizations (counted once per batch) had rows.
   core::Result<int> SweepOnce();
 
   // The relay itself (RelayOutbox calls it): opens the organization's database, which only
@@ -48,6 +54,9 @@ class EventRelay {
 
  private:
   void Loop();
+  // Appends `events` to the organization's log in one write and wakes the dispatcher.
+  static core::Status AppendToLog(Environment& env, const std::string& organization_id,
+                                  std::vector<store::EventRecord>& events);
 
   Environment& env_;
   std::mutex mu_;

@@ -158,18 +158,26 @@ Result<std::vector<OutboxRow>> ListOutbox(Connection& c, std::string_view organi
   return out;
 }
 
+Result<std::vector<OutboxRow>> ListOldestOutbox(Connection& c, int limit) {
+  auto rows = c.Query(
+      "SELECT e.n, e.id, e.organization_id, e.type, e.occurred_at, e.data,"
+      " CASE WHEN o.id IS NULL THEN 0 ELSE 1 END"
+      " FROM event_outbox e LEFT JOIN organizations o ON o.id = e.organization_id"
+      " ORDER BY e.n LIMIT $1",
+      {int64_t{limit}});
+  if (!rows.ok()) return rows.error();
+  std::vector<OutboxRow> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) {
+    out.push_back(
+        {r.Int(0), {r.Text(1), r.Text(2), r.Text(3), 0, r.Int(4), r.Text(5)}, r.Int(6) != 0});
+  }
+  return out;
+}
+
 Status DeleteOutbox(Connection& c, std::string_view organization_id, int64_t up_to_n) {
   return ExecEventSql(c, "DELETE FROM event_outbox WHERE organization_id = $1 AND n <= $2",
                       {std::string(organization_id), up_to_n});
-}
-
-Result<std::vector<std::string>> ListOutboxOrganizations(Connection& c, int limit) {
-  auto rows =
-      c.Query("SELECT DISTINCT organization_id FROM event_outbox LIMIT $1", {int64_t{limit}});
-  if (!rows.ok()) return rows.error();
-  std::vector<std::string> out;
-  for (const auto& r : *rows) out.push_back(r.Text(0));
-  return out;
 }
 
 Status DeleteOrganizationEventRows(Connection& c, std::string_view organization_id) {

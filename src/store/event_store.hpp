@@ -30,9 +30,10 @@ inline constexpr int64_t kDefaultEventRetentionMs = 30LL * 24 * 3600 * 1000;
 
 namespace tenant {
 
-// Appends in the caller's write transaction: allocates the next sequences, skips any event whose id is already there (a relayed outbox row seen twice); sets
-// each appended event's seq (0 on a skipped one). Now and then (when the head passes a multiple
-// of 512) deletes up to 1,000 events and webhook deliveries older than `retention_ms`.
+// Appends in the caller's write transaction: allocates the next sequences, skips any event whose id
+// is already there (a relayed outbox row seen twice); sets each appended event's seq (0 on a
+// skipped one). Now and then (when the head passes a multiple of 512) deletes up to 1,000 events
+// and webhook deliveries older than `retention_ms`.
 Status AppendEvents(Connection& c, std::vector<EventRecord>& events,
                     int64_t retention_ms = kDefaultEventRetentionMs);
 // The last sequence given out (0 before the first event).
@@ -52,14 +53,16 @@ Status InsertOutboxEvent(Connection& c, const EventRecord& e);
 struct OutboxRow {
   int64_t n = 0;  // the outbox's own order
   EventRecord event;
+  bool organization_exists = true;  // ListOldestOutbox only
 };
 // The organization's outbox rows in the order they were written, at most `limit`.
 Result<std::vector<OutboxRow>> ListOutbox(Connection& c, std::string_view organization_id,
                                           int limit);
+// The oldest rows of every organization, at most `limit`: for each organization a prefix of its
+// rows, in order, and whether the organization still exists.
+Result<std::vector<OutboxRow>> ListOldestOutbox(Connection& c, int limit);
 // Deletes the organization's rows up to and including `up_to_n`.
 Status DeleteOutbox(Connection& c, std::string_view organization_id, int64_t up_to_n);
-// Organizations with rows in the outbox (the sweep's work list), at most `limit`.
-Result<std::vector<std::string>> ListOutboxOrganizations(Connection& c, int limit);
 // What an organization leaves in the event tables of the catalog: its outbox and its
 // webhook_organizations row (called in the transaction that deletes it).
 Status DeleteOrganizationEventRows(Connection& c, std::string_view organization_id);

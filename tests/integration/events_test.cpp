@@ -377,5 +377,37 @@ TEST_F(EventsTest, OperatorChangesReachTheLogThroughTheRunningServer) {
   EXPECT_EQ(Last(AllEvents(), "organization.updated")["sequence"], 5);
 }
 
+TEST_F(EventsTest, OneSweepRelaysTheOutboxRowsOfManyOrganizationsEachInOrder) {
+  // Three organizations changed by another process between two sweeps: the sweep reads the
+  // outbox oldest first across organizations and writes each one's log on its own.
+  std::vector<std::string> slugs{slug_};
+  for (int i = 0; i < 2; ++i) {
+    slugs.push_back(UniqueSlug("acme"));
+    CreateOrganization(client(), owner_.token, "Acme", slugs.back());
+  }
+  for (const auto& slug : slugs) {
+    auto suspend = RunCli({"org", "suspend", slug}, server());
+    ASSERT_EQ(suspend.exit_code, 0) << suspend.err;
+  }
+  for (const auto& slug : slugs) {
+    auto resume = RunCli({"org", "resume", slug}, server());
+    ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  }
+  for (const auto& slug : slugs) {
+    slug_ = slug;
+    std::vector<Json> events;
+    for (int i = 0; i < 100; ++i) {
+      events = AllEvents();
+      if (events.size() >= 4) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ExpectGapless(events);
+    EXPECT_EQ(Types(events),
+              (std::vector<std::string>{"organization.created", "member.added",
+                                        "organization.suspended", "organization.resumed"}))
+        << slug;
+  }
+}
+
 }  // namespace
 }  // namespace bulkhead::testing
