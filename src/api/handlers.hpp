@@ -52,6 +52,8 @@ struct Services {
   service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
+  // TXT lookups (email domain verification; App owns it).
+  const service::TxtResolver* dns = nullptr;
 };
 
 using core::Result;
