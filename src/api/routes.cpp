@@ -6,6 +6,7 @@
 #include "api/render.hpp"
 #include "api/schema.hpp"
 #include "api/schema_hook.hpp"
+#include "api/sso_saml_handlers.hpp"
 #include "api/webhook_handlers.hpp"
 // Enterprise SSO
 #include "api/email_domain_handlers.hpp"
@@ -941,6 +942,25 @@ std::vector<Route> BuildRoutes(Services& s) {
        .summary = "Error page",
        .response_type = "text/html",
        .tag = "Pages",
+       .documented = false},
+      // SAML single sign-on (sso_saml_handlers.cpp): Bulkhead as the service provider of an
+      // organization's identity provider. The start stores a pending sign-in (the worker lane);
+      // the ACS is posted to by the IdP's page from anywhere, with the one-time RelayState in
+      // place of a CSRF token.
+      {.method = "GET",
+       .pattern = "/sso/saml/{connection_id}/start",
+       .handler = Bind(s, StartSamlSignIn),
+       .summary = "Start a SAML sign-in through an SSO connection",
+       .blocking = true,
+       .response_type = "text/html",
+       .tag = "SSO",
+       .documented = false},
+      {.method = "POST",
+       .pattern = "/sso/saml/{connection_id}/acs",
+       .handler = Bind(s, ConsumeSamlAssertion),
+       .summary = "SAML assertion consumer service (HTTP-POST binding)",
+       .response_type = "text/html",
+       .tag = "SSO",
        .documented = false},
       // The OpenID Provider: described by its discovery document, with OAuth's own error
       // bodies, so not part of /openapi.json. Each may write (codes, refresh rotation,

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/keys.h>
@@ -45,10 +46,10 @@ std::string StatusName(const std::optional<std::string>& value) {
   if (!value) return "no status code";
   if (value->rfind(kStatusPrefix, 0) == 0) {
     std::string name = value->substr(kStatusPrefix.size());
-    bool plain = !name.empty() && name.size() <= 40 &&
-                 std::all_of(name.begin(), name.end(), [](char ch) {
-                   return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
-                 });
+    bool plain =
+        !name.empty() && name.size() <= 40 && std::all_of(name.begin(), name.end(), [](char ch) {
+          return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z');
+        });
     if (plain) return name;
   }
   return "a status other than Success";
@@ -96,9 +97,9 @@ bool RegisterIds(xmlDoc* doc, xmlNode* root) {
 // whole-document URIs) fails the check.
 bool RestrictTransforms(xmlSecDSigCtx* ctx) {
   ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-  const xmlSecTransformId c14n[] = {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
-                                    xmlSecTransformInclC14NId,
-                                    xmlSecTransformInclC14NWithCommentsId};
+  const xmlSecTransformId c14n[] = {
+      xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId, xmlSecTransformInclC14NId,
+      xmlSecTransformInclC14NWithCommentsId};
   const xmlSecTransformId signature[] = {
       xmlSecTransformRsaSha256Id,   xmlSecTransformRsaSha384Id,   xmlSecTransformRsaSha512Id,
       xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id, xmlSecTransformEcdsaSha512Id};
@@ -133,10 +134,9 @@ std::optional<std::string> VerifyEnveloped(xmlDoc* doc, xmlNode* signature, xmlN
     std::unique_ptr<xmlSecDSigCtx, DSigCtxFree> ctx(xmlSecDSigCtxCreate(nullptr));
     if (!ctx || !RestrictTransforms(ctx.get())) return "the signature library is unavailable";
     // The key is the certificate's; the signature's own KeyInfo is never trusted.
-    ctx->signKey =
-        xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(pem.data()),
-                                     static_cast<xmlSecSize>(pem.size()),
-                                     xmlSecKeyDataFormatCertPem, nullptr, nullptr, nullptr);
+    ctx->signKey = xmlSecCryptoAppKeyLoadMemory(
+        reinterpret_cast<const xmlSecByte*>(pem.data()), static_cast<xmlSecSize>(pem.size()),
+        xmlSecKeyDataFormatCertPem, nullptr, nullptr, nullptr);
     if (ctx->signKey == nullptr) continue;
     any_key = true;
     if (xmlSecDSigCtxVerify(ctx.get(), signature) < 0) continue;
@@ -144,8 +144,8 @@ std::optional<std::string> VerifyEnveloped(xmlDoc* doc, xmlNode* signature, xmlN
     if (xmlSecPtrListGetSize(&ctx->signedInfoReferences) != 1) {
       return "the signature must reference exactly one element";
     }
-    auto* reference = static_cast<xmlSecDSigReferenceCtx*>(
-        xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
+    auto* reference =
+        static_cast<xmlSecDSigReferenceCtx*>(xmlSecPtrListGetItem(&ctx->signedInfoReferences, 0));
     if (reference == nullptr || reference->uri == nullptr ||
         "#" + *id != reinterpret_cast<const char*>(reference->uri) ||
         reference->status != xmlSecDSigStatusSucceeded) {
@@ -180,9 +180,8 @@ core::Result<SamlAssertion> VerifySamlResponse(std::string_view xml,
   }
   if (Attribute(response, "Version") != "2.0") return Refuse("xml", "the response is not SAML 2.0");
 
-  xmlNode* status_code =
-      FirstChildElement(FirstChildElement(response, kNsProtocol, "Status"), kNsProtocol,
-                        "StatusCode");
+  xmlNode* status_code = FirstChildElement(FirstChildElement(response, kNsProtocol, "Status"),
+                                           kNsProtocol, "StatusCode");
   auto status = Attribute(status_code, "Value");
   if (status != kSuccess) {
     std::string why = "the identity provider answered " + StatusName(status);

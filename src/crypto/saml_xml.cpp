@@ -16,7 +16,9 @@ void Quiet(void*, const char*, ...) {}
 
 void QuietXmlSec(const char*, int, const char*, const char*, const char*, int, const char*) {}
 
-bool IsXmlSpace(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+bool IsXmlSpace(char ch) {
+  return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
 
 }  // namespace
 
@@ -40,8 +42,8 @@ core::Result<XmlDoc> ParseUntrustedXml(std::string_view xml, std::string_view fi
   std::string f(field);
   if (xml.empty()) return core::Error::Validation(f, "is empty");
   if (xml.size() > max_bytes) {
-    return core::Error::Validation(f, "is larger than " + std::to_string(max_bytes / 1024) +
-                                          " KiB");
+    return core::Error::Validation(f,
+                                   "is larger than " + std::to_string(max_bytes / 1024) + " KiB");
   }
   // The document is read as UTF-8 whatever it declares, so these bytes are the only way to
   // spell a DTD: refusing them refuses internal subsets, entity declarations and external DTDs.

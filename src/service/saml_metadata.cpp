@@ -136,7 +136,8 @@ core::Result<IdpMetadata> ParseIdpMetadata(std::string_view xml, std::string_vie
     }
   }
   if (out.certificates_pem.empty()) {
-    return invalid("has no signing certificate (KeyDescriptor use=\"signing\" with X509Certificate)");
+    return invalid(
+        "has no signing certificate (KeyDescriptor use=\"signing\" with X509Certificate)");
   }
   if (out.certificates_pem.size() > kMaxCertificates) {
     return invalid("has more than " + std::to_string(kMaxCertificates) + " signing certificates");

@@ -37,16 +37,18 @@ std::string SamlInstant(int64_t ms) {
 
 }  // namespace
 
-std::string NewSamlRequestId() { return "_" + crypto::ToHex(crypto::RandomBytes(16)); }
+std::string NewSamlRequestId() {
+  return "_" + crypto::ToHex(crypto::RandomBytes(16));
+}
 
 std::string AuthnRequestXml(const SamlServiceProvider& sp, const std::string& request_id,
                             const std::string& destination, int64_t issue_instant_ms) {
   std::string xml =
       "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
       "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" +
-      XmlEscape(request_id) + "\" Version=\"2.0\" IssueInstant=\"" +
-      SamlInstant(issue_instant_ms) + "\" Destination=\"" + XmlEscape(destination) +
-      "\" AssertionConsumerServiceURL=\"" + XmlEscape(sp.acs_url) +
+      XmlEscape(request_id) + "\" Version=\"2.0\" IssueInstant=\"" + SamlInstant(issue_instant_ms) +
+      "\" Destination=\"" + XmlEscape(destination) + "\" AssertionConsumerServiceURL=\"" +
+      XmlEscape(sp.acs_url) +
       "\" ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\">";
   xml += "<saml:Issuer>" + XmlEscape(sp.entity_id) + "</saml:Issuer>";
   xml +=
