@@ -5,7 +5,6 @@
 
 #include "core/time.hpp"
 #include "crypto/saml_xml.hpp"
-#include "store/sso_store.hpp"
 
 namespace bulkhead::service {
 namespace {
@@ -90,12 +89,10 @@ core::Error RelayStateUnknown() {
 
 }  // namespace
 
-SamlServiceProvider SamlServiceProviderFor(std::string_view public_url,
-                                           std::string_view connection_id) {
-  std::string base(public_url);
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  std::string entity = base + "/sso/saml/" + std::string(connection_id);
-  return SamlServiceProvider{entity, entity + "/acs"};
+SamlServiceProvider SamlServiceProviderFor(const ServiceConfig& config,
+                                           const std::string& connection_id) {
+  return SamlServiceProvider{SamlSpEntityId(config, connection_id),
+                             SamlAcsUrl(config, connection_id)};
 }
 
 SsoClaims SamlClaims(const crypto::SamlAssertion& assertion) {
@@ -146,7 +143,7 @@ core::Result<SamlStart> SamlSignIn::Start(const std::string& connection_id,
   if (!login.ok()) return login.error();
   std::string request_id = NewSamlRequestId();
   BULKHEAD_TRY(sso_.SetSamlRequestId(login->id, request_id));
-  auto sp = SamlServiceProviderFor(env_.config.public_url, connection->id);
+  auto sp = SamlServiceProviderFor(env_.config, connection->id);
   std::string xml = AuthnRequestXml(sp, request_id, connection->idp_sso_url, core::NowMs());
   SamlStart start;
   if (connection->idp_sso_binding == "post") {
@@ -158,13 +155,6 @@ core::Result<SamlStart> SamlSignIn::Start(const std::string& connection_id,
     start.url = SamlRedirectUrl(connection->idp_sso_url, xml, login->id);
   }
   return start;
-}
-
-core::Status SamlSignIn::FailTest(const SsoLogin& login, const core::Error& error) {
-  if (login.test_id.empty()) return core::Ok();
-  auto lease = env_.catalog.Acquire();
-  return store::catalog::FinishSsoTest(*lease, login.test_id, "failed",
-                                       nlohmann::json{{"error", error.message}}.dump());
 }
 
 core::Result<SsoSignInResult> SamlSignIn::Finish(const std::string& connection_id,
@@ -181,7 +171,7 @@ core::Result<SsoSignInResult> SamlSignIn::Finish(const std::string& connection_i
   }
   if (login->connection_id != connection_id) return RelayStateUnknown();
   auto refused = [&](core::Error e) -> core::Result<SsoSignInResult> {
-    auto recorded = FailTest(*login, e);
+    auto recorded = sso_.RecordTestFailure(*login, e.message);
     if (!recorded.ok()) return recorded.error();
     return e;
   };
@@ -191,7 +181,7 @@ core::Result<SsoSignInResult> SamlSignIn::Finish(const std::string& connection_i
 
   auto xml = crypto::saml::Base64Decode(saml_response);
   if (!xml) return refused(core::Error::Validation("SAMLResponse", "is not base64"));
-  auto sp = SamlServiceProviderFor(env_.config.public_url, connection->id);
+  auto sp = SamlServiceProviderFor(env_.config, connection->id);
   crypto::SamlExpectations expect{.idp_entity_id = connection->idp_entity_id,
                                   .idp_certificates_pem = connection->idp_certificates_pem,
                                   .sp_entity_id = sp.entity_id,

@@ -17,9 +17,9 @@
 
 namespace bulkhead::service {
 
-// Our SP entity id and ACS URL for a connection under `public_url` (no trailing slash).
-SamlServiceProvider SamlServiceProviderFor(std::string_view public_url,
-                                           std::string_view connection_id);
+// Our SP entity id and ACS URL for a connection (SamlSpEntityId, SamlAcsUrl).
+SamlServiceProvider SamlServiceProviderFor(const ServiceConfig& config,
+                                           const std::string& connection_id);
 
 // How the browser carries our AuthnRequest to the IdP.
 struct SamlStart {
@@ -54,8 +54,6 @@ class SamlSignIn {
                                        const std::string& request_id);
 
  private:
-  core::Status FailTest(const SsoLogin& login, const core::Error& error);
-
   Environment& env_;
   SsoService& sso_;
 };

@@ -14,6 +14,10 @@ import * as validator from "@authenio/samlify-node-xmllint";
 import * as samlify from "samlify";
 
 samlify.setSchemaValidator(validator);
+// node-xmllint (xmllint compiled to JavaScript) adds a process and a stdout listener on every
+// validation: many sign-ins are not a leak.
+process.setMaxListeners(200);
+process.stdout.setMaxListeners(200);
 
 const kRedirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
 const kPost = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
