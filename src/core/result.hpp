@@ -25,6 +25,7 @@ enum class ErrorCode {
   kFeatureNotEnabled,      // 403
   kWrongPassword,          // 403: not the current password of the account
   kEmailUnverified,        // 403: the caller's address is not proven (a mailed link)
+  kSsoRequired,            // 403: the address's domain signs in through its identity provider
   kNotFound,               // 404
   kOrganizationNotFound,   // 404
   kMethodNotAllowed,       // 405
@@ -43,6 +44,7 @@ enum class ErrorCode {
   kUnsupportedMediaType,   // 415
   kValidationFailed,       // 422
   kVerificationFailed,     // 422
+  kDomainNotVerified,      // 422: an email domain must be verified first
   kRateLimited,            // 429
   kHeadersTooLarge,        // 431
   kInternal,               // 500

@@ -43,6 +43,8 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kBodyTooLarge, 413, "body_too_large"},
       {ErrorCode::kValidationFailed, 422, "validation_failed"},
       {ErrorCode::kVerificationFailed, 422, "verification_failed"},
+      {ErrorCode::kDomainNotVerified, 422, "domain_not_verified"},
+      {ErrorCode::kSsoRequired, 403, "sso_required"},
       {ErrorCode::kRateLimited, 429, "rate_limited"},
       {ErrorCode::kInternal, 500, "internal"},
       // The server's own refusals, before a request reaches a route.
