@@ -33,6 +33,7 @@ export class IdentityProvider {
     this.clients = clients;
     this.accounts = new Map();  // sub -> claims (email, email_verified, name, groups)
     this.nextAccount = null;    // the sub the next interaction logs in
+    this.denyNext = null;       // {error, error_description}: the next login is refused with it
     this.tamper = null;         // (body) => body, applied to token responses
     this.tokenRequests = [];    // {authorization, body} of each token request
     this.interactions = 0;
@@ -77,7 +78,7 @@ export class IdentityProvider {
         this.tokenRequests.push({ authorization: ctx.get("authorization"),
                                   body: ctx.request.body ?? null });
         if (this.tamper && ctx.status === 200 && ctx.body?.id_token) {
-          ctx.body = this.tamper({ ...ctx.body });
+          ctx.body = await this.tamper({ ...ctx.body });
         }
       }
     });
@@ -102,6 +103,12 @@ export class IdentityProvider {
     this.interactions++;
     const details = await this.provider.interactionDetails(req, res);
     const { prompt, params, session } = details;
+    if (prompt.name === "login" && this.denyNext) {
+      const result = this.denyNext;
+      this.denyNext = null;
+      await this.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+      return;
+    }
     if (prompt.name === "login") {
       if (!this.nextAccount || !this.accounts.has(this.nextAccount)) {
         res.statusCode = 400;
