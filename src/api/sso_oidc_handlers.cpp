@@ -12,27 +12,27 @@
 namespace bulkhead::api {
 namespace {
 
-constexpr int64_t kStateCookieSeconds = 600;  // the pending sign-in's own lifetime
-constexpr std::size_t kMaxIdpErrorChars = 300;
+constexpr int64_t kOidcStateCookieSeconds = 600;  // the pending sign-in's own lifetime
+constexpr std::size_t kMaxOidcIdpErrorChars = 300;
 
-Response SsoPage(int status, std::string title, std::string_view message) {
+Response OidcPage(int status, std::string title, std::string_view message) {
   return RenderPage({.title = std::move(title),
                      .body_html = "<p class=\"error\">" + HtmlEscape(message) + "</p>" +
                                   "<p><a href=\"/login\">Go to sign in</a></p>",
                      .status = status});
 }
 
-std::string QueryParam(const http::QueryParams& query, std::string_view name) {
+std::string OidcQueryParam(const http::QueryParams& query, std::string_view name) {
   return http::QueryValue(query, name).value_or("");
 }
 
-std::string RedirectUri(const Services& s) {
+std::string OidcRedirectUri(const Services& s) {
   std::string base = s.env.config.public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + std::string(kOidcCallbackPath);
 }
 
-std::string StateCookie(const http::Request& request, std::string_view value, int64_t max_age) {
+std::string OidcStateCookie(const http::Request& request, std::string_view value, int64_t max_age) {
   std::string cookie = std::string(kOidcStateCookie) + "=" + std::string(value) +
                        "; Path=" + std::string(kOidcCallbackPath) +
                        "; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
@@ -40,7 +40,7 @@ std::string StateCookie(const http::Request& request, std::string_view value, in
   return cookie;
 }
 
-service::OidcClientConfig ClientOf(const service::SsoConnection& connection) {
+service::OidcClientConfig OidcClientOf(const service::SsoConnection& connection) {
   return {.issuer = connection.issuer,
           .client_id = connection.client_id,
           .client_secret = connection.client_secret,
@@ -49,14 +49,14 @@ service::OidcClientConfig ClientOf(const service::SsoConnection& connection) {
 
 // A test sign-in that failed in the protocol (before CompleteSignIn could report it): its
 // report says why, for GET …/sso-connections/{id}/tests/{test_id}.
-void RecordTestFailure(Services& s, const service::SsoLogin& login, const std::string& why) {
+void RecordOidcTestFailure(Services& s, const service::SsoLogin& login, const std::string& why) {
   if (login.test_id.empty()) return;
   auto lease = s.env.catalog.Acquire();
   (void)store::catalog::FinishSsoTest(*lease, login.test_id, "failed",
                                       nlohmann::json{{"error", why}}.dump());
 }
 
-std::string ClaimsTable(const nlohmann::json& claims) {
+std::string OidcClaimsTable(const nlohmann::json& claims) {
   std::string rows;
   for (const auto& [name, value] : claims.items()) {
     rows += "<tr><th>" + HtmlEscape(name) + "</th><td><code>" +
@@ -70,10 +70,10 @@ std::string ClaimsTable(const nlohmann::json& claims) {
 
 Result<Response> StartOidcSignIn(Services& s, RequestContext& c) {
   auto query = http::ParseQuery(c.request.Query());
-  if (!query) return SsoPage(400, "This sign-in link is not valid", "The query is malformed.");
-  std::string test_id = QueryParam(*query, "test");
+  if (!query) return OidcPage(400, "This sign-in link is not valid", "The query is malformed.");
+  std::string test_id = OidcQueryParam(*query, "test");
   // Any return_to but a path of our own flows is ignored (api/return_to.hpp).
-  std::string return_to = SanitizeReturnTo(QueryParam(*query, "return_to"))
+  std::string return_to = SanitizeReturnTo(OidcQueryParam(*query, "return_to"))
                               .value_or(std::string(service::kSsoDefaultReturnTo));
 
   service::SsoService sso(s.env);
@@ -85,86 +85,86 @@ Result<Response> StartOidcSignIn(Services& s, RequestContext& c) {
     auto test = store::catalog::FindSsoTest(*lease, connection->id, test_id);
     if (!test.ok()) return test.error();
     if (!*test || (*test)->status != "pending") {
-      return SsoPage(404, "This test sign-in is not valid",
-                     "The test was not found, or it has already run. Start a new test.");
+      return OidcPage(404, "This test sign-in is not valid",
+                      "The test was not found, or it has already run. Start a new test.");
     }
   }
   if (!connection.ok()) {
     if (connection.error().code != core::ErrorCode::kNotFound) return connection.error();
-    return SsoPage(404, "Single sign-on is not available",
-                   "This single sign-on connection does not exist or is disabled.");
+    return OidcPage(404, "Single sign-on is not available",
+                    "This single sign-on connection does not exist or is disabled.");
   }
   if (connection->type != "oidc") {
-    return SsoPage(404, "Single sign-on is not available",
-                   "This connection does not use OpenID Connect.");
+    return OidcPage(404, "Single sign-on is not available",
+                    "This connection does not use OpenID Connect.");
   }
   if (!s.oidc_upstream) return core::Error::Internal("the OIDC upstream is not configured");
 
   auto login = sso.BeginSignIn(*connection, return_to, test_id);
   if (!login.ok()) return login.error();
-  auto url = s.oidc_upstream->AuthorizationUrl(ClientOf(*connection), RedirectUri(s), login->id,
-                                               login->nonce, login->code_verifier);
+  auto url = s.oidc_upstream->AuthorizationUrl(OidcClientOf(*connection), OidcRedirectUri(s),
+                                               login->id, login->nonce, login->code_verifier);
   if (!url.ok()) {
-    RecordTestFailure(s, *login, url.error().message);
-    return SsoPage(502, "The identity provider cannot be reached",
-                   "Signing in through your organization's identity provider is not possible "
-                   "right now: " +
-                       url.error().message);
+    RecordOidcTestFailure(s, *login, url.error().message);
+    return OidcPage(502, "The identity provider cannot be reached",
+                    "Signing in through your organization's identity provider is not possible "
+                    "right now: " +
+                        url.error().message);
   }
   Response response;
   response.status = 303;
   response.content_type.clear();
   response.SetHeader("Location", *url);
   response.SetHeader("Cache-Control", "no-store");
-  response.SetHeader("Set-Cookie", StateCookie(c.request, login->id, kStateCookieSeconds));
+  response.SetHeader("Set-Cookie", OidcStateCookie(c.request, login->id, kOidcStateCookieSeconds));
   return response;
 }
 
 Result<Response> FinishOidcSignIn(Services& s, RequestContext& c) {
   auto query = http::ParseQuery(c.request.Query());
-  if (!query) return SsoPage(400, "This sign-in is not valid", "The query is malformed.");
-  std::string state = QueryParam(*query, "state");
+  if (!query) return OidcPage(400, "This sign-in is not valid", "The query is malformed.");
+  std::string state = OidcQueryParam(*query, "state");
   if (state.empty()) {
-    return SsoPage(400, "This sign-in is not valid",
-                   "The identity provider's answer has no state.");
+    return OidcPage(400, "This sign-in is not valid",
+                    "The identity provider's answer has no state.");
   }
   // The browser that started this sign-in, and no other, may finish it.
   auto cookie = http::CookieValue(c.request.HeaderValue("Cookie"), kOidcStateCookie);
   if (cookie != state) {
-    return SsoPage(400, "This sign-in is not valid",
-                   "This sign-in was started in another browser (or its cookie was lost). Start "
-                   "again from the sign-in page.");
+    return OidcPage(400, "This sign-in is not valid",
+                    "This sign-in was started in another browser (or its cookie was lost). Start "
+                    "again from the sign-in page.");
   }
   service::SsoService sso(s.env);
   // One-time: taken before anything else, so a replayed answer finds nothing.
   auto login = sso.TakeSignIn(state);
   if (!login.ok()) {
     if (login.error().code != core::ErrorCode::kNotFound) return login.error();
-    return SsoPage(400, "This sign-in has expired",
-                   "This sign-in was already used or has expired. Start again from the sign-in "
-                   "page.");
+    return OidcPage(400, "This sign-in has expired",
+                    "This sign-in was already used or has expired. Start again from the sign-in "
+                    "page.");
   }
   auto connection = sso.FindConnection(login->connection_id, !login->test_id.empty());
   if (!connection.ok()) {
     if (connection.error().code != core::ErrorCode::kNotFound) return connection.error();
-    return SsoPage(404, "Single sign-on is not available",
-                   "This single sign-on connection does not exist any more or is disabled.");
+    return OidcPage(404, "Single sign-on is not available",
+                    "This single sign-on connection does not exist any more or is disabled.");
   }
   if (connection->type != "oidc" || !s.oidc_upstream) {
-    return SsoPage(404, "Single sign-on is not available",
-                   "This connection does not use OpenID Connect.");
+    return OidcPage(404, "Single sign-on is not available",
+                    "This connection does not use OpenID Connect.");
   }
   auto refuse = [&](int status, std::string title, const std::string& why) {
-    RecordTestFailure(s, *login, why);
-    return SsoPage(status, std::move(title), why);
+    RecordOidcTestFailure(s, *login, why);
+    return OidcPage(status, std::move(title), why);
   };
   // The IdP's own refusal (OpenID Connect Core 3.1.2.6): its words, escaped and shortened.
-  std::string error = QueryParam(*query, "error");
+  std::string error = OidcQueryParam(*query, "error");
   if (!error.empty()) {
-    std::string description = QueryParam(*query, "error_description");
+    std::string description = OidcQueryParam(*query, "error_description");
     std::string why = "The identity provider refused the sign-in: " + error +
                       (description.empty() ? "" : " (" + description + ")");
-    if (why.size() > kMaxIdpErrorChars) why = why.substr(0, kMaxIdpErrorChars) + "…";
+    if (why.size() > kMaxOidcIdpErrorChars) why = why.substr(0, kMaxOidcIdpErrorChars) + "…";
     return refuse(403, "Sign-in refused", why);
   }
   // RFC 9207: a provider that names itself must be the connection's (mix-up attacks).
@@ -173,13 +173,13 @@ Result<Response> FinishOidcSignIn(Services& s, RequestContext& c) {
     return refuse(400, "This sign-in is not valid",
                   "The answer came from another identity provider than the connection's.");
   }
-  std::string code = QueryParam(*query, "code");
+  std::string code = OidcQueryParam(*query, "code");
   if (code.empty()) {
     return refuse(400, "This sign-in is not valid", "The identity provider's answer has no code.");
   }
 
-  auto identity = s.oidc_upstream->Redeem(ClientOf(*connection), RedirectUri(s), code, login->nonce,
-                                          login->code_verifier);
+  auto identity = s.oidc_upstream->Redeem(OidcClientOf(*connection), OidcRedirectUri(s), code,
+                                          login->nonce, login->code_verifier);
   if (!identity.ok()) {
     const auto& e = identity.error();
     if (e.code == core::ErrorCode::kVerificationFailed) {
@@ -224,13 +224,13 @@ Result<Response> FinishOidcSignIn(Services& s, RequestContext& c) {
                                          "was created: this was a test."
                                        : result->message) +
                         "</p>" +
-                        ClaimsTable(result->claims.is_null() ? claims.raw : result->claims),
+                        OidcClaimsTable(result->claims.is_null() ? claims.raw : result->claims),
            .status = 200});
       break;
-    case Kind::kRefused: response = SsoPage(403, "Sign-in refused", result->message); break;
+    case Kind::kRefused: response = OidcPage(403, "Sign-in refused", result->message); break;
   }
   // The state cookie has done its work.
-  response.headers.push_back({"Set-Cookie", StateCookie(c.request, "", 0)});
+  response.headers.push_back({"Set-Cookie", OidcStateCookie(c.request, "", 0)});
   return response;
 }
 

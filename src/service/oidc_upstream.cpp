@@ -15,8 +15,8 @@ namespace {
 
 constexpr const char* kOidcUserAgent = "Bulkhead-SSO/1";
 constexpr long kOidcConnectTimeoutMs = 5'000;
-constexpr std::size_t kMaxGroups = 200;
-constexpr std::size_t kMaxGroupChars = 256;
+constexpr std::size_t kMaxOidcGroups = 200;
+constexpr std::size_t kMaxOidcGroupChars = 256;
 
 struct OidcTransfer {
   bool allow_private = false;
@@ -47,24 +47,24 @@ std::size_t OidcCollectBody(char* data, std::size_t size, std::size_t count, voi
   return size * count;
 }
 
-core::Error Unavailable(std::string message) {
+core::Error IdpUnavailable(std::string message) {
   return core::Error::Make(core::ErrorCode::kUnavailable, std::move(message));
 }
 
-core::Error NotVerified(std::string message) {
+core::Error IdpAnswerRefused(std::string message) {
   return core::Error::Make(core::ErrorCode::kVerificationFailed, std::move(message));
 }
 
-std::string Member(const nlohmann::json& object, const char* name) {
+std::string JsonString(const nlohmann::json& object, const char* name) {
   auto it = object.find(name);
   return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string FormField(std::string_view name, std::string_view value) {
+std::string OidcFormField(std::string_view name, std::string_view value) {
   return std::string(name) + "=" + core::PercentEncode(value);
 }
 
-std::string Join(const std::vector<std::string>& parts, const char* separator) {
+std::string JoinScopes(const std::vector<std::string>& parts, const char* separator) {
   std::string out;
   for (const auto& p : parts) {
     if (!out.empty()) out += separator;
@@ -74,31 +74,31 @@ std::string Join(const std::vector<std::string>& parts, const char* separator) {
 }
 
 // OpenID Connect Core 5.1's standard claims, read as an SSO sign-in needs them.
-OidcIdentity IdentityOf(const nlohmann::json& claims) {
+OidcIdentity OidcIdentityOf(const nlohmann::json& claims) {
   OidcIdentity identity;
-  identity.subject = Member(claims, "sub");
-  identity.email = Member(claims, "email");
+  identity.subject = JsonString(claims, "sub");
+  identity.email = JsonString(claims, "email");
   auto verified = claims.find("email_verified");
   if (verified != claims.end()) {
     // A boolean per the spec; some providers (Amazon Cognito among them) send the string.
     identity.email_verified = (verified->is_boolean() && verified->get<bool>()) ||
                               (verified->is_string() && verified->get<std::string>() == "true");
   }
-  identity.name = Member(claims, "name");
+  identity.name = JsonString(claims, "name");
   if (identity.name.empty()) {
-    std::string given = Member(claims, "given_name");
-    std::string family = Member(claims, "family_name");
+    std::string given = JsonString(claims, "given_name");
+    std::string family = JsonString(claims, "family_name");
     identity.name = given.empty() || family.empty() ? given + family : given + " " + family;
   }
-  if (identity.name.empty()) identity.name = Member(claims, "preferred_username");
+  if (identity.name.empty()) identity.name = JsonString(claims, "preferred_username");
   auto groups = claims.find("groups");
   if (groups != claims.end() && groups->is_string()) {
     identity.groups.push_back(groups->get<std::string>());
   } else if (groups != claims.end() && groups->is_array()) {
     for (const auto& g : *groups) {
-      if (identity.groups.size() >= kMaxGroups) break;
+      if (identity.groups.size() >= kMaxOidcGroups) break;
       if (g.is_string() && !g.get<std::string>().empty() &&
-          g.get<std::string>().size() <= kMaxGroupChars) {
+          g.get<std::string>().size() <= kMaxOidcGroupChars) {
         identity.groups.push_back(g.get<std::string>());
       }
     }
@@ -194,9 +194,9 @@ OidcUpstream::OidcUpstream(OidcUpstreamOptions options, std::unique_ptr<OidcHttp
 core::Status OidcUpstream::CheckEndpoint(const std::string& what, const std::string& url) const {
   auto checked = core::CheckWebhookUrl(url, options_.allow_private);
   if (!checked.ok()) {
-    return Unavailable("the provider's " + what + " " + url + " is refused: it " +
-                       (checked.error().fields.empty() ? checked.error().message
-                                                       : checked.error().fields[0].message));
+    return IdpUnavailable("the provider's " + what + " " + url + " is refused: it " +
+                          (checked.error().fields.empty() ? checked.error().message
+                                                          : checked.error().fields[0].message));
   }
   return core::Ok();
 }
@@ -204,20 +204,20 @@ core::Status OidcUpstream::CheckEndpoint(const std::string& what, const std::str
 core::Result<nlohmann::json> OidcUpstream::FetchJson(const std::string& what,
                                                      const OidcHttpRequest& request) {
   OidcHttpResponse response = http_->Send(request);
-  if (response.status == 0) return Unavailable("the provider's " + what + ": " + response.error);
+  if (response.status == 0) return IdpUnavailable("the provider's " + what + ": " + response.error);
   auto json = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (response.status < 200 || response.status >= 300) {
     std::string detail;
     if (!json.is_discarded() && json.is_object() && json.contains("error")) {
-      detail = ": " + Member(json, "error");
-      std::string description = Member(json, "error_description");
+      detail = ": " + JsonString(json, "error");
+      std::string description = JsonString(json, "error_description");
       if (!description.empty()) detail += " (" + description + ")";
     }
-    return Unavailable("the provider's " + what + " answered HTTP " +
-                       std::to_string(response.status) + detail);
+    return IdpUnavailable("the provider's " + what + " answered HTTP " +
+                          std::to_string(response.status) + detail);
   }
   if (json.is_discarded() || !json.is_object()) {
-    return Unavailable("the provider's " + what + " is not a JSON object");
+    return IdpUnavailable("the provider's " + what + " is not a JSON object");
   }
   return json;
 }
@@ -254,16 +254,16 @@ core::Result<OidcProviderMetadata> OidcUpstream::Discover(const std::string& iss
                              /*refresh=*/false);
   if (!document.ok()) return document.error();
   OidcProviderMetadata metadata;
-  metadata.issuer = Member(*document, "issuer");
+  metadata.issuer = JsonString(*document, "issuer");
   // Discovery 4.3: exactly the issuer asked about, or the document is not this provider's.
   if (metadata.issuer != issuer) {
-    return Unavailable("the provider's discovery document names the issuer \"" + metadata.issuer +
-                       "\", not the connection's \"" + issuer + "\"");
+    return IdpUnavailable("the provider's discovery document names the issuer \"" +
+                          metadata.issuer + "\", not the connection's \"" + issuer + "\"");
   }
-  metadata.authorization_endpoint = Member(*document, "authorization_endpoint");
-  metadata.token_endpoint = Member(*document, "token_endpoint");
-  metadata.jwks_uri = Member(*document, "jwks_uri");
-  metadata.userinfo_endpoint = Member(*document, "userinfo_endpoint");
+  metadata.authorization_endpoint = JsonString(*document, "authorization_endpoint");
+  metadata.token_endpoint = JsonString(*document, "token_endpoint");
+  metadata.jwks_uri = JsonString(*document, "jwks_uri");
+  metadata.userinfo_endpoint = JsonString(*document, "userinfo_endpoint");
   BULKHEAD_TRY(CheckEndpoint("authorization_endpoint", metadata.authorization_endpoint));
   BULKHEAD_TRY(CheckEndpoint("token_endpoint", metadata.token_endpoint));
   BULKHEAD_TRY(CheckEndpoint("jwks_uri", metadata.jwks_uri));
@@ -293,12 +293,13 @@ core::Result<std::string> OidcUpstream::AuthorizationUrl(const OidcClientConfig&
   if (!metadata.ok()) return metadata.error();
   std::string url = metadata->authorization_endpoint;
   url += url.find('?') == std::string::npos ? '?' : '&';
-  url += FormField("response_type", "code") + "&" + FormField("client_id", client.client_id) + "&" +
-         FormField("redirect_uri", redirect_uri) + "&" +
-         FormField("scope", Join(client.scopes, " ")) + "&" + FormField("state", state) + "&" +
-         FormField("nonce", nonce) + "&" +
-         FormField("code_challenge", crypto::PkceS256(code_verifier)) + "&" +
-         FormField("code_challenge_method", "S256");
+  url += OidcFormField("response_type", "code") + "&" +
+         OidcFormField("client_id", client.client_id) + "&" +
+         OidcFormField("redirect_uri", redirect_uri) + "&" +
+         OidcFormField("scope", JoinScopes(client.scopes, " ")) + "&" +
+         OidcFormField("state", state) + "&" + OidcFormField("nonce", nonce) + "&" +
+         OidcFormField("code_challenge", crypto::PkceS256(code_verifier)) + "&" +
+         OidcFormField("code_challenge_method", "S256");
   return url;
 }
 
@@ -311,12 +312,13 @@ core::Result<OidcIdentity> OidcUpstream::Redeem(const OidcClientConfig& client,
 
   // The code, at the token endpoint (OpenID Connect Core 3.1.3.1, RFC 7636 4.5).
   OidcHttpRequest exchange{.method = "POST", .url = metadata->token_endpoint};
-  exchange.form_body = FormField("grant_type", "authorization_code") + "&" +
-                       FormField("code", code) + "&" + FormField("redirect_uri", redirect_uri) +
-                       "&" + FormField("code_verifier", code_verifier);
+  exchange.form_body = OidcFormField("grant_type", "authorization_code") + "&" +
+                       OidcFormField("code", code) + "&" +
+                       OidcFormField("redirect_uri", redirect_uri) + "&" +
+                       OidcFormField("code_verifier", code_verifier);
   if (metadata->client_secret_post_only) {
-    exchange.form_body += "&" + FormField("client_id", client.client_id) + "&" +
-                          FormField("client_secret", client.client_secret);
+    exchange.form_body += "&" + OidcFormField("client_id", client.client_id) + "&" +
+                          OidcFormField("client_secret", client.client_secret);
   } else {
     // RFC 6749 2.3.1: each part form-urlencoded before the Basic encoding.
     exchange.basic_user = core::PercentEncode(client.client_id);
@@ -324,8 +326,8 @@ core::Result<OidcIdentity> OidcUpstream::Redeem(const OidcClientConfig& client,
   }
   auto tokens = FetchJson("token endpoint", exchange);
   if (!tokens.ok()) return tokens.error();
-  std::string id_token = Member(*tokens, "id_token");
-  if (id_token.empty()) return NotVerified("the provider's token response has no id_token");
+  std::string id_token = JsonString(*tokens, "id_token");
+  if (id_token.empty()) return IdpAnswerRefused("the provider's token response has no id_token");
 
   // The ID token (Core 3.1.3.7): the signature against the provider's keys, refetched once when
   // none of the cached ones fits (a rotation), then the claims.
@@ -342,12 +344,12 @@ core::Result<OidcIdentity> OidcUpstream::Redeem(const OidcClientConfig& client,
   switch (check) {
     case crypto::SignatureCheck::kValid: break;
     case crypto::SignatureCheck::kAlgRefused:
-      return NotVerified("ID token: alg " + Member(jws->header, "alg") +
-                         " is not accepted (RS256, ES256 or EdDSA)");
+      return IdpAnswerRefused("ID token: alg " + JsonString(jws->header, "alg") +
+                              " is not accepted (RS256, ES256 or EdDSA)");
     case crypto::SignatureCheck::kNoKey:
-      return NotVerified("ID token: signed with a key the provider does not publish");
+      return IdpAnswerRefused("ID token: signed with a key the provider does not publish");
     case crypto::SignatureCheck::kInvalid:
-      return NotVerified("ID token: the signature does not verify");
+      return IdpAnswerRefused("ID token: the signature does not verify");
   }
   BULKHEAD_TRY(crypto::CheckIdTokenClaims(jws->payload, {.issuer = client.issuer,
                                                          .client_id = client.client_id,
@@ -357,8 +359,8 @@ core::Result<OidcIdentity> OidcUpstream::Redeem(const OidcClientConfig& client,
   nlohmann::json claims = std::move(jws->payload);
 
   // No email in the ID token (Entra ID and others put it only in userinfo for some scopes).
-  std::string access_token = Member(*tokens, "access_token");
-  if (Member(claims, "email").empty() && !metadata->userinfo_endpoint.empty() &&
+  std::string access_token = JsonString(*tokens, "access_token");
+  if (JsonString(claims, "email").empty() && !metadata->userinfo_endpoint.empty() &&
       !access_token.empty()) {
     auto userinfo =
         FetchJson("userinfo endpoint", {.method = "GET",
@@ -366,14 +368,14 @@ core::Result<OidcIdentity> OidcUpstream::Redeem(const OidcClientConfig& client,
                                         .headers = {{"authorization", "Bearer " + access_token}}});
     if (!userinfo.ok()) return userinfo.error();
     // Core 5.3.2: the userinfo's sub must be the ID token's, else it is someone else's answer.
-    if (Member(*userinfo, "sub") != Member(claims, "sub")) {
-      return NotVerified("the provider's userinfo is about another subject than the ID token");
+    if (JsonString(*userinfo, "sub") != JsonString(claims, "sub")) {
+      return IdpAnswerRefused("the provider's userinfo is about another subject than the ID token");
     }
     for (const auto& [name, value] : userinfo->items()) {
       if (!claims.contains(name)) claims[name] = value;
     }
   }
-  return IdentityOf(claims);
+  return OidcIdentityOf(claims);
 }
 
 }  // namespace bulkhead::service
