@@ -1009,7 +1009,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .blocking = true,
        .lane = http::Lane::kOutbound,
        .response_type = "text/html",
-       .tag = "Enterprise SSO",
+       .tag = "SSO",
        .documented = false},
       {.method = "GET",
        .pattern = "/sso/oidc/callback",
@@ -1018,7 +1018,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .blocking = true,
        .lane = http::Lane::kOutbound,
        .response_type = "text/html",
-       .tag = "Enterprise SSO",
+       .tag = "SSO",
        .documented = false},
       // OpenID Provider metadata (described by the discovery document itself).
       {.method = "GET",

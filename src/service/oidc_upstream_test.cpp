@@ -57,9 +57,9 @@ class FakeProvider final : public OidcHttp {
   }
 
   std::string IdToken() const {
-    std::string input =
-        core::Base64UrlEncode(nlohmann::json{{"alg", "RS256"}, {"kid", kid}}.dump()) + "." +
-        core::Base64UrlEncode(claims.dump());
+    std::string alg = key.alg() == crypto::JwsAlg::kES256 ? "ES256" : "RS256";
+    std::string input = core::Base64UrlEncode(nlohmann::json{{"alg", alg}, {"kid", kid}}.dump()) +
+                        "." + core::Base64UrlEncode(claims.dump());
     return input + "." + core::Base64UrlEncode(key.Sign(input));
   }
 
