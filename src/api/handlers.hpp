@@ -53,6 +53,8 @@ struct Services {
   service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
+  // TXT lookups (email domain verification; App owns it).
+  const service::TxtResolver* dns = nullptr;
   // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
   service::OidcUpstream* oidc_upstream = nullptr;
 };

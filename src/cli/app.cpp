@@ -62,6 +62,7 @@ App::App(DataDirectory data_directory, AppOptions options)
                .oauth_clients = &oauth_clients,
                .oauth = &oauth_provider,
                .signing_keys = &signing_keys,
+               .dns = &dns,
                .oidc_upstream = &oidc_upstream},
       routes(api::BuildRoutes(services)),
       metrics(routes.router),
