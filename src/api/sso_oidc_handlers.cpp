@@ -26,12 +26,6 @@ std::string OidcQueryParam(const http::QueryParams& query, std::string_view name
   return http::QueryValue(query, name).value_or("");
 }
 
-std::string OidcRedirectUri(const Services& s) {
-  std::string base = s.env.config.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + std::string(kOidcCallbackPath);
-}
-
 std::string OidcStateCookie(const http::Request& request, std::string_view value, int64_t max_age) {
   std::string cookie = std::string(kOidcStateCookie) + "=" + std::string(value) +
                        "; Path=" + std::string(kOidcCallbackPath) +
@@ -102,8 +96,9 @@ Result<Response> StartOidcSignIn(Services& s, RequestContext& c) {
 
   auto login = sso.BeginSignIn(*connection, return_to, test_id);
   if (!login.ok()) return login.error();
-  auto url = s.oidc_upstream->AuthorizationUrl(OidcClientOf(*connection), OidcRedirectUri(s),
-                                               login->id, login->nonce, login->code_verifier);
+  auto url = s.oidc_upstream->AuthorizationUrl(OidcClientOf(*connection),
+                                               service::SsoOidcRedirectUri(s.env.config), login->id,
+                                               login->nonce, login->code_verifier);
   if (!url.ok()) {
     RecordOidcTestFailure(s, *login, url.error().message);
     return OidcPage(502, "The identity provider cannot be reached",
@@ -178,8 +173,9 @@ Result<Response> FinishOidcSignIn(Services& s, RequestContext& c) {
     return refuse(400, "This sign-in is not valid", "The identity provider's answer has no code.");
   }
 
-  auto identity = s.oidc_upstream->Redeem(OidcClientOf(*connection), OidcRedirectUri(s), code,
-                                          login->nonce, login->code_verifier);
+  auto identity =
+      s.oidc_upstream->Redeem(OidcClientOf(*connection), service::SsoOidcRedirectUri(s.env.config),
+                              code, login->nonce, login->code_verifier);
   if (!identity.ok()) {
     const auto& e = identity.error();
     if (e.code == core::ErrorCode::kVerificationFailed) {
