@@ -29,23 +29,30 @@ export async function checks({ server, idp, clients, check }) {
   const org = await expectApi(201, "POST", "/api/v1/organizations",
                               { ...t, body: { name: "Acme Corp", slug: "acme-corp" } });
   const o = `/api/v1/organizations/${org.id}`;
-  const planned = await api("PUT", `${o}/plan`, { ...t, body: { plan: "enterprise" } });
-  assert.ok([200, 204].includes(planned.status), `PUT plan: ${planned.status}`);
+  // A second organization of the same owner, for the connection without JIT: /oauth2/authorize's
+  // organization hint goes straight to the IdP only when the organization has one connection.
+  const org2 = await expectApi(201, "POST", "/api/v1/organizations",
+                               { ...t, body: { name: "Beta Corp", slug: "beta-corp" } });
+  const o2 = `/api/v1/organizations/${org2.id}`;
+  for (const path of [o, o2]) {
+    const planned = await api("PUT", `${path}/plan`, { ...t, body: { plan: "enterprise" } });
+    assert.ok([200, 204].includes(planned.status), `PUT plan: ${planned.status}`);
+  }
 
   const connectionBody = (client, extra = {}) => ({
     type: "oidc", name: "Acme IdP", issuer: idp.issuer, client_id: client.client_id,
     client_secret: client.client_secret, scopes: ["openid", "email", "profile", "groups"],
     ...extra,
   });
-  let jit = null;     // jit on, RS256, acme-admins -> admin
-  let noJit = null;   // jit off, ES256
+  let jit = null;     // Acme's: jit on, RS256, acme-admins -> admin
+  let noJit = null;   // Beta's: jit off, ES256
 
   await check("connections are created through the API; the secret is never returned", async () => {
     jit = await expectApi(201, "POST", `${o}/sso-connections`, { ...t,
       body: connectionBody(clients.rs256, { default_role: "member", jit: true,
         group_role_mappings: [{ group: "acme-admins", role: "admin" }] }) });
-    noJit = await expectApi(201, "POST", `${o}/sso-connections`, { ...t,
-      body: connectionBody(clients.es256, { name: "Acme IdP (no JIT)", jit: false }) });
+    noJit = await expectApi(201, "POST", `${o2}/sso-connections`, { ...t,
+      body: connectionBody(clients.es256, { name: "Beta IdP (no JIT)", jit: false }) });
     for (const c of [jit, noJit]) {
       assert.equal(c.type, "oidc");
       assert.equal(c.oidc.issuer, idp.issuer);
@@ -81,8 +88,8 @@ export async function checks({ server, idp, clients, check }) {
     assert.equal(r.status, 200, "the session works: GET /api/v1/user");
     return r.json();
   }
-  async function members() {
-    const list = await expectApi(200, "GET", `${o}/members?limit=200`, t);
+  async function members(path = o) {
+    const list = await expectApi(200, "GET", `${path}/members?limit=200`, t);
     return new Map(list.data.map((m) => [m.user.email, m]));
   }
   // Whether an account exists for `email`: sign-up with it is refused (409 email_taken) if so.
@@ -195,7 +202,7 @@ export async function checks({ server, idp, clients, check }) {
     expectPage(r, 403);
     assert.doesNotMatch(r.text, /could not be verified/);
     assert.equal(sessionOf(browser), undefined, "no session");
-    assert.equal((await members()).has("carol@acme.test"), false, "not a member");
+    assert.equal((await members(o2)).has("carol@acme.test"), false, "not a member");
     assert.equal(await accountExists("carol@acme.test"), false, "no user was created");
   });
 
