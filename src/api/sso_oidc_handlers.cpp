@@ -41,15 +41,6 @@ service::OidcClientConfig OidcClientOf(const service::SsoConnection& connection)
           .scopes = connection.scopes};
 }
 
-// A test sign-in that failed in the protocol (before CompleteSignIn could report it): its
-// report says why, for GET …/sso-connections/{id}/tests/{test_id}.
-void RecordOidcTestFailure(Services& s, const service::SsoLogin& login, const std::string& why) {
-  if (login.test_id.empty()) return;
-  auto lease = s.env.catalog.Acquire();
-  (void)store::catalog::FinishSsoTest(*lease, login.test_id, "failed",
-                                      nlohmann::json{{"error", why}}.dump());
-}
-
 std::string OidcClaimsTable(const nlohmann::json& claims) {
   std::string rows;
   for (const auto& [name, value] : claims.items()) {
@@ -100,7 +91,7 @@ Result<Response> StartOidcSignIn(Services& s, RequestContext& c) {
                                                service::SsoOidcRedirectUri(s.env.config), login->id,
                                                login->nonce, login->code_verifier);
   if (!url.ok()) {
-    RecordOidcTestFailure(s, *login, url.error().message);
+    (void)sso.RecordTestFailure(*login, url.error().message);
     return OidcPage(502, "The identity provider cannot be reached",
                     "Signing in through your organization's identity provider is not possible "
                     "right now: " +
@@ -150,7 +141,7 @@ Result<Response> FinishOidcSignIn(Services& s, RequestContext& c) {
                     "This connection does not use OpenID Connect.");
   }
   auto refuse = [&](int status, std::string title, const std::string& why) {
-    RecordOidcTestFailure(s, *login, why);
+    (void)sso.RecordTestFailure(*login, why);
     return OidcPage(status, std::move(title), why);
   };
   // The IdP's own refusal (OpenID Connect Core 3.1.2.6): its words, escaped and shortened.
