@@ -53,7 +53,7 @@ const runner = new Checks({
 });
 
 try {
-  server = new Server(binary, { suite: "sso-oidc", serveArgs: ["--allow-private-webhooks"] });
+  server = new Server(binary, { suite: "sso_oidc", serveArgs: ["--allow-private-webhooks"] });
   const publicUrl = await server.start();
   const redirectUri = `${publicUrl}/sso/oidc/callback`;
   // Two registrations of Bulkhead at the IdP, as two organizations' admins would make them:
