@@ -14,7 +14,10 @@ import { claimsOf } from "./idp.mjs";
 
 const kPassword = "correct horse battery staple";
 
-export async function checks({ server, idp, clients, check }) {
+export async function checks({ server, idp, clients, newServer, check }) {
+  // Every credential the run saw (client secrets, codes, sessions, ID tokens): none may appear in
+  // the server's logs.
+  const secrets = new Set(Object.values(clients).map((c) => c.client_secret));
   const base = server.publicUrl;
   const callbackPrefix = `${base}/sso/oidc/callback`;
   const api = (method, route, options) => server.api(method, route, options);
@@ -74,13 +77,18 @@ export async function checks({ server, idp, clients, check }) {
       throw new Error(`the IdP did not send the browser back (${r.status}):\n        ` +
                       `${browser.lastSteps()}\n${r.text.slice(0, 400)}`);
     }
+    secrets.add(new URL(r.location).searchParams.get("code"));
     return r.location;
   }
   // The whole sign-in: the callback's answer (not followed further).
   async function signIn(browser, connection, account, returnTo) {
     return browser.request(await toCallback(browser, connection, account, returnTo));
   }
-  const sessionOf = (browser) => browser.cookie(base, "bulkhead_session");
+  const sessionOf = (browser) => {
+    const session = browser.cookie(base, "bulkhead_session");
+    if (session) secrets.add(session);
+    return session;
+  };
   // GET /api/v1/user with the browser's session cookie.
   async function currentUser(browser) {
     const r = await fetch(`${base}/api/v1/user`, {
@@ -154,6 +162,10 @@ export async function checks({ server, idp, clients, check }) {
     assert.equal(r.status, 303, `callback: ${r.status} ${r.text.slice(0, 300)}`);
     assert.equal(r.location, `${base}/console/`);
     assert.ok(sessionOf(browser), "a session cookie");
+    const cookie = r.headers.getSetCookie().find((c) => c.startsWith("bulkhead_session="));
+    assert.match(cookie, /; HttpOnly/i);
+    assert.match(cookie, /; SameSite=Lax/i);
+    assert.match(cookie, /; Path=\//i);
     alice = await currentUser(browser);
     assert.equal(alice.email, "alice@acme.test");
     assert.equal(alice.name, "Alice Example");
@@ -318,6 +330,60 @@ export async function checks({ server, idp, clients, check }) {
     assert.equal(await accountExists("mallory@acme.test"), false, "nothing was created");
   });
 
+  await check("a test sign-in whose ID token does not verify reports the failure", async () => {
+    need(jit);
+    const test = await expectApi(201, "POST", `${o}/sso-connections/${jit.id}/test`, t);
+    idp.nextAccount = "dave-004";
+    idp.tamper = async (body) => {
+      body.id_token = await idp.sign({ ...claimsOf(body.id_token), nonce: "not-the-sign-ins" });
+      return body;
+    };
+    try {
+      const r = await new Browser().follow(new URL(test.url, base).href, { stopAt: [`${base}/console/`] });
+      expectPage(r, 400, /nonce/);
+    } finally {
+      idp.tamper = null;
+    }
+    const report = await expectApi(200, "GET", `${o}/sso-connections/${jit.id}/tests/${test.test_id}`, t);
+    assert.equal(report.status, "failed");
+    assert.match(JSON.stringify(report.error), /nonce/);
+  });
+
+  await check("a disabled connection cannot be signed in through, but can be tested", async () => {
+    need(noJit);
+    await expectApi(200, "PATCH", `${o2}/sso-connections/${noJit.id}`, { ...t, body: { enabled: false } });
+    try {
+      const r = await new Browser().request(startUrl(noJit));
+      expectPage(r, 404, /does not exist or is disabled/);
+      const test = await expectApi(201, "POST", `${o2}/sso-connections/${noJit.id}/test`, t);
+      idp.nextAccount = "carol-003";
+      const tested = await new Browser().follow(new URL(test.url, base).href,
+                                                { stopAt: [`${base}/console/`] });
+      expectPage(tested, 200, /carol@acme\.test/);
+      // A pending test of another connection does not open this one.
+      const other = await expectApi(201, "POST", `${o}/sso-connections/${jit.id}/test`, t);
+      const crossed = await new Browser().request(
+        `${base}/sso/oidc/${noJit.id}/start?test=${encodeURIComponent(other.test_id)}`);
+      expectPage(crossed, 404);
+    } finally {
+      await expectApi(200, "PATCH", `${o2}/sso-connections/${noJit.id}`, { ...t, body: { enabled: true } });
+    }
+  });
+
+  await check("without --allow-private-webhooks the server does not reach an IdP on loopback", async () => {
+    need(jit);
+    const guarded = newServer({ sharedWith: server, serveArgs: [] });
+    await guarded.start();
+    try {
+      const r = await new Browser().request(
+        `${guarded.publicUrl}/sso/oidc/${jit.id}/start?return_to=%2Fconsole%2F`);
+      expectPage(r, 502, /refused/);
+      assert.doesNotMatch(r.headers.get("location") ?? "", /127\.0\.0\.1/);
+    } finally {
+      await guarded.stop();
+    }
+  });
+
   await check("the IdP's refusal (error=access_denied) is a clear page", async () => {
     need(jit);
     idp.denyNext = { error: "access_denied", error_description: "The user is not assigned to this application" };
@@ -362,5 +428,12 @@ export async function checks({ server, idp, clients, check }) {
     const erin = (await members()).get("erin@acme.test");
     assert.ok(erin, "erin became a member (JIT)");
     assert.equal(payload.sub, erin.user.id, "sub is the Bulkhead user id");
+  });
+
+  await check("no credential of the run appears in the server's logs", async () => {
+    const logs = server.logs();
+    assert.ok(logs.length > 0, "the server logged something");
+    const leaked = [...secrets].filter((secret) => secret && logs.includes(secret));
+    assert.deepEqual(leaked.map((x) => `${x.slice(0, 6)}…`), []);
   });
 }

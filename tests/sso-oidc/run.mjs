@@ -26,11 +26,19 @@ const binary = process.argv[2];
 
 let server = null;
 let idp = null;
+const servers = [];  // every server the run starts, so that an abort leaves none behind
 
 function abort(message) {
   console.error(`sso-oidc e2e: ${message}`);
-  server?.cleanUp();
+  for (const s of servers.reverse()) s.cleanUp();
   process.exit(1);
+}
+
+// A server of the suite: registered for clean-up; `options` as Server's.
+function newServer(options) {
+  const s = new Server(binary, { suite: "sso_oidc", ...options });
+  servers.push(s);
+  return s;
 }
 
 if (!binary) abort("usage: run.mjs BULKHEAD_BINARY");
@@ -48,12 +56,14 @@ process.on("SIGINT", () => abort("interrupted"));
 
 const runner = new Checks({
   onFailure: () => {
-    if (server?.process && !server.running()) console.log(`      the server is not running:\n${server.stderr}`);
+    for (const s of servers) {
+      if (s.process && !s.running() && s.work) console.log(`      a server is not running:\n${s.stderr}`);
+    }
   },
 });
 
 try {
-  server = new Server(binary, { suite: "sso_oidc", serveArgs: ["--allow-private-webhooks"] });
+  server = newServer({ serveArgs: ["--allow-private-webhooks"] });
   const publicUrl = await server.start();
   const redirectUri = `${publicUrl}/sso/oidc/callback`;
   // Two registrations of Bulkhead at the IdP, as two organizations' admins would make them:
@@ -67,12 +77,13 @@ try {
   idp = new IdentityProvider({ clients: Object.values(clients) });
   const issuer = await idp.start();
   console.log(`server (${server.engine}): ${publicUrl}; IdP (oidc-provider): ${issuer}`);
-  await checks({ server, idp, clients, check: runner.check });
+  await checks({ server, idp, clients, newServer, check: runner.check });
 } catch (e) {
   runner.setupFailed(e);
 }
 await idp?.stop();
-await server?.stop();
+// Sharing servers first: the owner of a store drops it.
+for (const s of [...servers].reverse()) await s.stop();
 clearTimeout(deadline);
 
 runner.finish("sso-oidc e2e");
