@@ -23,6 +23,7 @@
 namespace bulkhead::service {
 class OAuthClients;
 class OAuthProvider;
+class OidcUpstream;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -54,6 +55,8 @@ struct Services {
   service::SigningKeys* signing_keys = nullptr;
   // TXT lookups (email domain verification; App owns it).
   const service::TxtResolver* dns = nullptr;
+  // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
+  service::OidcUpstream* oidc_upstream = nullptr;
 };
 
 using core::Result;

@@ -120,7 +120,7 @@ class SsoSignInTest : public ::testing::TestWithParam<std::string> {
     in.client_secret = "the-client-secret";
     in.jit = jit;
     in.group_role_mappings = std::move(mappings);
-    auto created = sso_->CreateConnection(tenant_, in, Actor{"user", owner_id_, "r"});
+    auto created = sso_->CreateConnection(*tenant_, in, Actor{"user", owner_id_, "r"});
     EXPECT_TRUE(created.ok()) << created.error().message;
     auto found = sso_->FindConnection(created->connection.id);
     EXPECT_TRUE(found.ok()) << found.error().message;
