@@ -23,6 +23,7 @@
 namespace bulkhead::service {
 class OAuthClients;
 class OAuthProvider;
+class OidcUpstream;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -52,6 +53,10 @@ struct Services {
   service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
+  // TXT lookups (email domain verification; App owns it).
+  const service::TxtResolver* dns = nullptr;
+  // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
+  service::OidcUpstream* oidc_upstream = nullptr;
 };
 
 using core::Result;

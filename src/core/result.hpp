@@ -25,6 +25,7 @@ enum class ErrorCode {
   kFeatureNotEnabled,      // 403
   kWrongPassword,          // 403: not the current password of the account
   kEmailUnverified,        // 403: the caller's address is not proven (a mailed link)
+  kSsoRequired,            // 403: the address's domain signs in through its identity provider
   kNotFound,               // 404
   kOrganizationNotFound,   // 404
   kMethodNotAllowed,       // 405
@@ -43,6 +44,7 @@ enum class ErrorCode {
   kUnsupportedMediaType,   // 415
   kValidationFailed,       // 422
   kVerificationFailed,     // 422
+  kDomainNotVerified,      // 422: an email domain must be verified first
   kRateLimited,            // 429
   kHeadersTooLarge,        // 431
   kInternal,               // 500
@@ -71,9 +73,12 @@ struct Error {
   std::vector<FieldError> fields;    // validation errors, one per field
   int retry_after_seconds = 0;       // for kRateLimited
   std::optional<LimitDetail> limit;  // for kLimitReached
+  // A JSON object's text whose members are added to the problem body (kSsoRequired: the
+  // connections to sign in with); empty: none.
+  std::string extra_members;
 
   static Error Make(ErrorCode code, std::string message) {
-    return Error{code, std::move(message), {}, 0, {}};
+    return Error{code, std::move(message), {}, 0, {}, {}};
   }
   static Error LimitReached(std::string name, int64_t current, int64_t maximum) {
     Error e =
@@ -88,6 +93,7 @@ struct Error {
                  std::move(detail),
                  {{std::move(field), std::move(message)}},
                  0,
+                 {},
                  {}};
   }
   static Error NotFound(std::string what) {

@@ -41,6 +41,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kWrongPassword: return {403, "wrong_password", "Wrong password"};
     case ErrorCode::kEmailUnverified: return {403, "email_unverified", "Email unverified"};
     case ErrorCode::kFeatureNotEnabled: return {403, "feature_not_enabled", "Feature not enabled"};
+    case ErrorCode::kSsoRequired: return {403, "sso_required", "Single sign-on required"};
     case ErrorCode::kLimitReached: return {409, "limit_reached", "Limit reached"};
     case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};
     case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
@@ -51,6 +52,7 @@ Mapping MappingOf(ErrorCode code) {
       return {415, "unsupported_media_type", "Unsupported media type"};
     case ErrorCode::kValidationFailed: return {422, "validation_failed", "Validation failed"};
     case ErrorCode::kVerificationFailed: return {422, "verification_failed", "Verification failed"};
+    case ErrorCode::kDomainNotVerified: return {422, "domain_not_verified", "Domain not verified"};
     case ErrorCode::kRateLimited: return {429, "rate_limited", "Too many requests"};
     case ErrorCode::kHeadersTooLarge: return {431, "headers_too_large", "Headers too large"};
     case ErrorCode::kInternal: return {500, "internal", "Internal error", false};
@@ -102,8 +104,14 @@ Response ProblemResponse(const core::Error& error, std::string_view request_id) 
   // Internal details stay in the server log; the caller gets a stable, safe message.
   std::string_view detail = m.detail_shown ? std::string_view(error.message) : "internal error";
   Response response = ProblemResponse(m.status, m.code, m.title, detail, request_id);
-  if (!error.fields.empty() || error.limit) {
+  if (!error.fields.empty() || error.limit || !error.extra_members.empty()) {
     auto body = nlohmann::json::parse(response.body);
+    auto extra = nlohmann::json::parse(error.extra_members, nullptr, false);
+    if (extra.is_object()) {
+      for (const auto& [key, value] : extra.items()) {
+        if (!body.contains(key)) body[key] = value;
+      }
+    }
     if (!error.fields.empty()) {
       auto& errors = body["errors"] = nlohmann::json::array();
       for (const auto& f : error.fields)

@@ -11,6 +11,15 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+TEST(ProblemResponse, AddsTheErrorsExtraMembersWithoutReplacingItsOwn) {
+  Error e = Error::Make(ErrorCode::kSsoRequired, "use your identity provider");
+  e.extra_members = R"({"connections": [{"connection_id": "c1"}], "status": 200})";
+  auto body = nlohmann::json::parse(ProblemResponse(e, "req-1").body);
+  EXPECT_EQ(body["code"], "sso_required");
+  EXPECT_EQ(body["status"], 403);
+  EXPECT_EQ(body["connections"][0]["connection_id"], "c1");
+}
+
 TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
   struct Case {
     ErrorCode code;
@@ -43,6 +52,8 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kBodyTooLarge, 413, "body_too_large"},
       {ErrorCode::kValidationFailed, 422, "validation_failed"},
       {ErrorCode::kVerificationFailed, 422, "verification_failed"},
+      {ErrorCode::kDomainNotVerified, 422, "domain_not_verified"},
+      {ErrorCode::kSsoRequired, 403, "sso_required"},
       {ErrorCode::kRateLimited, 429, "rate_limited"},
       {ErrorCode::kInternal, 500, "internal"},
       // The server's own refusals, before a request reaches a route.

@@ -473,6 +473,88 @@ CREATE TABLE webhook_final_deliveries (
 );
 )sql";
 
+// Enterprise SSO (docs/sso.md): connections to the organizations' own identity providers (OIDC
+// client secrets sealed with the organization's data key; the public configuration as JSON),
+// email domains proven by DNS and linked to connections (many-to-many: one domain may belong to
+// several organizations), the identities the IdPs vouched for, one-time pending sign-ins, test
+// sign-in reports and seen SAML assertion ids. Everything hangs off the organization or the
+// connection by cascading keys: deleting either deletes its rows. A session records the
+// organization whose connection created it (SCIM deprovisioning revokes those).
+constexpr std::string_view kCatalogV010 = R"sql(
+CREATE TABLE sso_connections (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  type TEXT NOT NULL CHECK (type IN ('oidc', 'saml')),
+  name TEXT NOT NULL,
+  enabled BIGINT NOT NULL,
+  default_role TEXT NOT NULL,
+  jit BIGINT NOT NULL,
+  group_role_mappings TEXT NOT NULL,   -- JSON [{"group","role"}]
+  config TEXT NOT NULL,                -- JSON: the public parts (issuer, client_id, IdP metadata)
+  secret_sealed TEXT NOT NULL,         -- "<key version>:<base64url>" or '' (SAML)
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX sso_connections_org ON sso_connections(organization_id, id);
+CREATE TABLE email_domains (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  domain TEXT NOT NULL,
+  token TEXT NOT NULL,
+  verified_at BIGINT,
+  enforce_sso BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, domain)
+);
+CREATE INDEX email_domains_domain ON email_domains(domain);
+CREATE TABLE email_domain_connections (
+  organization_id TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  connection_id TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+  PRIMARY KEY (organization_id, domain, connection_id),
+  FOREIGN KEY (organization_id, domain) REFERENCES email_domains(organization_id, domain)
+    ON DELETE CASCADE
+);
+CREATE INDEX email_domain_connections_connection ON email_domain_connections(connection_id);
+CREATE TABLE sso_identities (
+  connection_id TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_sign_in_at BIGINT NOT NULL,
+  PRIMARY KEY (connection_id, subject)
+);
+CREATE INDEX sso_identities_user ON sso_identities(user_id);
+CREATE TABLE sso_logins (
+  id TEXT PRIMARY KEY,
+  connection_id TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+  organization_id TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  saml_request_id TEXT NOT NULL,
+  return_to TEXT NOT NULL,
+  test_id TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX sso_logins_expiry ON sso_logins(expires_at);
+CREATE TABLE sso_tests (
+  id TEXT PRIMARY KEY,
+  connection_id TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),
+  result TEXT NOT NULL,                -- JSON {"claims"} or {"error"}
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX sso_tests_connection ON sso_tests(connection_id, id);
+CREATE TABLE saml_assertions (
+  connection_id TEXT NOT NULL REFERENCES sso_connections(id) ON DELETE CASCADE,
+  assertion_id TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (connection_id, assertion_id)
+);
+CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
+ALTER TABLE sessions ADD COLUMN sso_organization_id TEXT;
+)sql";
+
 constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -510,7 +592,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {6, "V006__entitlement_overrides", kCatalogV006},
       {7, "V007__openid_provider", kCatalogV007},
       {8, "V008__invitations_by_recipient", kCatalogV008},
-      {9, "V009__event_outbox", kCatalogV009}};
+      {9, "V009__event_outbox", kCatalogV009},
+      {10, "V010__enterprise_sso", kCatalogV010}};
   return kMigrations;
 }
 
