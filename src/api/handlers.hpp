@@ -23,6 +23,7 @@
 namespace bulkhead::service {
 class OAuthClients;
 class OAuthProvider;
+class ScimService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -52,6 +53,8 @@ struct Services {
   service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
+  // SCIM provisioning (scim_handlers.cpp).
+  service::ScimService* scim = nullptr;
 };
 
 using core::Result;

@@ -26,6 +26,7 @@
 #include "service/mail_outbox.hpp"
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
+#include "service/scim_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
 
@@ -81,6 +82,8 @@ class App {
   service::SigningKeys signing_keys;  // serve calls EnsureKeys before it listens
   service::OAuthClients oauth_clients;
   service::OAuthProvider oauth_provider;
+  // SCIM provisioning (/scim/v2/).
+  service::ScimService scim;
   api::Services services;
   // Routes.
   api::RouteTable routes;
