@@ -136,7 +136,9 @@ TEST(ScimPatchPath, ParsesFiltersAndSubAttributes) {
 }
 
 Json Patch(std::initializer_list<Json> operations) {
-  return {{"schemas", {std::string(kPatchOpSchema)}}, {"Operations", Json::array(operations)}};
+  Json list = Json::array();
+  for (const auto& op : operations) list.push_back(op);
+  return {{"schemas", {std::string(kPatchOpSchema)}}, {"Operations", list}};
 }
 
 std::string PatchError(Json resource, const Json& request) {
