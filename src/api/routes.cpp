@@ -90,14 +90,14 @@ std::vector<Route> BuildRoutes(Services& s) {
   const std::string ws = org + "/workspaces/{ws}";
   const std::string scim(kScimPrefix);
   // PUT/GET …/scim-settings: a group (displayName or externalId) to a role, a workspace or both.
-  const Json scim_settings = Object(
-      {{"group_mappings",
-        Array(Object({{"group", String({.min_length = 1, .max_length = 256}), true},
-                      {"role", Nullable(String({.one_of = {"admin", "member"}}))},
-                      {"workspace_id", Nullable(String({.format = "uuid"}))},
-                      {"workspace_role", Nullable(WorkspaceRoleField())}}),
-              100),
-        true}});
+  const Json scim_settings =
+      Object({{"group_mappings",
+               Array(Object({{"group", String({.min_length = 1, .max_length = 256}), true},
+                             {"role", Nullable(String({.one_of = {"admin", "member"}}))},
+                             {"workspace_id", Nullable(String({.format = "uuid"}))},
+                             {"workspace_role", Nullable(WorkspaceRoleField())}}),
+                     100),
+               true}});
   std::vector<Route> routes = {
       // Accounts. Sign-up and login hash passwords (argon2id): the hashing lane, so that a
       // login flood cannot take the worker threads other organizations' writes need.
@@ -550,13 +550,13 @@ std::vector<Route> BuildRoutes(Services& s) {
        .handler = Bind(s, ListScimTokens),
        .summary = "The organization's SCIM tokens (never the tokens themselves)",
        .feature = "sso",
-       .response_body = Object({{"data",
-                                 Array(Object({{"id", String({.format = "uuid"}), true},
-                                               {"name", String(), true},
-                                               {"created_at", String({.format = "date-time"}), true},
-                                               {"last_used_at",
-                                                Nullable(String({.format = "date-time"})), true}})),
-                                 true}}),
+       .response_body = Object(
+           {{"data",
+             Array(Object({{"id", String({.format = "uuid"}), true},
+                           {"name", String(), true},
+                           {"created_at", String({.format = "date-time"}), true},
+                           {"last_used_at", Nullable(String({.format = "date-time"})), true}})),
+             true}}),
        .tag = "SCIM"},
       {.method = "POST",
        .pattern = org + "/scim-tokens",

@@ -118,8 +118,8 @@ void Project(RequestContext& c, Json& resource) {
     std::size_t start = 0;
     while (start <= text.size()) {
       auto comma = text.find(',', start);
-      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start);
+      std::string item =
+          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       while (!item.empty() && item.front() == ' ') item.erase(item.begin());
       while (!item.empty() && item.back() == ' ') item.pop_back();
       auto colon = item.rfind(':');
@@ -141,8 +141,9 @@ void Project(RequestContext& c, Json& resource) {
     if (!exclude && !only) continue;
     auto names = list(value);
     auto listed = [&](const std::string& key) {
-      return std::any_of(names.begin(), names.end(),
-                         [&](const std::string& n) { return strcasecmp(n.c_str(), key.c_str()) == 0; });
+      return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+        return strcasecmp(n.c_str(), key.c_str()) == 0;
+      });
     };
     for (auto it = resource.begin(); it != resource.end();) {
       bool drop = !keep(it.key()) && (exclude ? listed(it.key()) : !listed(it.key()));
@@ -169,10 +170,10 @@ Result<Response> RunScim(Services& s, RequestContext& c, F operation) {
 
 Json Attribute(std::string name, std::string type, bool multi, std::string mutability,
                bool required = false, std::string uniqueness = "none", bool case_exact = false) {
-  return {{"name", std::move(name)},     {"type", std::move(type)},
-          {"multiValued", multi},        {"required", required},
-          {"caseExact", case_exact},     {"mutability", std::move(mutability)},
-          {"returned", "default"},       {"uniqueness", std::move(uniqueness)}};
+  return {{"name", std::move(name)}, {"type", std::move(type)},
+          {"multiValued", multi},    {"required", required},
+          {"caseExact", case_exact}, {"mutability", std::move(mutability)},
+          {"returned", "default"},   {"uniqueness", std::move(uniqueness)}};
 }
 
 Json Complex(std::string name, bool multi, std::string mutability, Json sub) {
@@ -287,8 +288,8 @@ Result<Response> ListScimTokens(Services& s, RequestContext& c) {
     data.push_back({{"id", t.id},
                     {"name", t.name},
                     {"created_at", core::FormatRfc3339(t.created_at)},
-                    {"last_used_at", t.last_used_at ? Json(core::FormatRfc3339(*t.last_used_at))
-                                                    : Json(nullptr)}});
+                    {"last_used_at",
+                     t.last_used_at ? Json(core::FormatRfc3339(*t.last_used_at)) : Json(nullptr)}});
   }
   return JsonResponse(Json{{"data", std::move(data)}});
 }
@@ -297,10 +298,11 @@ Result<Response> CreateScimToken(Services& s, RequestContext& c) {
   if (!Scim(s)) return Error::Internal("SCIM is not configured");
   auto created = Scim(s)->CreateToken(*c.tenant, Text(c.body, "name"), c.Actor());
   if (!created.ok()) return created.error();
-  Response response = JsonResponse(Json{{"id", created->token.id},
-                                        {"name", created->token.name},
-                                        {"token", created->secret},
-                                        {"created_at", core::FormatRfc3339(created->token.created_at)}});
+  Response response =
+      JsonResponse(Json{{"id", created->token.id},
+                        {"name", created->token.name},
+                        {"token", created->secret},
+                        {"created_at", core::FormatRfc3339(created->token.created_at)}});
   response.SetHeader("Cache-Control", "no-store");
   return response;
 }
@@ -331,23 +333,22 @@ Result<Response> ScimServiceProviderConfig(Services& s, RequestContext& c) {
   return RunScim(s, c, [&](const service::ScimCaller&) -> Result<Response> {
     std::string base = BaseUrl(s, c);
     return ScimJson(
-        200,
-        {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"}},
-         {"documentationUri", s.env.config.public_url + "/docs/scim.md"},
-         {"patch", {{"supported", true}}},
-         {"bulk", {{"supported", false}, {"maxOperations", 0}, {"maxPayloadSize", 0}}},
-         {"filter", {{"supported", true}, {"maxResults", service::kScimMaxCount}}},
-         {"changePassword", {{"supported", false}}},
-         {"sort", {{"supported", false}}},
-         {"etag", {{"supported", false}}},
-         {"authenticationSchemes",
-          {{{"type", "oauthbearertoken"},
-            {"name", "SCIM token"},
-            {"description",
-             "A bks_scim_ token from POST /api/v1/organizations/{org}/scim-tokens, sent as "
-             "Authorization: Bearer"},
-            {"primary", true}}}},
-         {"meta", Meta(base, "ServiceProviderConfig", "/ServiceProviderConfig")}});
+        200, {{"schemas", {"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"}},
+              {"documentationUri", s.env.config.public_url + "/docs/scim.md"},
+              {"patch", {{"supported", true}}},
+              {"bulk", {{"supported", false}, {"maxOperations", 0}, {"maxPayloadSize", 0}}},
+              {"filter", {{"supported", true}, {"maxResults", service::kScimMaxCount}}},
+              {"changePassword", {{"supported", false}}},
+              {"sort", {{"supported", false}}},
+              {"etag", {{"supported", false}}},
+              {"authenticationSchemes",
+               {{{"type", "oauthbearertoken"},
+                 {"name", "SCIM token"},
+                 {"description",
+                  "A bks_scim_ token from POST /api/v1/organizations/{org}/scim-tokens, sent as "
+                  "Authorization: Bearer"},
+                 {"primary", true}}}},
+              {"meta", Meta(base, "ServiceProviderConfig", "/ServiceProviderConfig")}});
   });
 }
 

@@ -18,8 +18,8 @@ std::string Lowered(std::string_view s) {
 }
 
 bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return Lower(x) == Lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                            [](char x, char y) { return Lower(x) == Lower(y); });
 }
 
 bool IsAlpha(char c) {
@@ -278,8 +278,8 @@ class Parser {
 };
 
 bool IsCaseExact(const AttributePath& path) {
-  return path.sub_attribute.empty() &&
-         (EqualsIgnoringCase(path.attribute, "id") || EqualsIgnoringCase(path.attribute, "externalId"));
+  return path.sub_attribute.empty() && (EqualsIgnoringCase(path.attribute, "id") ||
+                                        EqualsIgnoringCase(path.attribute, "externalId"));
 }
 
 // The values `path` names in `resource`, multi-valued attributes flattened. A multi-valued
@@ -363,10 +363,9 @@ Error ScimError(std::string scim_type, std::string detail) {
 std::string ScimErrorType(const Error& error) {
   if (error.fields.size() != 1) return "";
   const std::string& type = error.fields.front().field;
-  constexpr std::string_view kTypes[] = {"invalidFilter", "tooMany",  "uniqueness",
-                                         "mutability",    "invalidSyntax", "invalidPath",
-                                         "noTarget",      "invalidValue",  "invalidVers",
-                                         "sensitive"};
+  constexpr std::string_view kTypes[] = {
+      "invalidFilter", "tooMany",  "uniqueness",   "mutability",  "invalidSyntax",
+      "invalidPath",   "noTarget", "invalidValue", "invalidVers", "sensitive"};
   return std::find(std::begin(kTypes), std::end(kTypes), type) != std::end(kTypes) ? type : "";
 }
 
@@ -381,8 +380,7 @@ bool IsCoreSchema(std::string_view schema) {
 
 Result<std::unique_ptr<Filter>> ParseFilter(std::string_view text) {
   if (text.size() > kMaxScimFilterLength) {
-    return Lexer::Invalid("is longer than " + std::to_string(kMaxScimFilterLength) +
-                          " characters");
+    return Lexer::Invalid("is longer than " + std::to_string(kMaxScimFilterLength) + " characters");
   }
   if (text.find('\0') != std::string_view::npos) return Lexer::Invalid("holds a NUL character");
   return Parser(text).ParseAll();

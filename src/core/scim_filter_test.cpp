@@ -82,15 +82,15 @@ TEST(ScimFilter, SchemaQualifiedNames) {
   EXPECT_TRUE(Eval(R"(urn:ietf:params:scim:schemas:core:2.0:User:name.familyName eq "jensen")"));
   Json r = Barbara();
   r["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"] = {{"department", "Tour"}};
-  EXPECT_TRUE(
-      Eval(R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "tour")", r));
+  EXPECT_TRUE(Eval(
+      R"(urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "tour")", r));
 }
 
 TEST(ScimFilter, RefusesBadInputWithInvalidFilter) {
-  for (const char* bad : {"", "userName", "userName eq", "userName xx \"a\"", "(userName pr",
-                          "userName eq \"unterminated", "userName eq \"a\" and", "1abc eq \"a\"",
-                          "active gt true", "userName co 3", "emails[type eq \"work\"",
-                          "userName eq \"a\" garbage"}) {
+  for (const char* bad :
+       {"", "userName", "userName eq", "userName xx \"a\"", "(userName pr",
+        "userName eq \"unterminated", "userName eq \"a\" and", "1abc eq \"a\"", "active gt true",
+        "userName co 3", "emails[type eq \"work\"", "userName eq \"a\" garbage"}) {
     EXPECT_EQ(FilterError(bad), "invalidFilter") << bad;
   }
 }
@@ -149,7 +149,8 @@ std::string PatchError(Json resource, const Json& request) {
 TEST(ScimPatch, EntraReplaceActiveWithAStringAndCapitalizedOp) {
   // Entra ID: {"op": "Replace", "path": "active", "value": "False"}.
   Json r = Barbara();
-  ASSERT_TRUE(ApplyPatch(r, Patch({{{"op", "Replace"}, {"path", "active"}, {"value", "False"}}})).ok());
+  ASSERT_TRUE(
+      ApplyPatch(r, Patch({{{"op", "Replace"}, {"path", "active"}, {"value", "False"}}})).ok());
   EXPECT_EQ(r["active"], "False");  // the use case reads "False" as false
 }
 
@@ -194,29 +195,29 @@ TEST(ScimPatch, GroupMembersAddAndRemove) {
                   .ok());
   EXPECT_EQ(group["members"].size(), 2u);
   // Adding a member twice keeps one.
-  ASSERT_TRUE(ApplyPatch(group, Patch({{{"op", "add"},
-                                        {"path", "members"},
-                                        {"value", {{{"value", "u1"}}}}}}))
-                  .ok());
+  ASSERT_TRUE(
+      ApplyPatch(group,
+                 Patch({{{"op", "add"}, {"path", "members"}, {"value", {{{"value", "u1"}}}}}}))
+          .ok());
   EXPECT_EQ(group["members"].size(), 2u);
   // Okta: remove through a value filter.
   ASSERT_TRUE(
       ApplyPatch(group, Patch({{{"op", "remove"}, {"path", R"(members[value eq "u1"])"}}})).ok());
   EXPECT_EQ(group["members"], Json::parse(R"([{"value": "u2"}])"));
   // Entra ID: remove with the members listed in the value.
-  ASSERT_TRUE(ApplyPatch(group, Patch({{{"op", "Remove"},
-                                        {"path", "members"},
-                                        {"value", {{{"value", "u2"}}}}}}))
-                  .ok());
+  ASSERT_TRUE(
+      ApplyPatch(group,
+                 Patch({{{"op", "Remove"}, {"path", "members"}, {"value", {{{"value", "u2"}}}}}}))
+          .ok());
   EXPECT_TRUE(group["members"].empty());
   // Removing someone who is not there succeeds.
   ASSERT_TRUE(
       ApplyPatch(group, Patch({{{"op", "remove"}, {"path", R"(members[value eq "u9"])"}}})).ok());
   // Replace of the whole list.
-  ASSERT_TRUE(ApplyPatch(group, Patch({{{"op", "replace"},
-                                        {"path", "members"},
-                                        {"value", {{{"value", "u3"}}}}}}))
-                  .ok());
+  ASSERT_TRUE(
+      ApplyPatch(group,
+                 Patch({{{"op", "replace"}, {"path", "members"}, {"value", {{{"value", "u3"}}}}}}))
+          .ok());
   EXPECT_EQ(group["members"], Json::parse(R"([{"value": "u3"}])"));
 }
 
@@ -243,13 +244,12 @@ TEST(ScimPatch, RefusesWhatItCannotApply) {
             "invalidPath");
   EXPECT_EQ(PatchError(Barbara(), Patch({{{"op", "add"}, {"value", "not an object"}}})),
             "invalidValue");
-  EXPECT_EQ(PatchError(Barbara(), Patch({{{"op", "replace"},
-                                          {"path", R"(emails[type pr or value pr])"},
-                                          {"value", 1}},
-                                         {{"op", "replace"},
-                                          {"path", R"(addresses[type pr])"},
-                                          {"value", 1}}})),
-            "noTarget");
+  EXPECT_EQ(
+      PatchError(
+          Barbara(),
+          Patch({{{"op", "replace"}, {"path", R"(emails[type pr or value pr])"}, {"value", 1}},
+                 {{"op", "replace"}, {"path", R"(addresses[type pr])"}, {"value", 1}}})),
+      "noTarget");
 }
 
 }  // namespace

@@ -82,7 +82,8 @@ bool SameElement(const Json& a, const Json& b) {
 
 void AppendDistinct(Json& array, const Json& value) {
   auto add = [&](const Json& v) {
-    if (std::none_of(array.begin(), array.end(), [&](const Json& e) { return SameElement(e, v); })) {
+    if (std::none_of(array.begin(), array.end(),
+                     [&](const Json& e) { return SameElement(e, v); })) {
       array.push_back(v);
     }
   };
@@ -236,8 +237,8 @@ Status ApplyPatch(Json& resource, const Json& request) {
     return ScimError("invalidSyntax", "Operations must be a non-empty array");
   }
   if (operations->size() > kMaxPatchOperations) {
-    return ScimError("invalidSyntax", "at most " + std::to_string(kMaxPatchOperations) +
-                                          " operations per request");
+    return ScimError("invalidSyntax",
+                     "at most " + std::to_string(kMaxPatchOperations) + " operations per request");
   }
   for (const auto& operation : *operations) {
     if (!operation.is_object()) return ScimError("invalidSyntax", "an operation is not an object");

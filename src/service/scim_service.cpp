@@ -64,9 +64,8 @@ Result<std::optional<std::string>> ReadOptionalText(const Json& resource, const 
   const Json* value = core::scim::FindMember(resource, name);
   if (!value || value->is_null()) return std::optional<std::string>{};
   if (!value->is_string() || value->get<std::string>().size() > max) {
-    return ScimError("invalidValue",
-                     std::string(name) + " must be a string of at most " + std::to_string(max) +
-                         " bytes");
+    return ScimError("invalidValue", std::string(name) + " must be a string of at most " +
+                                         std::to_string(max) + " bytes");
   }
   if (value->get<std::string>().empty()) return std::optional<std::string>{};
   return std::optional<std::string>(value->get<std::string>());
@@ -121,7 +120,8 @@ Result<UserInput> ReadUser(const Json& resource) {
   auto external_id = ReadOptionalText(resource, "externalId", kMaxExternalId);
   if (!external_id.ok()) return external_id.error();
   in.external_id = *external_id;
-  if (const Json* active = core::scim::FindMember(resource, "active"); active && !active->is_null()) {
+  if (const Json* active = core::scim::FindMember(resource, "active");
+      active && !active->is_null()) {
     auto value = ReadBoolean(*active, "active");
     if (!value.ok()) return value.error();
     in.active = *value;
@@ -165,8 +165,8 @@ Result<GroupInput> ReadGroup(const Json& resource) {
       members && !members->is_null()) {
     if (!members->is_array()) return ScimError("invalidValue", "members must be an array");
     if (members->size() > static_cast<std::size_t>(kScimMaxGroupMembers)) {
-      return ScimError("invalidValue", "a group has at most " +
-                                           std::to_string(kScimMaxGroupMembers) + " members");
+      return ScimError("invalidValue",
+                       "a group has at most " + std::to_string(kScimMaxGroupMembers) + " members");
     }
     std::set<std::string> seen;
     for (const auto& member : *members) {
@@ -228,14 +228,16 @@ Json ListResponse(std::vector<Json> matching, const ScimQuery& query) {
 
 // The value a filter compares `attribute` with by eq at its top (alone or and-ed): a fast path
 // for the lookups provisioning clients make (userName eq "…", displayName eq "…").
-std::optional<std::string> EqualityOn(const core::scim::Filter& filter, std::string_view attribute) {
+std::optional<std::string> EqualityOn(const core::scim::Filter& filter,
+                                      std::string_view attribute) {
   using Kind = core::scim::Filter::Kind;
   if (filter.kind == Kind::kAnd) {
     if (auto left = EqualityOn(*filter.left, attribute)) return left;
     return EqualityOn(*filter.right, attribute);
   }
   if (filter.kind == Kind::kCompare && filter.op == "eq" && filter.value.is_string() &&
-      filter.path.sub_attribute.empty() && Lower(filter.path.attribute) == Lower(std::string(attribute)) &&
+      filter.path.sub_attribute.empty() &&
+      Lower(filter.path.attribute) == Lower(std::string(attribute)) &&
       (filter.path.schema.empty() || core::scim::IsCoreSchema(filter.path.schema))) {
     return filter.value.get<std::string>();
   }
@@ -257,15 +259,16 @@ Result<CreatedScimToken> ScimService::CreateToken(const TenantContext& tenant,
   auto checked = core::ValidateDisplayText("name", name, kMaxTokenName);
   if (!checked.ok()) return checked.error();
   std::string secret = crypto::NewToken(kScimTokenPrefix);
-  scimstore::ScimTokenRecord token{core::NewUuidV7(),       tenant.organization.id, *checked,
-                                   crypto::HashToken(secret), actor.id,               core::NowMs(),
-                                   std::nullopt};
+  scimstore::ScimTokenRecord token{
+      core::NewUuidV7(), tenant.organization.id, *checked,    crypto::HashToken(secret),
+      actor.id,          core::NowMs(),          std::nullopt};
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
   auto count = scimstore::CountTokens(*lease, tenant.organization.id);
   if (!count.ok()) return count.error();
-  if (*count >= kScimMaxTokens) return Error::LimitReached("max_scim_tokens", *count, kScimMaxTokens);
+  if (*count >= kScimMaxTokens)
+    return Error::LimitReached("max_scim_tokens", *count, kScimMaxTokens);
   BULKHEAD_TRY(scimstore::InsertToken(*lease, token));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "scim_token.created", "scim_token",
@@ -305,8 +308,8 @@ Result<Json> ScimService::GetSettings(const TenantContext& tenant) {
 
 Result<Json> ScimService::PutSettings(const TenantContext& tenant, const Json& settings,
                                       const Actor& actor) {
-  const Json* mappings = settings.is_object() ? core::scim::FindMember(settings, "group_mappings")
-                                              : nullptr;
+  const Json* mappings =
+      settings.is_object() ? core::scim::FindMember(settings, "group_mappings") : nullptr;
   if (!mappings || !mappings->is_array()) {
     return Error::Validation("group_mappings", "must be an array");
   }
@@ -374,12 +377,12 @@ Result<Json> ScimService::PutSettings(const TenantContext& tenant, const Json& s
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
     BULKHEAD_TRY(txn.begin_status());
-    BULKHEAD_TRY(scimstore::SetGroupMappings(*lease, tenant.organization.id, stored.dump(),
-                                             core::NowMs()));
+    BULKHEAD_TRY(
+        scimstore::SetGroupMappings(*lease, tenant.organization.id, stored.dump(), core::NowMs()));
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(tenant.organization.id, actor, "scim_settings.updated",
-                               "organization", tenant.organization.id,
-                               {{"group_mappings", stored}})));
+        *lease,
+        MakeAuditEvent(tenant.organization.id, actor, "scim_settings.updated", "organization",
+                       tenant.organization.id, {{"group_mappings", stored}})));
     BULKHEAD_TRY(txn.Commit());
     auto users = scimstore::ListUsers(*lease, tenant.organization.id);
     if (!users.ok()) return users.error();
@@ -485,9 +488,9 @@ Result<Json> ScimService::RenderUser(const ScimCaller& caller, const UserState& 
     }
   }
   r["groups"] = std::move(groups);
-  int64_t created = state.scim ? state.scim->created_at
-                               : state.membership ? state.membership->joined_at
-                                                  : state.user.created_at;
+  int64_t created = state.scim         ? state.scim->created_at
+                    : state.membership ? state.membership->joined_at
+                                       : state.user.created_at;
   int64_t modified = state.scim ? state.scim->updated_at : created;
   r["meta"] = {{"resourceType", "User"},
                {"created", Timestamp(created)},
@@ -542,7 +545,8 @@ Result<Json> ScimService::ListUsers(const ScimCaller& caller, const ScimQuery& q
     if (!*state) continue;
     auto rendered = RenderUser(caller, **state, base);
     if (!rendered.ok()) return rendered.error();
-    if (!filter || core::scim::Matches(*filter, *rendered)) matching.push_back(std::move(*rendered));
+    if (!filter || core::scim::Matches(*filter, *rendered))
+      matching.push_back(std::move(*rendered));
   }
   return ListResponse(std::move(matching), query);
 }
@@ -609,8 +613,8 @@ Result<Json> ScimService::CreateUser(const ScimCaller& caller, const Json& body,
     }
   }
   int64_t now = core::NowMs();
-  scimstore::ScimUserRecord record{org_id,          account->id, input->external_id,
-                                   input->active,   input->attributes.dump(), now, now};
+  scimstore::ScimUserRecord record{
+      org_id, account->id, input->external_id, input->active, input->attributes.dump(), now, now};
   {
     auto lease = env_.catalog.Acquire();
     store::Transaction txn(*lease, /*write=*/true);
@@ -625,11 +629,11 @@ Result<Json> ScimService::CreateUser(const ScimCaller& caller, const Json& body,
       return st.error();
     }
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(org_id, caller.actor, "scim.user_provisioned", "user", account->id,
-                               {{"userName", input->email},
-                                {"externalId", input->external_id ? Json(*input->external_id)
-                                                                  : Json(nullptr)},
-                                {"active", input->active}})));
+        *lease, MakeAuditEvent(
+                    org_id, caller.actor, "scim.user_provisioned", "user", account->id,
+                    {{"userName", input->email},
+                     {"externalId", input->external_id ? Json(*input->external_id) : Json(nullptr)},
+                     {"active", input->active}})));
     BULKHEAD_TRY(txn.Commit());
   }
   BULKHEAD_TRY(Reconcile(caller, account->id));
@@ -669,7 +673,8 @@ Result<Json> ScimService::WriteUser(const ScimCaller& caller, const UserState& s
     }
     BULKHEAD_TRY(scimstore::UpsertUser(*lease, record));
     Json details = {{"active", input->active}};
-    if (state.scim && state.scim->active != input->active) details["active_was"] = state.scim->active;
+    if (state.scim && state.scim->active != input->active)
+      details["active_was"] = state.scim->active;
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
         *lease,
         MakeAuditEvent(org_id, caller.actor, "scim.user_updated", "user", state.user.id, details)));
@@ -714,8 +719,8 @@ core::Status ScimService::DeleteUser(const ScimCaller& caller, const std::string
     BULKHEAD_TRY(scimstore::RemoveUserFromGroups(*lease, org_id, (*state)->user.id));
     BULKHEAD_TRY(scimstore::DeleteUser(*lease, org_id, (*state)->user.id));
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(org_id, caller.actor, "scim.user_deleted", "user",
-                               (*state)->user.id, {{"userName", (*state)->user.email}})));
+        *lease, MakeAuditEvent(org_id, caller.actor, "scim.user_deleted", "user", (*state)->user.id,
+                               {{"userName", (*state)->user.email}})));
     BULKHEAD_TRY(txn.Commit());
   }
   return core::Ok();
@@ -853,7 +858,8 @@ Result<Json> ScimService::ListGroups(const ScimCaller& caller, const ScimQuery& 
     if (!members.ok()) return members.error();
     auto rendered = RenderGroup(group, *members, base);
     if (!rendered.ok()) return rendered.error();
-    if (!filter || core::scim::Matches(*filter, *rendered)) matching.push_back(std::move(*rendered));
+    if (!filter || core::scim::Matches(*filter, *rendered))
+      matching.push_back(std::move(*rendered));
   }
   return ListResponse(std::move(matching), query);
 }
@@ -872,14 +878,14 @@ Result<Json> ScimService::GetGroup(const ScimCaller& caller, const std::string& 
 Result<Json> ScimService::CreateGroup(const ScimCaller& caller, const Json& body,
                                       const std::string& base) {
   int64_t now = core::NowMs();
-  scimstore::ScimGroupRecord group{core::NewUuidV7(), caller.tenant.organization.id, "", {}, now,
-                                   now};
+  scimstore::ScimGroupRecord group{
+      core::NewUuidV7(), caller.tenant.organization.id, "", {}, now, now};
   return WriteGroup(caller, group, body, base);
 }
 
 Result<Json> ScimService::WriteGroup(const ScimCaller& caller,
-                                     const scimstore::ScimGroupRecord& current, const Json& resource,
-                                     const std::string& base) {
+                                     const scimstore::ScimGroupRecord& current,
+                                     const Json& resource, const std::string& base) {
   auto input = ReadGroup(resource);
   if (!input.ok()) return input.error();
   const std::string& org_id = caller.tenant.organization.id;
@@ -901,7 +907,8 @@ Result<Json> ScimService::WriteGroup(const ScimCaller& caller,
       auto provisioned = scimstore::FindUser(*lease, org_id, user_id);
       if (!provisioned.ok()) return provisioned.error();
       if (!*provisioned) {
-        return ScimError("invalidValue", "member " + user_id + " is not a user of this organization");
+        return ScimError("invalidValue",
+                         "member " + user_id + " is not a user of this organization");
       }
     }
     if (!creating) {
@@ -925,19 +932,20 @@ Result<Json> ScimService::WriteGroup(const ScimCaller& caller,
     for (const auto& id : new_set) added += old_set.count(id) ? 0 : 1;
     for (const auto& id : old_set) removed += new_set.count(id) ? 0 : 1;
     BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-        *lease, MakeAuditEvent(org_id, caller.actor,
-                               creating ? "scim.group_created" : "scim.group_updated", "scim_group",
-                               group.id,
-                               {{"displayName", group.display_name},
-                                {"members_added", added},
-                                {"members_removed", removed}})));
+        *lease,
+        MakeAuditEvent(org_id, caller.actor, creating ? "scim.group_created" : "scim.group_updated",
+                       "scim_group", group.id,
+                       {{"displayName", group.display_name},
+                        {"members_added", added},
+                        {"members_removed", removed}})));
     BULKHEAD_TRY(txn.Commit());
   }
   // Everyone whose groups changed (and, when the group's names changed, its whole
   // membership, since mappings match names) gets the roles and workspaces their groups map to.
   std::set<std::string> affected(input->members.begin(), input->members.end());
   affected.insert(before.begin(), before.end());
-  bool renamed = current.display_name != group.display_name || current.external_id != group.external_id;
+  bool renamed =
+      current.display_name != group.display_name || current.external_id != group.external_id;
   std::set<std::string> old_set(before.begin(), before.end());
   std::set<std::string> new_set(input->members.begin(), input->members.end());
   for (const auto& user_id : affected) {

@@ -24,8 +24,8 @@ constexpr std::string_view kUserColumns =
     "organization_id, user_id, external_id, active, attributes, created_at, updated_at";
 
 ScimUserRecord ToUser(const Row& r) {
-  return ScimUserRecord{r.Text(0), r.Text(1),  r.OptionalText(2), r.Int(3) != 0,
-                        r.Text(4), r.Int(5), r.Int(6)};
+  return ScimUserRecord{r.Text(0), r.Text(1), r.OptionalText(2), r.Int(3) != 0,
+                        r.Text(4), r.Int(5),  r.Int(6)};
 }
 
 constexpr std::string_view kGroupColumns =
@@ -99,8 +99,8 @@ Status UpsertUser(Connection& c, const ScimUserRecord& u) {
 
 Result<std::optional<ScimUserRecord>> FindUser(Connection& c, std::string_view org_id,
                                                std::string_view user_id) {
-  static const std::string kSql = Sql("SELECT ", kUserColumns,
-                                      " FROM scim_users WHERE organization_id = $1 AND user_id = $2");
+  static const std::string kSql =
+      Sql("SELECT ", kUserColumns, " FROM scim_users WHERE organization_id = $1 AND user_id = $2");
   return QueryOne<ScimUserRecord>(c, kSql, {std::string(org_id), std::string(user_id)}, ToUser);
 }
 
@@ -108,8 +108,7 @@ Result<std::optional<ScimUserRecord>> FindUserByExternalId(Connection& c, std::s
                                                            std::string_view external_id) {
   static const std::string kSql = Sql(
       "SELECT ", kUserColumns, " FROM scim_users WHERE organization_id = $1 AND external_id = $2");
-  return QueryOne<ScimUserRecord>(c, kSql, {std::string(org_id), std::string(external_id)},
-                                  ToUser);
+  return QueryOne<ScimUserRecord>(c, kSql, {std::string(org_id), std::string(external_id)}, ToUser);
 }
 
 Result<std::vector<ScimUserRecord>> ListUsers(Connection& c, std::string_view org_id) {
@@ -133,11 +132,11 @@ Status InsertGroup(Connection& c, const ScimGroupRecord& g) {
 }
 
 Status UpdateGroup(Connection& c, const ScimGroupRecord& g) {
-  return ExecuteStatus(c,
-                       "UPDATE scim_groups SET display_name = $2, display_name_key = $3, "
-                       "external_id = $4, updated_at = $5 WHERE id = $1",
-                       {g.id, g.display_name, LowerKey(g.display_name), Nullable(g.external_id),
-                        g.updated_at});
+  return ExecuteStatus(
+      c,
+      "UPDATE scim_groups SET display_name = $2, display_name_key = $3, "
+      "external_id = $4, updated_at = $5 WHERE id = $1",
+      {g.id, g.display_name, LowerKey(g.display_name), Nullable(g.external_id), g.updated_at});
 }
 
 Result<std::optional<ScimGroupRecord>> FindGroup(Connection& c, std::string_view org_id,
