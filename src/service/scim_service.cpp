@@ -210,6 +210,13 @@ int RoleRank(const std::string& role) {
   return role == "admin" ? 2 : role == "member" ? 1 : 0;
 }
 
+// Whether the resource at `index` (0-based) of a list is on the requested page.
+bool InPage(std::size_t index, const ScimQuery& query) {
+  auto start = static_cast<std::size_t>(std::max(query.start_index, 1) - 1);
+  auto count = static_cast<std::size_t>(std::clamp(query.count, 0, kScimMaxCount));
+  return index >= start && index < start + count;
+}
+
 // Resources [start, start + count) of those matching, as a ListResponse.
 Json ListResponse(std::vector<Json> matching, const ScimQuery& query) {
   int total = static_cast<int>(matching.size());
@@ -538,8 +545,13 @@ Result<Json> ScimService::ListUsers(const ScimCaller& caller, const ScimQuery& q
       for (const auto& u : *provisioned) ids.insert(u.user_id);
     }
   }
+  // Without a filter only the page's users are rendered; the others are counted.
   std::vector<Json> matching;
   for (const auto& id : ids) {
+    if (!filter && !InPage(matching.size(), query)) {
+      matching.emplace_back();
+      continue;
+    }
     auto state = LoadUser(org_id, id);
     if (!state.ok()) return state.error();
     if (!*state) continue;
@@ -854,6 +866,10 @@ Result<Json> ScimService::ListGroups(const ScimCaller& caller, const ScimQuery& 
   std::vector<Json> matching;
   for (const auto& group : *groups) {
     if (name && Lower(*name) != Lower(group.display_name)) continue;
+    if (!filter && !InPage(matching.size(), query)) {
+      matching.emplace_back();
+      continue;
+    }
     auto members = scimstore::ListGroupMembers(*lease, group.id);
     if (!members.ok()) return members.error();
     auto rendered = RenderGroup(group, *members, base);

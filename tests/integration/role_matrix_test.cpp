@@ -64,6 +64,12 @@ const std::vector<Policy>& PolicyTable() {
       {"GET", "/webhooks/{id}/deliveries", 200, "YYFFFF"},
       {"POST", "/webhooks/{id}/replay", 202, "YYFFFF"},
       {"POST", "/webhooks/{id}/test", 202, "YYFFFF"},
+      // SCIM tokens and group mappings (issue 20), like API keys: owners and admins.
+      {"GET", "/scim-tokens", 200, "YYFFFF"},
+      {"POST", "/scim-tokens", 201, "YYFFFF"},
+      {"DELETE", "/scim-tokens/{id}", 204, "YYFFFF"},
+      {"GET", "/scim-settings", 200, "YYFFFF"},
+      {"PUT", "/scim-settings", 200, "YYFFFF"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
       {"POST", "/members", 201, "YYFFFF"},
       {"PATCH", "/members/{user_id}", 200, "YYFFFF"},
@@ -242,6 +248,9 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
   if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
+  // Never looked up: the fixture's plan lacks sso, which answers first (BusinessRule).
+  if (suffix.rfind("/scim-tokens/{id}", 0) == 0)
+    fill("{id}", "0193aaaa-0000-7000-8000-000000000000");
   if (path.find('{') != std::string::npos) return std::nullopt;
 
   static const std::map<std::pair<std::string, std::string>,
@@ -316,6 +325,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"from_sequence", 1}};
            }},
+          {{"POST", "/scim-tokens"},
+           [](auto&, auto&) {
+             return Json{{"name", "IdP"}};
+           }},
+          {{"PUT", "/scim-settings"},
+           [](auto&, auto&) {
+             return Json{{"group_mappings", Json::array()}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -330,6 +347,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"DELETE", "/webhooks/{id}"},
       {"POST", "/webhooks/{id}/rotate-secret"},
       {"POST", "/webhooks/{id}/test"},
+      {"DELETE", "/scim-tokens/{id}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});
@@ -343,6 +361,9 @@ std::optional<Expected> BusinessRule(const std::string& method, const std::strin
   // (verification itself is covered in domains_test.cpp against a real DNS server).
   if (method == "POST" && suffix == "/domains/{hostname}/verify")
     return Expected{422, "verification_failed"};
+  // SCIM needs the plan feature sso, which the fixture's default plan lacks: an allowed caller
+  // gets as far as the feature check (tests/scim and scim_test.cpp cover the rest).
+  if (suffix.rfind("/scim-", 0) == 0) return Expected{403, "feature_not_enabled"};
   return std::nullopt;
 }
 
