@@ -73,6 +73,15 @@ $(WEBHOOKS_STAMP): tests/webhooks/package-lock.json
 
 client-deps: $(WEBHOOKS_STAMP)
 
+# The SAML single sign-on suite's npm packages (tests/sso-saml: samlify as the identity provider,
+# its schema validator node-xmllint, no Java), the same way.
+SSO_SAML_STAMP := tests/sso-saml/node_modules/.installed
+$(SSO_SAML_STAMP): tests/sso-saml/package-lock.json
+	cd tests/sso-saml && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(SSO_SAML_STAMP)
+
 # The web console's browser suite's npm packages (tests/console: playwright-core, axe-core),
 # the same way. It drives Debian's chromium (scripts/install-deps): no browser is downloaded.
 CONSOLE_TEST_STAMP := tests/console/node_modules/.installed

@@ -5,6 +5,7 @@
 #include "api/handlers.hpp"
 #include "api/render.hpp"
 #include "api/session_cookie.hpp"
+#include "api/sso_connection_handlers.hpp"
 #include "core/uuid.hpp"
 #include "http/query.hpp"
 
@@ -42,6 +43,8 @@ Result<Response> SignUp(Services& s, RequestContext& c) {
 }
 
 Result<Response> LogIn(Services& s, RequestContext& c) {
+  // An address whose verified domain enforces SSO signs in through its IdP only.
+  if (auto refusal = SsoRequiredFor(s, Text(c.body, "email"))) return std::move(*refusal);
   auto out = s.accounts.LogIn(Text(c.body, "email"), Text(c.body, "password"));
   if (!out.ok()) return out.error();
   auto response =

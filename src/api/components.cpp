@@ -499,6 +499,11 @@ Json Problem() {
        {"limit", String({.description = "limit_reached: the limit's name"}), false},
        {"maximum", Integer(std::nullopt, std::nullopt, "limit_reached: the limit"), false},
        {"current", Integer(std::nullopt, std::nullopt, "limit_reached: the current count"),
+        false},
+       {"connections",
+        Described(Array(AnyObject()),
+                  "sso_required: the SSO connections to sign in with, as "
+                  "GET /api/v1/auth/sso/discover lists them"),
         false}});
   s["description"] = "RFC 9457 problem details.";
   s["examples"] = {{{"type", "https://bulkhead.dev/problems/validation_failed"},

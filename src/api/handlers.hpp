@@ -55,6 +55,8 @@ struct Services {
   service::SigningKeys* signing_keys = nullptr;
   // SCIM provisioning (scim_handlers.cpp).
   service::ScimService* scim = nullptr;
+  // TXT lookups (email domain verification; App owns it).
+  const service::TxtResolver* dns = nullptr;
 };
 
 using core::Result;

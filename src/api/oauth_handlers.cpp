@@ -9,11 +9,14 @@
 #include "api/handlers.hpp"
 #include "api/page.hpp"
 #include "api/render.hpp"
+#include "api/return_to.hpp"
 #include "api/session_cookie.hpp"
 #include "core/text.hpp"
+#include "core/uuid.hpp"
 #include "http/pipeline.hpp"
 #include "http/query.hpp"
 #include "service/oauth_provider.hpp"
+#include "service/sso_service.hpp"
 
 namespace bulkhead::api {
 namespace {
@@ -175,6 +178,38 @@ std::optional<service::Principal> BrowserPrincipal(Services& s, const http::Requ
 
 }  // namespace
 
+namespace {
+
+// Where an /oauth2/authorize request's SSO hints send a browser without a session: the start
+// path of the named connection (enabled; of the named organization when both are given), or
+// of the organization's only enabled connection; nullopt: the sign-in page as usual.
+std::optional<std::string> SsoHintStart(Services& s, const std::string& connection_id,
+                                        const std::string& organization,
+                                        const std::string& return_to) {
+  service::SsoService sso(s.env);
+  if (!connection_id.empty()) {
+    if (!core::IsUuid(connection_id)) return std::nullopt;
+    auto connection = sso.FindConnection(connection_id);
+    if (!connection.ok()) return std::nullopt;
+    if (!organization.empty()) {
+      auto routes = sso.OrganizationRoutes(organization, return_to);
+      if (!routes.ok() ||
+          std::none_of(routes->begin(), routes->end(), [&](const service::SsoRoute& r) {
+            return r.connection_id == connection_id;
+          })) {
+        return std::nullopt;
+      }
+    }
+    return service::SsoStartPath(connection->type, connection->id, return_to);
+  }
+  if (organization.empty() || organization.size() > 63) return std::nullopt;
+  auto routes = sso.OrganizationRoutes(organization, return_to);
+  if (!routes.ok() || routes->size() != 1) return std::nullopt;
+  return routes->front().start_path;
+}
+
+}  // namespace
+
 Result<Response> OAuthAuthorize(Services& s, RequestContext& c) {
   auto query = http::ParseQuery(c.request.Query());
   if (!query) return ErrorPage("The request's query string is malformed.");
@@ -195,7 +230,16 @@ Result<Response> OAuthAuthorize(Services& s, RequestContext& c) {
   switch (outcome.kind) {
     case Kind::kErrorPage: return ErrorPage(outcome.message);
     case Kind::kRedirect: return SeeOther(outcome.location);
-    case Kind::kLogin: return SeeOther("/login?return_to=" + core::PercentEncode(c.request.target));
+    case Kind::kLogin: {
+      // The application's hints skip the email step: `connection` names the IdP, an
+      // `organization` with exactly one enabled connection implies it (docs/sso.md).
+      // The IdP's answer returns here without prompt=login, which would ask again.
+      if (auto start = SsoHintStart(s, Param(q, "connection"), r.organization,
+                                    WithoutPrompt(c.request.target))) {
+        return SeeOther(*start);
+      }
+      return SeeOther("/login?return_to=" + core::PercentEncode(c.request.target));
+    }
     case Kind::kPickOrganization:
       return SeeOther("/organization?return_to=" + core::PercentEncode(c.request.target));
   }

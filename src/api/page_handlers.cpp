@@ -17,6 +17,7 @@
 #include "core/uuid.hpp"
 #include "http/pipeline.hpp"
 #include "http/problem.hpp"
+#include "service/sso_service.hpp"
 #include "service/tenant_resolver.hpp"
 
 namespace bulkhead::api {
@@ -213,6 +214,51 @@ Response ShowSignUp(const PageInput& in, std::string_view name, std::string_view
               status);
 }
 
+// Sign-in routing (docs/sso.md). The password form with the address filled in, for the step
+// after the email (or when asked for).
+std::string PasswordLoginLink(const PageInput& in, std::string_view email) {
+  std::string link = LoginLink(in);
+  link += link.find('?') == std::string::npos ? '?' : '&';
+  link += "step=password";
+  if (!email.empty()) link += "&login_hint=" + core::PercentEncode(email);
+  return link;
+}
+
+Response ShowEmailStep(const PageInput& in, std::string_view email, std::vector<std::string> errors,
+                       int status) {
+  return Show(in, "Sign in",
+              LoginEmailView(Frame(in, "/login", std::move(errors)), email,
+                             PageLink("/signup", in.return_to, in.organization_ref),
+                             PasswordLoginLink(in, "")),
+              status);
+}
+
+// An address whose verified domain has connections goes to its IdP (one), or chooses among the
+// organizations that sign it in (several).
+Response RouteToSso(const PageInput& in, const std::string& email,
+                    const std::vector<service::SsoRoute>& routes) {
+  if (routes.size() == 1) return SeeOther(in, routes.front().start_path);
+  bool enforced = std::any_of(routes.begin(), routes.end(),
+                              [](const service::SsoRoute& r) { return r.enforce_sso; });
+  std::vector<SsoChoice> choices;
+  for (const auto& r : routes) {
+    choices.push_back({r.organization_name, r.organization_slug, r.start_path});
+  }
+  return Show(in, "Choose your organization",
+              SsoPickerView(email, choices, enforced ? "" : PasswordLoginLink(in, email)));
+}
+
+// The SSO routes of an address (none when nothing routes it, or on a lookup failure: the
+// password form still works then).
+std::vector<service::SsoRoute> SsoRoutesFor(Services& s, const PageInput& in,
+                                            const std::string& email) {
+  if (email.empty()) return {};
+  // The IdP's answer returns without prompt=login, which would ask again.
+  auto routes = service::SsoService(s.env).Discover(
+      email, in.return_to ? WithoutPrompt(*in.return_to) : std::string());
+  return routes.ok() ? std::move(*routes) : std::vector<service::SsoRoute>{};
+}
+
 // The picker's choices: the user's organizations matching `query` (name or slug, any case).
 Result<PickerView> PickerChoices(Services& s, const std::string& user_id,
                                  const std::string& query) {
@@ -307,14 +353,34 @@ Response ToLogin(const PageInput& in) {
 
 Result<Response> LoginPage(Services& s, RequestContext& c) {
   auto in = ReadPageInput(s, c.request);
-  return ShowLogin(in, QueryOr(in.query, "login_hint"), {}, 200);
+  std::string hint = QueryOr(in.query, "login_hint");
+  if (QueryOr(in.query, "step") != "password") {
+    // A known address goes straight to its IdP; the email comes first while any domain routes.
+    if (auto routes = SsoRoutesFor(s, in, hint); !routes.empty()) {
+      return RouteToSso(in, hint, routes);
+    }
+    auto routable = service::SsoService(s.env).AnyRoutableDomain();
+    if (routable.ok() && *routable) return ShowEmailStep(in, hint, {}, 200);
+  }
+  return ShowLogin(in, hint, {}, 200);
 }
 
 Result<Response> SubmitLogin(Services& s, RequestContext& c) {
   auto in = ReadPageInput(s, c.request);
   if (auto refusal = RefuseForm(c.request, in, "/login")) return std::move(*refusal);
   std::string email = in.form->Value("email");
-  auto out = s.accounts.LogIn(email, in.form->Value("password"));
+  std::string password = in.form->Value("password");
+  // The email step, or a password for an address whose domain enforces SSO: to the IdP.
+  if (auto routes = SsoRoutesFor(s, in, email); !routes.empty()) {
+    bool enforced = std::any_of(routes.begin(), routes.end(),
+                                [](const service::SsoRoute& r) { return r.enforce_sso; });
+    if (password.empty() || enforced) return RouteToSso(in, email, routes);
+  }
+  if (in.form->Value("step") == "email") {
+    if (email.empty()) return ShowEmailStep(in, email, {"Email is required."}, 422);
+    return ShowLogin(in, email, {}, 200);  // no IdP for this address: its password
+  }
+  auto out = s.accounts.LogIn(email, password);
   if (out.ok()) return SignedIn(s, c.request, in, out->session_token, out->user.email, 200);
   const auto& e = out.error();
   switch (e.code) {

@@ -106,6 +106,38 @@ std::string LoginView(const FormFrame& frame, std::string_view email, std::strin
   return html;
 }
 
+std::string LoginEmailView(const FormFrame& frame, std::string_view email,
+                           std::string_view signup_link, std::string_view password_link) {
+  std::string html = Errors(frame) + OpenForm(frame);
+  html += "<input type=\"hidden\" name=\"step\" value=\"email\">";
+  html += Field(frame, {.name = "email",
+                        .label = "Email",
+                        .type = "email",
+                        .autocomplete = "username email",
+                        .value = email,
+                        .autofocus = true});
+  html += "<button type=\"submit\">Continue</button></form>";
+  html += "<p>" + Link(password_link, "Sign in with a password") + "</p>";
+  html += "<p>No account yet? " + Link(signup_link, "Create one") + "</p>";
+  return html;
+}
+
+std::string SsoPickerView(std::string_view email, const std::vector<SsoChoice>& choices,
+                          std::string_view password_link) {
+  std::string html = "<p>" + HtmlEscape(email) +
+                     " can sign in through several organizations. Choose the one to sign in "
+                     "to.</p><nav aria-label=\"Organizations\"><ul>";
+  for (const auto& c : choices) {
+    html += "<li>" + Link(c.href, c.organization_name) + " <small>" +
+            HtmlEscape(c.organization_slug) + "</small></li>";
+  }
+  html += "</ul></nav>";
+  if (!password_link.empty()) {
+    html += "<p>" + Link(password_link, "Sign in with a password instead") + "</p>";
+  }
+  return html;
+}
+
 std::string SignUpView(const FormFrame& frame, std::string_view name, std::string_view email,
                        std::string_view login_link) {
   std::string html = Errors(frame) + OpenForm(frame);

@@ -23,6 +23,22 @@ std::string PageLink(std::string_view path, const std::optional<std::string>& re
 
 std::string LoginView(const FormFrame& frame, std::string_view email, std::string_view signup_link,
                       std::string_view forgot_link);
+// The email-first step of sign-in, shown while some email domain routes to an identity
+// provider: the address alone (hidden step=email), and a link to the password form.
+std::string LoginEmailView(const FormFrame& frame, std::string_view email,
+                           std::string_view signup_link, std::string_view password_link);
+
+// Several organizations sign in the address's domain through their identity providers: a
+// link to each one's start URL (GET: nothing changes until the IdP answers).
+struct SsoChoice {
+  std::string organization_name;
+  std::string organization_slug;
+  std::string href;  // the connection's start path
+};
+// `password_link` empty: no password sign-in is offered (the domain enforces SSO).
+std::string SsoPickerView(std::string_view email, const std::vector<SsoChoice>& choices,
+                          std::string_view password_link);
+
 std::string SignUpView(const FormFrame& frame, std::string_view name, std::string_view email,
                        std::string_view login_link);
 

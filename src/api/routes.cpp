@@ -7,7 +7,11 @@
 #include "api/schema.hpp"
 #include "api/schema_hook.hpp"
 #include "api/scim_handlers.hpp"
+#include "api/sso_saml_handlers.hpp"
 #include "api/webhook_handlers.hpp"
+// Enterprise SSO
+#include "api/email_domain_handlers.hpp"
+#include "api/sso_connection_handlers.hpp"
 
 namespace bulkhead::api {
 
@@ -125,7 +129,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .response_body = Object({{"user", Ref("User"), true}, {"session_token", String(), true}}),
        .tag = "Accounts",
        .json_only = true,
-       .refusals = {ErrorCode::kUnauthenticated, ErrorCode::kRateLimited}},
+       .refusals = {ErrorCode::kUnauthenticated, ErrorCode::kRateLimited, ErrorCode::kSsoRequired}},
       {.method = "POST",
        .pattern = "/api/v1/auth/logout",
        .scope = Scope::kUser,
@@ -1150,6 +1154,24 @@ std::vector<Route> BuildRoutes(Services& s) {
        .lane = http::Lane::kWorker,
        .response_type = "application/scim+json",
        .tag = "SCIM",
+      // SAML single sign-on (sso_saml_handlers.cpp): Bulkhead as the service provider of an
+      // organization's identity provider. The start stores a pending sign-in (the worker lane);
+      // the ACS is posted to by the IdP's page from anywhere, with the one-time RelayState in
+      // place of a CSRF token.
+      {.method = "GET",
+       .pattern = "/sso/saml/{connection_id}/start",
+       .handler = Bind(s, StartSamlSignIn),
+       .summary = "Start a SAML sign-in through an SSO connection",
+       .blocking = true,
+       .response_type = "text/html",
+       .tag = "SSO",
+       .documented = false},
+      {.method = "POST",
+       .pattern = "/sso/saml/{connection_id}/acs",
+       .handler = Bind(s, ConsumeSamlAssertion),
+       .summary = "SAML assertion consumer service (HTTP-POST binding)",
+       .response_type = "text/html",
+       .tag = "SSO",
        .documented = false},
       // The OpenID Provider: described by its discovery document, with OAuth's own error
       // bodies, so not part of /openapi.json. Each may write (codes, refresh rotation,
@@ -1223,6 +1245,148 @@ std::vector<Route> BuildRoutes(Services& s) {
        .documented = false},
   };
 
+  // Enterprise SSO (docs/sso.md): connections and email domains (owners and admins, plan
+  // feature `sso`), the public SAML SP metadata and discovery by email. Verifying a domain and
+  // fetching SAML metadata from a URL are outbound calls: the outbound lane.
+  {
+    using namespace sso_schemas;  // NOLINT(google-build-using-namespace)
+    const std::string sso = org + "/sso-connections";
+    const std::string domains = org + "/email-domains";
+    auto admin = [&](Route r) {
+      r.scope = Scope::kOrganization;
+      r.permission = Permission::kUpdateOrganization;
+      r.feature = "sso";
+      return r;
+    };
+    std::vector<Route> sso_routes = {
+        admin({.method = "GET",
+               .pattern = sso,
+               .handler = Bind(s, ListSsoConnections),
+               .summary = "The organization's SSO connections (never their secrets)",
+               .response_body = Object({{"data", Array(SsoConnection()), true}}),
+               .tag = "SSO"}),
+        admin({.method = "POST",
+               .pattern = sso,
+               .handler = Bind(s, CreateSsoConnection),
+               .summary = "Connect an OIDC or SAML identity provider",
+               .success_status = 201,
+               .lane = http::Lane::kOutbound,
+               .request_body = SsoConnectionCreate(),
+               .response_body = SsoConnection(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kPersonalOrganization}}),
+        admin({.method = "GET",
+               .pattern = sso + "/{id}",
+               .handler = Bind(s, GetSsoConnection),
+               .summary = "Get an SSO connection",
+               .response_body = SsoConnection(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "PATCH",
+               .pattern = sso + "/{id}",
+               .handler = Bind(s, UpdateSsoConnection),
+               .summary = "Change an SSO connection; client_secret replaces the sealed one",
+               .lane = http::Lane::kOutbound,
+               .request_body = SsoConnectionPatch(),
+               .response_body = SsoConnection(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "DELETE",
+               .pattern = sso + "/{id}",
+               .handler = Bind(s, DeleteSsoConnection),
+               .summary = "Delete an SSO connection, its links and identities",
+               .success_status = 204,
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "POST",
+               .pattern = sso + "/{id}/test",
+               .handler = Bind(s, TestSsoConnection),
+               .summary = "Start a test sign-in that reports the claims and creates nothing",
+               .success_status = 201,
+               .response_body = Object({{"test_id", String({.format = "uuid"}), true},
+                                        {"url", String({.format = "uri"}), true}}),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "GET",
+               .pattern = sso + "/{id}/tests/{test_id}",
+               .handler = Bind(s, GetSsoConnectionTest),
+               .summary = "A test sign-in's report",
+               .response_body = SsoTest(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "GET",
+               .pattern = domains,
+               .handler = Bind(s, ListEmailDomains),
+               .summary = "The organization's email domains",
+               .response_body = Object({{"data", Array(EmailDomain()), true}}),
+               .tag = "SSO"}),
+        admin({.method = "POST",
+               .pattern = domains,
+               .handler = Bind(s, AddEmailDomain),
+               .summary = "Claim an email domain; prove it with the TXT record it returns",
+               .success_status = 201,
+               .request_body =
+                   Object({{"domain", String({.min_length = 1, .max_length = 253}), true}}),
+               .response_body = EmailDomain(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kConflict, ErrorCode::kLimitReached}}),
+        admin({.method = "GET",
+               .pattern = domains + "/{domain}",
+               .handler = Bind(s, GetEmailDomain),
+               .summary = "Get an email domain",
+               .response_body = EmailDomain(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        admin({.method = "PATCH",
+               .pattern = domains + "/{domain}",
+               .handler = Bind(s, UpdateEmailDomain),
+               .summary = "Link connections to a verified email domain; enforce SSO for it",
+               .request_body = EmailDomainPatch(),
+               .response_body = EmailDomain(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound, ErrorCode::kDomainNotVerified}}),
+        admin({.method = "POST",
+               .pattern = domains + "/{domain}/verify",
+               .handler = Bind(s, VerifyEmailDomain),
+               .summary = "Verify an email domain by its TXT record",
+               .lane = http::Lane::kOutbound,
+               .response_body = EmailDomain(),
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound, ErrorCode::kVerificationFailed}}),
+        admin({.method = "DELETE",
+               .pattern = domains + "/{domain}",
+               .handler = Bind(s, DeleteEmailDomain),
+               .summary = "Remove an email domain and its links",
+               .success_status = 204,
+               .tag = "SSO",
+               .refusals = {ErrorCode::kNotFound}}),
+        // Public: the IdP's admins fetch it to set up the connection (no alias: it names its
+        // organization in the path, and needs no signal).
+        {.method = "GET",
+         .pattern = sso + "/{id}/saml/metadata",
+         .handler = Bind(s, GetSamlSpMetadata),
+         .summary = "Bulkhead's SAML service-provider metadata for a connection",
+         .response_body = String({.description = "SAML 2.0 EntityDescriptor (XML)"}),
+         .response_type = "application/samlmetadata+xml",
+         .tag = "SSO",
+         .refusals = {ErrorCode::kNotFound}},
+        {.method = "GET",
+         .pattern = "/api/v1/auth/sso/discover",
+         .handler = Bind(s, DiscoverSso),
+         .summary = "The SSO connections an email address may sign in with, in any organization",
+         .parameters = {{.name = "email",
+                         .schema = String({.min_length = 1, .max_length = 320}),
+                         .required = true,
+                         .description = "The address whose verified domain is looked up"},
+                        {.name = "return_to",
+                         .schema = String({.max_length = 2048}),
+                         .description = "A same-origin path the start URLs return to"}},
+         .response_body = SsoDiscovery(),
+         .tag = "SSO"},
+    };
+    for (auto& r : sso_routes) routes.push_back(std::move(r));
+  }
+
   for (auto& route : routes) {
     // Every route that changes state waits (durable writes, a writer's lock).
     route.blocking = route.blocking || route.method != "GET";
@@ -1237,7 +1401,7 @@ std::vector<Route> BuildRoutes(Services& s) {
   // The current-organization alias: same route, organization from the Host or X-Organization.
   std::vector<Route> aliases;
   for (const auto& route : routes) {
-    if (route.pattern.rfind(org, 0) != 0) continue;
+    if (route.pattern.rfind(org, 0) != 0 || route.scope == Scope::kPublic) continue;
     Route alias = route;
     alias.pattern = std::string(kAliasPrefix) + route.pattern.substr(org.size());
     alias.summary += " (current organization)";

@@ -73,9 +73,12 @@ struct Error {
   std::vector<FieldError> fields;    // validation errors, one per field
   int retry_after_seconds = 0;       // for kRateLimited
   std::optional<LimitDetail> limit;  // for kLimitReached
+  // A JSON object's text whose members are added to the problem body (kSsoRequired: the
+  // connections to sign in with); empty: none.
+  std::string extra_members;
 
   static Error Make(ErrorCode code, std::string message) {
-    return Error{code, std::move(message), {}, 0, {}};
+    return Error{code, std::move(message), {}, 0, {}, {}};
   }
   static Error LimitReached(std::string name, int64_t current, int64_t maximum) {
     Error e =
@@ -90,6 +93,7 @@ struct Error {
                  std::move(detail),
                  {{std::move(field), std::move(message)}},
                  0,
+                 {},
                  {}};
   }
   static Error NotFound(std::string what) {

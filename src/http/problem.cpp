@@ -104,8 +104,14 @@ Response ProblemResponse(const core::Error& error, std::string_view request_id) 
   // Internal details stay in the server log; the caller gets a stable, safe message.
   std::string_view detail = m.detail_shown ? std::string_view(error.message) : "internal error";
   Response response = ProblemResponse(m.status, m.code, m.title, detail, request_id);
-  if (!error.fields.empty() || error.limit) {
+  if (!error.fields.empty() || error.limit || !error.extra_members.empty()) {
     auto body = nlohmann::json::parse(response.body);
+    auto extra = nlohmann::json::parse(error.extra_members, nullptr, false);
+    if (extra.is_object()) {
+      for (const auto& [key, value] : extra.items()) {
+        if (!body.contains(key)) body[key] = value;
+      }
+    }
     if (!error.fields.empty()) {
       auto& errors = body["errors"] = nlohmann::json::array();
       for (const auto& f : error.fields)

@@ -11,6 +11,15 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+TEST(ProblemResponse, AddsTheErrorsExtraMembersWithoutReplacingItsOwn) {
+  Error e = Error::Make(ErrorCode::kSsoRequired, "use your identity provider");
+  e.extra_members = R"({"connections": [{"connection_id": "c1"}], "status": 200})";
+  auto body = nlohmann::json::parse(ProblemResponse(e, "req-1").body);
+  EXPECT_EQ(body["code"], "sso_required");
+  EXPECT_EQ(body["status"], 403);
+  EXPECT_EQ(body["connections"][0]["connection_id"], "c1");
+}
+
 TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
   struct Case {
     ErrorCode code;

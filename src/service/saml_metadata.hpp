@@ -14,7 +14,7 @@ namespace bulkhead::service {
 
 struct IdpMetadata {
   std::string entity_id, sso_url, sso_binding;  // "redirect" | "post"
-  std::vector<std::string> certificates_pem;     // signing certificates
+  std::vector<std::string> certificates_pem;    // signing certificates
 };
 
 // 422-style error (core::Error::Validation naming `field`) when it is not usable IdP metadata.

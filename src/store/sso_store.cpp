@@ -200,13 +200,13 @@ Result<std::vector<LinkedConnectionRow>> ListLinkedConnections(Connection& c,
       });
 }
 
-Result<bool> DomainEnforcesSso(Connection& c, std::string_view domain) {
-  auto n = QueryCount(c,
-                      "SELECT COUNT(*) FROM email_domains WHERE domain = $1"
-                      " AND verified_at IS NOT NULL AND enforce_sso = 1",
-                      {S(domain)});
-  if (!n.ok()) return n.error();
-  return *n > 0;
+Result<int64_t> CountRoutableDomains(Connection& c) {
+  return QueryCount(c,
+                    "SELECT COUNT(*) FROM email_domains d"
+                    " JOIN email_domain_connections l ON l.organization_id = d.organization_id"
+                    " AND l.domain = d.domain"
+                    " JOIN sso_connections s ON s.id = l.connection_id"
+                    " WHERE d.verified_at IS NOT NULL AND s.enabled = 1");
 }
 
 Result<std::optional<SsoIdentityRecord>> FindSsoIdentity(Connection& c,

@@ -118,8 +118,8 @@ Result<bool> IsVerifiedDomainOfConnection(Connection& c, std::string_view connec
 // organization then connection id.
 Result<std::vector<LinkedConnectionRow>> ListLinkedConnections(Connection& c,
                                                                std::string_view domain);
-// Whether any organization that verified `domain` enforces SSO for it.
-Result<bool> DomainEnforcesSso(Connection& c, std::string_view domain);
+// How many verified email domains have an enabled connection linked (0: nothing to route).
+Result<int64_t> CountRoutableDomains(Connection& c);
 
 // Identities.
 Result<std::optional<SsoIdentityRecord>> FindSsoIdentity(Connection& c,

@@ -202,6 +202,28 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   if (method == "POST" && suffix == "/webhooks/{id}/rotate-secret") return B{};
   if (method == "POST" && suffix == "/webhooks/{id}/replay") return B{Json{{"from_sequence", 1}}};
   if (method == "POST" && suffix == "/webhooks/{id}/test") return B{};
+  // Enterprise SSO
+  if (method == "GET" &&
+      (suffix.rfind("/sso-connections", 0) == 0 || suffix.rfind("/email-domains", 0) == 0)) {
+    return B{};
+  }
+  if (method == "POST" && suffix == "/sso-connections") {
+    return B{Json{{"type", "oidc"},
+                  {"issuer", "https://attacker.example.org"},
+                  {"client_id", "planted"},
+                  {"client_secret", "planted-secret"}}};
+  }
+  if (method == "PATCH" && suffix == "/sso-connections/{id}") return B{Json{{"jit", true}}};
+  if (method == "DELETE" && suffix == "/sso-connections/{id}") return B{};
+  if (method == "POST" && suffix == "/sso-connections/{id}/test") return B{};
+  if (method == "POST" && suffix == "/email-domains") {
+    return B{Json{{"domain", "attacker.example.org"}}};
+  }
+  if (method == "PATCH" && suffix == "/email-domains/{domain}") {
+    return B{Json{{"enforce_sso", true}}};
+  }
+  if (method == "POST" && suffix == "/email-domains/{domain}/verify") return B{};
+  if (method == "DELETE" && suffix == "/email-domains/{domain}") return B{};
   return std::nullopt;
 }
 
@@ -223,6 +245,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
     if (!long_form && !alias) continue;
     std::string suffix = pattern.substr(long_form ? long_prefix.size() : alias_prefix.size());
     for (const auto& [lower_method, op] : methods.items()) {
+      // A public route under the organization's path (the SAML SP metadata) serves anyone.
+      if (op.value("x-bulkhead-scope", "") == "public") continue;
       std::string method = Upper(lower_method);
       auto body = BodyFor(method, suffix, a_slug_, b_owner_.user_id);
       ASSERT_TRUE(body.has_value()) << "no isolation case for " << method << " " << pattern
@@ -232,14 +256,18 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                              : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
                              : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
                              : suffix.rfind("/events/{id}", 0) == 0              ? a_event_
-                                                                                 : "";
+                             : suffix.rfind("/sso-connections/{id}", 0) == 0
+                                 ? "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"
+                                 : "";
       auto fill = [&](std::string path) {
         for (const auto& [param, value] :
              {std::pair<std::string, std::string>{"{user_id}", a_member_.user_id},
               {"{hostname}", a_domain_},
               {"{ws}", a_workspace_},
               {"{id}", id_value},
-              {"{name}", a_secret_}}) {
+              {"{name}", a_secret_},
+              {"{domain}", a_domain_},
+              {"{test_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"}}) {
           if (auto at = path.find(param); at != std::string::npos)
             path.replace(at, param.size(), value);
         }
