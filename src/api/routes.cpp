@@ -1154,6 +1154,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .lane = http::Lane::kWorker,
        .response_type = "application/scim+json",
        .tag = "SCIM",
+       .documented = false},
       // SAML single sign-on (sso_saml_handlers.cpp): Bulkhead as the service provider of an
       // organization's identity provider. The start stores a pending sign-in (the worker lane);
       // the ACS is posted to by the IdP's page from anywhere, with the one-time RelayState in
