@@ -82,6 +82,15 @@ $(SSO_SAML_STAMP): tests/sso-saml/package-lock.json
 
 client-deps: $(SSO_SAML_STAMP)
 
+# The enterprise SSO (OpenID Connect) suite's npm packages (tests/sso-oidc: oidc-provider as an
+# organization's IdP, openid-client and jose as an application), the same way.
+SSO_OIDC_STAMP := tests/sso-oidc/node_modules/.installed
+$(SSO_OIDC_STAMP): tests/sso-oidc/package-lock.json
+	cd tests/sso-oidc && npm ci --no-audit --no-fund
+	@touch $@
+
+client-deps: $(SSO_OIDC_STAMP)
+
 # The web console's browser suite's npm packages (tests/console: playwright-core, axe-core),
 # the same way. It drives Debian's chromium (scripts/install-deps): no browser is downloaded.
 CONSOLE_TEST_STAMP := tests/console/node_modules/.installed

@@ -24,6 +24,7 @@ namespace bulkhead::service {
 class OAuthClients;
 class OAuthProvider;
 class ScimService;
+class OidcUpstream;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -57,6 +58,8 @@ struct Services {
   service::ScimService* scim = nullptr;
   // TXT lookups (email domain verification; App owns it).
   const service::TxtResolver* dns = nullptr;
+  // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
+  service::OidcUpstream* oidc_upstream = nullptr;
 };
 
 using core::Result;

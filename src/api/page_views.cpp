@@ -113,7 +113,7 @@ std::string LoginEmailView(const FormFrame& frame, std::string_view email,
   html += Field(frame, {.name = "email",
                         .label = "Email",
                         .type = "email",
-                        .autocomplete = "username email",
+                        .autocomplete = "email",
                         .value = email,
                         .autofocus = true});
   html += "<button type=\"submit\">Continue</button></form>";

@@ -7,6 +7,7 @@
 #include "api/schema.hpp"
 #include "api/schema_hook.hpp"
 #include "api/scim_handlers.hpp"
+#include "api/sso_oidc_handlers.hpp"
 #include "api/sso_saml_handlers.hpp"
 #include "api/webhook_handlers.hpp"
 // Enterprise SSO
@@ -1231,6 +1232,28 @@ std::vector<Route> BuildRoutes(Services& s) {
        .blocking = true,
        .response_type = "text/html",
        .tag = "OpenID Connect",
+       .documented = false},
+      // Enterprise SSO over OpenID Connect (sso_oidc_handlers.cpp): browser redirects to and from
+      // an organization's IdP, answered with HTML pages. Both call the IdP (discovery, token,
+      // JWKS, userinfo): the outbound lane; both write (the pending sign-in, then the user and
+      // session), so they are blocking too.
+      {.method = "GET",
+       .pattern = "/sso/oidc/{connection_id}/start",
+       .handler = Bind(s, StartOidcSignIn),
+       .summary = "Start a sign-in through an organization's OpenID Connect IdP",
+       .blocking = true,
+       .lane = http::Lane::kOutbound,
+       .response_type = "text/html",
+       .tag = "SSO",
+       .documented = false},
+      {.method = "GET",
+       .pattern = "/sso/oidc/callback",
+       .handler = Bind(s, FinishOidcSignIn),
+       .summary = "The OpenID Connect IdP's redirect back (authorization response)",
+       .blocking = true,
+       .lane = http::Lane::kOutbound,
+       .response_type = "text/html",
+       .tag = "SSO",
        .documented = false},
       // OpenID Provider metadata (described by the discovery document itself).
       {.method = "GET",

@@ -278,6 +278,8 @@ TEST_F(RouteTableTest, OnlyWritesAndRoutesThatSayWhyBlock) {
     says_why = says_why || r.pattern == "/oauth2/authorize" || r.pattern == "/oauth2/logout";
     // An SSO sign-in's start stores the pending sign-in it redirects with.
     says_why = says_why || (r.pattern.starts_with("/sso/") && r.pattern.ends_with("/start"));
+    // The OpenID Connect callback takes the pending sign-in and signs the user in.
+    says_why = says_why || r.pattern == "/sso/oidc/callback";
     EXPECT_EQ(r.blocking, says_why) << r.method << " " << r.pattern;
   }
 }

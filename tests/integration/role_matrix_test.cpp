@@ -70,6 +70,20 @@ const std::vector<Policy>& PolicyTable() {
       {"DELETE", "/scim-tokens/{id}", 204, "YYFFFF"},
       {"GET", "/scim-settings", 200, "YYFFFF"},
       {"PUT", "/scim-settings", 200, "YYFFFF"},
+      // SSO connections and email domains, like domains and integrations: owners and admins.
+      {"GET", "/sso-connections", 200, "YYFFFF"},
+      {"POST", "/sso-connections", 201, "YYFFFF"},
+      {"GET", "/sso-connections/{id}", 200, "YYFFFF"},
+      {"PATCH", "/sso-connections/{id}", 200, "YYFFFF"},
+      {"DELETE", "/sso-connections/{id}", 204, "YYFFFF"},
+      {"POST", "/sso-connections/{id}/test", 201, "YYFFFF"},
+      {"GET", "/sso-connections/{id}/tests/{test_id}", 200, "YYFFFF"},
+      {"GET", "/email-domains", 200, "YYFFFF"},
+      {"POST", "/email-domains", 201, "YYFFFF"},
+      {"GET", "/email-domains/{domain}", 200, "YYFFFF"},
+      {"PATCH", "/email-domains/{domain}", 200, "YYFFFF"},
+      {"POST", "/email-domains/{domain}/verify", 200, "YYFFFF"},
+      {"DELETE", "/email-domains/{domain}", 204, "YYFFFF"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
       {"POST", "/members", 201, "YYFFFF"},
       {"PATCH", "/members/{user_id}", 200, "YYFFFF"},
@@ -171,6 +185,7 @@ struct People {
 // One organization with everything a route can act on.
 struct Fixture {
   std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook, event;
+  std::string sso_connection, sso_test, email_domain, scim_token;
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -223,6 +238,25 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
                              {"event_types", {"domain.removed"}}},
                         owner)
                   .json["id"];
+  // SSO (the enterprise plan's feature): a connection, a test of it, an email domain.
+  EXPECT_EQ(c.Request("PUT", base + "/plan", Json{{"plan", "enterprise"}}, owner).status, 200);
+  f.sso_connection = c.Request("POST", base + "/sso-connections",
+                               Json{{"type", "oidc"},
+                                    {"issuer", "https://idp.example.com"},
+                                    {"client_id", "matrix"},
+                                    {"client_secret", "matrix-secret"}},
+                               owner)
+                         .json["id"];
+  f.sso_test = c.Request("POST", base + "/sso-connections/" + f.sso_connection + "/test",
+                         std::nullopt, owner)
+                   .json["test_id"];
+  f.email_domain = "mail." + f.slug + ".example.com";
+  EXPECT_EQ(
+      c.Request("POST", base + "/email-domains", Json{{"domain", f.email_domain}}, owner).status,
+      201);
+  // SCIM (the same feature): a token.
+  f.scim_token =
+      c.Request("POST", base + "/scim-tokens", Json{{"name", "matrix"}}, owner).json["id"];
   return f;
 }
 
@@ -248,9 +282,10 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
   if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
-  // Never looked up: the fixture's plan lacks sso, which answers first (BusinessRule).
-  if (suffix.rfind("/scim-tokens/{id}", 0) == 0)
-    fill("{id}", "0193aaaa-0000-7000-8000-000000000000");
+  if (suffix.rfind("/scim-tokens/{id}", 0) == 0) fill("{id}", f.scim_token);
+  if (suffix.rfind("/sso-connections/{id}", 0) == 0) fill("{id}", f.sso_connection);
+  fill("{test_id}", f.sso_test);
+  fill("{domain}", f.email_domain);
   if (path.find('{') != std::string::npos) return std::nullopt;
 
   static const std::map<std::pair<std::string, std::string>,
@@ -333,6 +368,25 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"group_mappings", Json::array()}};
            }},
+          {{"POST", "/sso-connections"},
+           [](auto&, auto&) {
+             return Json{{"type", "oidc"},
+                         {"issuer", "https://idp.example.org"},
+                         {"client_id", "new"},
+                         {"client_secret", "new-secret"}};
+           }},
+          {{"PATCH", "/sso-connections/{id}"},
+           [](auto&, auto&) {
+             return Json{{"name", "Renamed"}};
+           }},
+          {{"POST", "/email-domains"},
+           [](const Fixture& f, auto&) {
+             return Json{{"domain", "new-" + f.slug + ".example.org"}};
+           }},
+          {{"PATCH", "/email-domains/{domain}"},
+           [](auto&, auto&) {
+             return Json{{"enforce_sso", false}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -348,6 +402,10 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"POST", "/webhooks/{id}/rotate-secret"},
       {"POST", "/webhooks/{id}/test"},
       {"DELETE", "/scim-tokens/{id}"},
+      {"DELETE", "/sso-connections/{id}"},
+      {"POST", "/sso-connections/{id}/test"},
+      {"POST", "/email-domains/{domain}/verify"},
+      {"DELETE", "/email-domains/{domain}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});
@@ -361,9 +419,8 @@ std::optional<Expected> BusinessRule(const std::string& method, const std::strin
   // (verification itself is covered in domains_test.cpp against a real DNS server).
   if (method == "POST" && suffix == "/domains/{hostname}/verify")
     return Expected{422, "verification_failed"};
-  // SCIM needs the plan feature sso, which the fixture's default plan lacks: an allowed caller
-  // gets as far as the feature check (tests/scim and scim_test.cpp cover the rest).
-  if (suffix.rfind("/scim-", 0) == 0) return Expected{403, "feature_not_enabled"};
+  if (method == "POST" && suffix == "/email-domains/{domain}/verify")
+    return Expected{422, "verification_failed"};
   return std::nullopt;
 }
 
@@ -412,6 +469,8 @@ TEST_F(RoleMatrixTest, EveryCallerGetsWhatThePolicyTableSaysOnEveryOrganizationR
     if (pattern.rfind(kPrefix, 0) != 0) continue;
     std::string suffix = pattern.substr(kPrefix.size());
     for (const auto& [lower, op] : methods.items()) {
+      // A public route under the organization's path (the SAML SP metadata) serves anyone.
+      if (op.value("x-bulkhead-scope", "") == "public") continue;
       std::string method = Upper(lower);
       const Policy* policy = FindPolicy(method, suffix);
       ASSERT_NE(policy, nullptr) << method << " " << pattern
