@@ -26,8 +26,8 @@
 #include "service/mail_outbox.hpp"
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
-#include "service/scim_service.hpp"
 #include "service/oidc_upstream.hpp"
+#include "service/scim_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
 
