@@ -23,6 +23,7 @@
 namespace bulkhead::service {
 class OAuthClients;
 class OAuthProvider;
+class ScimService;
 class OidcUpstream;
 }  // namespace bulkhead::service
 
@@ -53,6 +54,8 @@ struct Services {
   service::OAuthProvider* oauth = nullptr;
   // The keys that sign the OpenID Provider's tokens (App owns them; serve creates them).
   service::SigningKeys* signing_keys = nullptr;
+  // SCIM provisioning (scim_handlers.cpp).
+  service::ScimService* scim = nullptr;
   // TXT lookups (email domain verification; App owns it).
   const service::TxtResolver* dns = nullptr;
   // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.

@@ -27,6 +27,7 @@
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
 #include "service/oidc_upstream.hpp"
+#include "service/scim_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
 
@@ -82,6 +83,8 @@ class App {
   service::SigningKeys signing_keys;  // serve calls EnsureKeys before it listens
   service::OAuthClients oauth_clients;
   service::OAuthProvider oauth_provider;
+  // SCIM provisioning (/scim/v2/).
+  service::ScimService scim;
   // Enterprise SSO's OpenID Connect relying party (its discovery and JWKS caches).
   service::OidcUpstream oidc_upstream;
   api::Services services;

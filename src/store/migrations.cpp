@@ -555,6 +555,55 @@ CREATE INDEX saml_assertions_expiry ON saml_assertions(expires_at);
 ALTER TABLE sessions ADD COLUMN sso_organization_id TEXT;
 )sql";
 
+// SCIM 2.0 provisioning (docs/scim.md): tokens (SHA-256 only), the users an organization's
+// identity provider provisioned (their SCIM attributes; `active` 0 keeps a deprovisioned one
+// findable by id), its groups and their members, and the group mappings. Every row goes with
+// its organization (and its user).
+constexpr std::string_view kCatalogV011 = R"sql(
+CREATE TABLE scim_tokens (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT
+);
+CREATE INDEX scim_tokens_organization ON scim_tokens(organization_id, id);
+CREATE TABLE scim_users (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  external_id TEXT,
+  active BIGINT NOT NULL,
+  attributes TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, user_id)
+);
+CREATE UNIQUE INDEX scim_users_external ON scim_users(organization_id, external_id);
+CREATE TABLE scim_groups (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  display_name TEXT NOT NULL,
+  display_name_key TEXT NOT NULL,
+  external_id TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX scim_groups_name ON scim_groups(organization_id, display_name_key);
+CREATE TABLE scim_group_members (
+  group_id TEXT NOT NULL REFERENCES scim_groups(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX scim_group_members_user ON scim_group_members(user_id);
+CREATE TABLE scim_settings (
+  organization_id TEXT PRIMARY KEY REFERENCES organizations(id) ON DELETE CASCADE,
+  group_mappings TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)sql";
+
 constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -593,7 +642,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {7, "V007__openid_provider", kCatalogV007},
       {8, "V008__invitations_by_recipient", kCatalogV008},
       {9, "V009__event_outbox", kCatalogV009},
-      {10, "V010__enterprise_sso", kCatalogV010}};
+      {10, "V010__enterprise_sso", kCatalogV010},
+      {11, "V011__scim", kCatalogV011}};
   return kMigrations;
 }
 

@@ -64,6 +64,12 @@ const std::vector<Policy>& PolicyTable() {
       {"GET", "/webhooks/{id}/deliveries", 200, "YYFFFF"},
       {"POST", "/webhooks/{id}/replay", 202, "YYFFFF"},
       {"POST", "/webhooks/{id}/test", 202, "YYFFFF"},
+      // SCIM tokens and group mappings (issue 20), like API keys: owners and admins.
+      {"GET", "/scim-tokens", 200, "YYFFFF"},
+      {"POST", "/scim-tokens", 201, "YYFFFF"},
+      {"DELETE", "/scim-tokens/{id}", 204, "YYFFFF"},
+      {"GET", "/scim-settings", 200, "YYFFFF"},
+      {"PUT", "/scim-settings", 200, "YYFFFF"},
       // SSO connections and email domains, like domains and integrations: owners and admins.
       {"GET", "/sso-connections", 200, "YYFFFF"},
       {"POST", "/sso-connections", 201, "YYFFFF"},
@@ -179,7 +185,7 @@ struct People {
 // One organization with everything a route can act on.
 struct Fixture {
   std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook, event;
-  std::string sso_connection, sso_test, email_domain;
+  std::string sso_connection, sso_test, email_domain, scim_token;
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -248,6 +254,9 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   EXPECT_EQ(
       c.Request("POST", base + "/email-domains", Json{{"domain", f.email_domain}}, owner).status,
       201);
+  // SCIM (the same feature): a token.
+  f.scim_token =
+      c.Request("POST", base + "/scim-tokens", Json{{"name", "matrix"}}, owner).json["id"];
   return f;
 }
 
@@ -273,6 +282,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
   if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
+  if (suffix.rfind("/scim-tokens/{id}", 0) == 0) fill("{id}", f.scim_token);
   if (suffix.rfind("/sso-connections/{id}", 0) == 0) fill("{id}", f.sso_connection);
   fill("{test_id}", f.sso_test);
   fill("{domain}", f.email_domain);
@@ -350,6 +360,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"from_sequence", 1}};
            }},
+          {{"POST", "/scim-tokens"},
+           [](auto&, auto&) {
+             return Json{{"name", "IdP"}};
+           }},
+          {{"PUT", "/scim-settings"},
+           [](auto&, auto&) {
+             return Json{{"group_mappings", Json::array()}};
+           }},
           {{"POST", "/sso-connections"},
            [](auto&, auto&) {
              return Json{{"type", "oidc"},
@@ -383,6 +401,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"DELETE", "/webhooks/{id}"},
       {"POST", "/webhooks/{id}/rotate-secret"},
       {"POST", "/webhooks/{id}/test"},
+      {"DELETE", "/scim-tokens/{id}"},
       {"DELETE", "/sso-connections/{id}"},
       {"POST", "/sso-connections/{id}/test"},
       {"POST", "/email-domains/{domain}/verify"},
