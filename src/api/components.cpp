@@ -498,8 +498,7 @@ Json Problem() {
         false},
        {"limit", String({.description = "limit_reached: the limit's name"}), false},
        {"maximum", Integer(std::nullopt, std::nullopt, "limit_reached: the limit"), false},
-       {"current", Integer(std::nullopt, std::nullopt, "limit_reached: the current count"),
-        false},
+       {"current", Integer(std::nullopt, std::nullopt, "limit_reached: the current count"), false},
        {"connections",
         Described(Array(AnyObject()),
                   "sso_required: the SSO connections to sign in with, as "

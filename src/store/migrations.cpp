@@ -383,7 +383,8 @@ CREATE INDEX resource_labels_lookup ON resource_labels(key, value, resource_id);
 )sql";
 
 // The organization's event log (sequence per organization, no gaps; on PostgreSQL event_head is
-// locked first by every writer, on SQLite it keeps the head only across pruning) and its webhook endpoints with their delivery state and attempts.
+// locked first by every writer, on SQLite it keeps the head only across pruning) and its webhook
+// endpoints with their delivery state and attempts.
 constexpr std::string_view kTenantV005 = R"sql(
 CREATE TABLE events (
   seq {{INT64_KEY}},

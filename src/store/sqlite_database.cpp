@@ -196,7 +196,9 @@ class SqliteConnection final : public Connection {
   // Looked up by a string_view (no allocation per statement).
   struct TextHash {
     using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
   };
   std::unordered_map<std::string, PreparedStatement, TextHash, std::equal_to<>> statements_;
 };
