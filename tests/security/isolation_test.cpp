@@ -224,6 +224,13 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   }
   if (method == "POST" && suffix == "/email-domains/{domain}/verify") return B{};
   if (method == "DELETE" && suffix == "/email-domains/{domain}") return B{};
+  // SCIM provisioning's management routes (the SCIM protocol routes are not in /openapi.json)
+  if (method == "POST" && suffix == "/scim-tokens") return B{Json{{"name", "planted"}}};
+  if (method == "DELETE" && suffix == "/scim-tokens/{id}") return B{};
+  if (method == "PUT" && suffix == "/scim-settings") {
+    return B{
+        Json{{"group_mappings", Json::array({Json{{"group", "planted"}, {"role", "admin"}}})}}};
+  }
   return std::nullopt;
 }
 
@@ -256,7 +263,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                              : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
                              : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
                              : suffix.rfind("/events/{id}", 0) == 0              ? a_event_
-                             : suffix.rfind("/sso-connections/{id}", 0) == 0
+                             : suffix.rfind("/sso-connections/{id}", 0) == 0 ||
+                                     suffix.rfind("/scim-tokens/{id}", 0) == 0
                                  ? "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"
                                  : "";
       auto fill = [&](std::string path) {
