@@ -196,7 +196,7 @@ core::Status CheckPermission(Gate&, Passage& p) {
   const auto& principal = *p.context.principal;
   bool acting_on_self = p.route.self_param && !principal.is_api_key() &&
                         p.context.Param(*p.route.self_param) == principal.user_id;
-  if (!acting_on_self && !core::RoleHas(p.context.tenant->role, *p.route.permission)) {
+  if (!acting_on_self && !p.context.tenant->Can(*p.route.permission)) {
     return Error::Forbidden("your role in this organization does not allow this");
   }
   return core::Ok();

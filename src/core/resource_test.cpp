@@ -58,10 +58,27 @@ TEST(Resource, LabelSelectors) {
 }
 
 TEST(WorkspaceRole, OrganizationAdminsActAsWorkspaceAdmins) {
-  EXPECT_EQ(EffectiveWorkspaceRole(Role::kOwner, std::nullopt), WorkspaceRole::kAdmin);
-  EXPECT_EQ(EffectiveWorkspaceRole(Role::kAdmin, WorkspaceRole::kViewer), WorkspaceRole::kAdmin);
-  EXPECT_EQ(EffectiveWorkspaceRole(Role::kMember, WorkspaceRole::kEditor), WorkspaceRole::kEditor);
-  EXPECT_EQ(EffectiveWorkspaceRole(Role::kMember, std::nullopt), std::nullopt);
+  auto of = [](Role role) { return PermissionSet::Of(role); };
+  EXPECT_EQ(EffectiveWorkspaceRole(of(Role::kOwner), std::nullopt), WorkspaceRole::kAdmin);
+  EXPECT_EQ(EffectiveWorkspaceRole(of(Role::kAdmin), WorkspaceRole::kViewer),
+            WorkspaceRole::kAdmin);
+  EXPECT_EQ(EffectiveWorkspaceRole(of(Role::kMember), WorkspaceRole::kEditor),
+            WorkspaceRole::kEditor);
+  EXPECT_EQ(EffectiveWorkspaceRole(of(Role::kMember), std::nullopt), std::nullopt);
+}
+
+// Custom roles (issue 21) hold resource permissions without workspaces:manage.
+TEST(WorkspaceRole, ResourcePermissionsRaiseTheAssignedRoleToTheirFloor) {
+  PermissionSet reader = PermissionSet::Of(Role::kMember);
+  reader.Add(Permission::kReadAllResources);
+  EXPECT_TRUE(SeesAllWorkspaces(reader));
+  EXPECT_EQ(EffectiveWorkspaceRole(reader, std::nullopt), WorkspaceRole::kViewer);
+  EXPECT_EQ(EffectiveWorkspaceRole(reader, WorkspaceRole::kEditor), WorkspaceRole::kEditor);
+  PermissionSet writer = PermissionSet::Of(Role::kMember);
+  writer.Add(Permission::kWriteAllResources);
+  EXPECT_EQ(EffectiveWorkspaceRole(writer, std::nullopt), WorkspaceRole::kEditor);
+  EXPECT_EQ(EffectiveWorkspaceRole(writer, WorkspaceRole::kAdmin), WorkspaceRole::kAdmin);
+  EXPECT_FALSE(SeesAllWorkspaces(PermissionSet::Of(Role::kMember)));
   EXPECT_TRUE(WorkspaceRoleHas(WorkspaceRole::kAdmin, WorkspaceRole::kEditor));
   EXPECT_FALSE(WorkspaceRoleHas(WorkspaceRole::kViewer, WorkspaceRole::kEditor));
   EXPECT_EQ(ParseWorkspaceRole("owner"), std::nullopt);

@@ -31,6 +31,8 @@ std::string_view PermissionName(Permission permission) {
     case Permission::kWriteAllResources: return "resources:write_all";
     case Permission::kReadAuditLog: return "audit_log:read";
     case Permission::kReadUsage: return "usage:read";
+    case Permission::kReadAllResources: return "resources:read_all";
+    case Permission::kManageGrants: return "grants:manage";
   }
   return "unknown";
 }
@@ -44,7 +46,9 @@ Role MinimumRole(Permission permission) {
     case Permission::kSeeAllWorkspaces:
     case Permission::kWriteAllResources:
     case Permission::kReadAuditLog:
-    case Permission::kReadUsage: return Role::kAdmin;
+    case Permission::kReadUsage:
+    case Permission::kReadAllResources:
+    case Permission::kManageGrants: return Role::kAdmin;
     case Permission::kManageOwners:
     case Permission::kBilling:
     case Permission::kDeleteOrganization: return Role::kOwner;

@@ -1,6 +1,7 @@
 #pragma once
 // Organization roles and the permission matrix of DESIGN.md. Pure; thread-safe.
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -20,7 +21,9 @@ enum class Permission {
   kSeeAllWorkspaces,
   kWriteAllResources,  // read / write resources in any workspace without a workspace role
   kReadAuditLog,
-  kReadUsage,  // usage figures (issue 7: admins, like the audit log)
+  kReadUsage,         // usage figures (issue 7: admins, like the audit log)
+  kReadAllResources,  // read resources in any workspace without a workspace role
+  kManageGrants,      // offer, revoke, accept and decline sharing grants (issue 21)
 };
 
 inline constexpr Permission kAllPermissions[] = {
@@ -29,7 +32,8 @@ inline constexpr Permission kAllPermissions[] = {
     Permission::kBilling,           Permission::kDeleteOrganization,
     Permission::kManageWorkspaces,  Permission::kSeeAllWorkspaces,
     Permission::kWriteAllResources, Permission::kReadAuditLog,
-    Permission::kReadUsage};
+    Permission::kReadUsage,         Permission::kReadAllResources,
+    Permission::kManageGrants};
 
 inline constexpr Role kAllRoles[] = {Role::kOwner, Role::kAdmin, Role::kMember};
 
@@ -42,6 +46,30 @@ Role MinimumRole(Permission permission);
 inline bool RoleHas(Role role, Permission permission) {
   return static_cast<int>(role) >= static_cast<int>(MinimumRole(permission));
 }
+// A set of permissions: what a caller holds in an organization (a built-in role's, or a custom
+// role's). A value type; one bit per Permission.
+class PermissionSet {
+ public:
+  constexpr PermissionSet() = default;
+  static PermissionSet Of(Role role) {
+    PermissionSet set;
+    for (Permission p : kAllPermissions) {
+      if (static_cast<int>(role) >= static_cast<int>(MinimumRole(p))) set.Add(p);
+    }
+    return set;
+  }
+  constexpr bool Has(Permission p) const { return (bits_ & Bit(p)) != 0; }
+  constexpr void Add(Permission p) { bits_ |= Bit(p); }
+  constexpr void Remove(Permission p) { bits_ &= ~Bit(p); }
+  // Every permission of `other` is in this set.
+  constexpr bool Contains(PermissionSet other) const { return (other.bits_ & ~bits_) == 0; }
+  constexpr bool operator==(const PermissionSet&) const = default;
+
+ private:
+  static constexpr uint32_t Bit(Permission p) { return uint32_t{1} << static_cast<int>(p); }
+  uint32_t bits_ = 0;
+};
+
 // "Nobody can act on a role above their own": true when `actor` may act on someone holding
 // (or about to hold) `target`.
 inline bool CanActOnRole(Role actor, Role target) {

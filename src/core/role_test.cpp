@@ -33,13 +33,33 @@ TEST(Role, MatchesThePermissionMatrix) {
       {Permission::kWriteAllResources, true, true, false},
       {Permission::kReadAuditLog, true, true, false},
       {Permission::kReadUsage, true, true, false},  // not in the matrix: admins, as the audit log
+      {Permission::kReadAllResources, true, true, false},
+      {Permission::kManageGrants, true, true, false},  // issue 21: admins offer and accept
   };
   ASSERT_EQ(std::size(rows), std::size(kAllPermissions));
   for (const auto& row : rows) {
     EXPECT_EQ(RoleHas(Role::kOwner, row.permission), row.owner) << PermissionName(row.permission);
     EXPECT_EQ(RoleHas(Role::kAdmin, row.permission), row.admin) << PermissionName(row.permission);
     EXPECT_EQ(RoleHas(Role::kMember, row.permission), row.member) << PermissionName(row.permission);
+    EXPECT_EQ(PermissionSet::Of(Role::kAdmin).Has(row.permission), row.admin);
+    EXPECT_EQ(PermissionSet::Of(Role::kMember).Has(row.permission), row.member);
   }
+}
+
+TEST(PermissionSet, ContainsIsTheSubsetRelation) {
+  auto owner = PermissionSet::Of(Role::kOwner);
+  auto admin = PermissionSet::Of(Role::kAdmin);
+  auto member = PermissionSet::Of(Role::kMember);
+  EXPECT_TRUE(owner.Contains(admin));
+  EXPECT_TRUE(admin.Contains(member));
+  EXPECT_FALSE(admin.Contains(owner));
+  EXPECT_FALSE(member.Contains(admin));
+  PermissionSet custom = member;
+  custom.Add(Permission::kReadAuditLog);
+  EXPECT_TRUE(admin.Contains(custom));
+  EXPECT_FALSE(custom.Contains(admin));
+  custom.Remove(Permission::kReadAuditLog);
+  EXPECT_EQ(custom, member);
 }
 
 TEST(Role, NobodyActsAboveTheirOwnRole) {

@@ -18,9 +18,21 @@ std::string_view WorkspaceRoleName(WorkspaceRole role) {
   return "viewer";
 }
 
-std::optional<WorkspaceRole> EffectiveWorkspaceRole(Role organization_role,
+bool SeesAllWorkspaces(PermissionSet permissions) {
+  return permissions.Has(Permission::kSeeAllWorkspaces) ||
+         permissions.Has(Permission::kManageWorkspaces) ||
+         permissions.Has(Permission::kReadAllResources) ||
+         permissions.Has(Permission::kWriteAllResources);
+}
+
+std::optional<WorkspaceRole> EffectiveWorkspaceRole(PermissionSet permissions,
                                                     std::optional<WorkspaceRole> assigned) {
-  if (RoleHas(organization_role, Permission::kSeeAllWorkspaces)) return WorkspaceRole::kAdmin;
+  if (permissions.Has(Permission::kManageWorkspaces)) return WorkspaceRole::kAdmin;
+  auto at_least = [&](WorkspaceRole floor) {
+    return assigned && WorkspaceRoleHas(*assigned, floor) ? *assigned : floor;
+  };
+  if (permissions.Has(Permission::kWriteAllResources)) return at_least(WorkspaceRole::kEditor);
+  if (SeesAllWorkspaces(permissions)) return at_least(WorkspaceRole::kViewer);
   return assigned;
 }
 

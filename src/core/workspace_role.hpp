@@ -18,9 +18,14 @@ inline bool WorkspaceRoleHas(WorkspaceRole held, WorkspaceRole needed) {
   return static_cast<int>(held) >= static_cast<int>(needed);
 }
 
-// The workspace role someone acts with: org owners and admins see and do everything in every
-// workspace; a member acts with the role of their assignment, and without one sees nothing.
-std::optional<WorkspaceRole> EffectiveWorkspaceRole(Role organization_role,
+// Whether organization permissions alone show every workspace (no assignment needed).
+bool SeesAllWorkspaces(PermissionSet permissions);
+
+// The workspace role someone acts with: workspaces:manage acts as a workspace admin everywhere
+// (owners and admins), resources:write_all as at least an editor, resources:read_all and
+// workspaces:see_all as at least a viewer; otherwise the role of their assignment, and without
+// one they see nothing.
+std::optional<WorkspaceRole> EffectiveWorkspaceRole(PermissionSet permissions,
                                                     std::optional<WorkspaceRole> assigned);
 
 }  // namespace bulkhead::core

@@ -156,7 +156,7 @@ core::Status MemberService::Remove(const TenantContext& tenant, const std::strin
                                    const Actor& actor) {
   const auto& org = tenant.organization;
   bool leaving = user_id == actor.id;
-  if (!leaving && !core::RoleHas(tenant.role, core::Permission::kManageMembers)) {
+  if (!leaving && !tenant.Can(core::Permission::kManageMembers)) {
     return Error::Forbidden("only admins and owners can remove other members");
   }
   auto lease = env_.catalog.Acquire();

@@ -221,7 +221,7 @@ Result<store::OrganizationRecord> OrganizationService::Create(const CreateOrgani
 Result<store::OrganizationRecord> OrganizationService::Update(const TenantContext& tenant,
                                                               const UpdateOrganizationInput& input,
                                                               const Actor& actor) {
-  if (input.billing_email && !core::RoleHas(tenant.role, core::Permission::kBilling)) {
+  if (input.billing_email && !tenant.Can(core::Permission::kBilling)) {
     return Error::Forbidden("only an owner can change the billing contact");
   }
   std::vector<core::FieldError> errors;

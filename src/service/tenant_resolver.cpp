@@ -163,7 +163,8 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals, cons
     return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
   }
   std::string id = resolved->id;
-  return TenantContext{std::move(*resolved), *role_held, TenantAccess::KeyFor(std::move(id))};
+  return TenantContext{std::move(*resolved), *role_held, TenantAccess::KeyFor(std::move(id)),
+                       core::PermissionSet::Of(*role_held)};
 }
 
 }  // namespace bulkhead::service

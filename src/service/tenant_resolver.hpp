@@ -38,8 +38,13 @@ struct ResolutionTrace {
 
 struct TenantContext {
   store::OrganizationRecord organization;
+  // The built-in role the caller holds, or the one a custom role ranks as (kMember).
   core::Role role = core::Role::kMember;
   store::TenantKey key;
+  // What the caller may do here: the built-in role's permissions, or a custom role's.
+  core::PermissionSet permissions = core::PermissionSet::Of(core::Role::kMember);
+
+  bool Can(core::Permission permission) const { return permissions.Has(permission); }
 };
 
 // The one label of a normalized hostname directly under `base_domain` ("acme" for

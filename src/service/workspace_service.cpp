@@ -58,19 +58,19 @@ Result<WorkspaceContext> WorkspaceService::Resolve(const TenantContext& tenant,
   if (!workspace.ok()) return workspace.error();
   if (!*workspace) return WorkspaceNotFound();
   std::optional<core::WorkspaceRole> assigned;
-  if (!caller.is_api_key() && !core::RoleHas(tenant.role, core::Permission::kSeeAllWorkspaces)) {
+  if (!caller.is_api_key() && !tenant.Can(core::Permission::kManageWorkspaces)) {
     auto member = store::tenant::FindWorkspaceMember(*lease, workspace_id, caller.user_id);
     if (!member.ok()) return member.error();
     if (*member) assigned = core::ParseWorkspaceRole((*member)->role);
   }
-  auto role = core::EffectiveWorkspaceRole(tenant.role, assigned);
+  auto role = core::EffectiveWorkspaceRole(tenant.permissions, assigned);
   if (!role) return WorkspaceNotFound();
   return WorkspaceContext{std::move(**workspace), *role};
 }
 
 Result<WorkspacePage> WorkspaceService::List(const TenantContext& tenant, const Principal& caller,
                                              const std::string& after_id, int limit) {
-  bool sees_all = core::RoleHas(tenant.role, core::Permission::kSeeAllWorkspaces);
+  bool sees_all = core::SeesAllWorkspaces(tenant.permissions);
   if (!sees_all && caller.is_api_key()) return WorkspacePage{};  // a member key is assigned nowhere
   auto database = OpenTenant(env_, tenant);
   if (!database.ok()) return database.error();
