@@ -25,6 +25,7 @@ class OAuthClients;
 class OAuthProvider;
 class ScimService;
 class OidcUpstream;
+class GrantService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -60,6 +61,8 @@ struct Services {
   const service::TxtResolver* dns = nullptr;
   // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
   service::OidcUpstream* oidc_upstream = nullptr;
+  // Sharing grants and the shared items they open (grant_handlers.cpp).
+  service::GrantService* grants = nullptr;
 };
 
 using core::Result;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/plans.hpp"
@@ -86,9 +87,12 @@ bool TrimToPage(std::vector<T>& rows, int limit) {
 
 // Who did something, for the audit log.
 struct Actor {
-  std::string type = "user";  // "user" | "api_key" | "system"
+  std::string type = "user";  // "user" | "api_key" | "system" | "organization" (a grant's use)
   std::string id;
   std::string request_id;
+  // Added to the details of every audit event this actor causes: another organization acting
+  // through a sharing grant says which grant and which of its users (GrantService).
+  std::vector<std::pair<std::string, std::string>> details;
 };
 
 }  // namespace bulkhead::service

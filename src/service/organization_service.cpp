@@ -32,9 +32,17 @@ Error SlugTaken() {
 store::AuditEventRecord MakeAuditEvent(const std::string& organization_id, const Actor& actor,
                                        std::string action, std::string target_type,
                                        std::string target_id, const nlohmann::json& details) {
+  std::string text;
+  if (actor.details.empty()) {
+    text = details.dump();
+  } else {
+    nlohmann::json merged = details.is_object() ? details : nlohmann::json::object();
+    for (const auto& [name, value] : actor.details) merged[name] = value;
+    text = merged.dump();
+  }
   return {core::NewUuidV7(), organization_id,   core::NowMs(),          actor.type,
           actor.id,          std::move(action), std::move(target_type), std::move(target_id),
-          actor.request_id,  details.dump()};
+          actor.request_id,  std::move(text)};
 }
 
 Result<PreparedTenant> OrganizationService::PrepareTenant(const std::string& owner_id,

@@ -65,6 +65,7 @@ class TenantAccess {
   friend class UsageMeter;         // counts in organizations that requests resolved to
   friend class KeyRotation;        // an operator's re-sealing of an organization's secrets
   friend class EventRelay;         // moves catalog changes' events into their organizations' logs
+  friend class GrantService;       // B's members reach A's granted items in A's store (sharing)
   static store::TenantKey KeyFor(std::string organization_id) {
     return store::TenantKey(std::move(organization_id));
   }

@@ -605,6 +605,30 @@ CREATE TABLE scim_settings (
 );
 )sql";
 
+// Sharing grants (issue 21, docs/sharing.md): an organization offers another one of its
+// workspaces or resources; the data stays in the giver's own store. Rows go with either
+// organization.
+constexpr std::string_view kCatalogV013 = R"sql(
+CREATE TABLE grants (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  target_organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  workspace_id TEXT NOT NULL,
+  resource_id TEXT,
+  level TEXT NOT NULL CHECK (level IN ('read', 'write')),
+  status TEXT NOT NULL CHECK (status IN ('offered', 'accepted', 'declined', 'revoked')),
+  members TEXT NOT NULL,               -- "all" or a JSON array of the target's user ids
+  expires_at BIGINT,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  responded_by TEXT,
+  responded_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE INDEX grants_organization ON grants(organization_id, id);
+CREATE INDEX grants_target ON grants(target_organization_id, id);
+)sql";
+
 constexpr std::string_view kCreateVersionTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
@@ -644,7 +668,8 @@ const std::vector<Migration>& CatalogMigrations() {
       {8, "V008__invitations_by_recipient", kCatalogV008},
       {9, "V009__event_outbox", kCatalogV009},
       {10, "V010__enterprise_sso", kCatalogV010},
-      {11, "V011__scim", kCatalogV011}};
+      {11, "V011__scim", kCatalogV011},
+      {13, "V013__grants", kCatalogV013}};
   return kMigrations;
 }
 
