@@ -123,6 +123,22 @@ const std::vector<Policy>& PolicyTable() {
       {"DELETE", "/workspaces/{ws}/resources/{id}", 204, "YYFYYN"},
       {"PUT", "/workspaces/{ws}/secrets/{name}", 200, "YYFYYN"},
       {"DELETE", "/workspaces/{ws}/secrets/{name}", 204, "YYFYYN"},
+      // sharing grants (issue 21): offering, revoking, accepting and declining need
+      // grants:manage (owners and admins); using a live grant that covers every member is for
+      // any member of the receiving organization, whatever their workspace assignments here.
+      {"GET", "/grants", 200, "YYFFFF"},
+      {"POST", "/grants", 201, "YYFFFF"},
+      {"GET", "/grants/{id}", 200, "YYFFFF"},
+      {"DELETE", "/grants/{id}", 204, "YYFFFF"},
+      {"GET", "/incoming-grants", 200, "YYFFFF"},
+      {"POST", "/incoming-grants/{id}/accept", 200, "YYFFFF"},
+      {"POST", "/incoming-grants/{id}/decline", 200, "YYFFFF"},
+      {"GET", "/shared", 200, "YYYYYY"},
+      {"GET", "/shared/{grant_id}/resources", 200, "YYYYYY"},
+      {"POST", "/shared/{grant_id}/resources", 201, "YYYYYY"},
+      {"GET", "/shared/{grant_id}/resources/{id}", 200, "YYYYYY"},
+      {"PATCH", "/shared/{grant_id}/resources/{id}", 200, "YYYYYY"},
+      {"DELETE", "/shared/{grant_id}/resources/{id}", 204, "YYYYYY"},
   };
   return kTable;
 }
@@ -186,10 +202,20 @@ struct People {
 struct Fixture {
   std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook, event;
   std::string sso_connection, sso_test, email_domain, scim_token;
+  // Sharing: a grant this organization gave; one offered to it; one it accepted (write, every
+  // member) on a workspace of the giver's that holds `shared_resource`.
+  std::string giver_slug, grant, incoming_grant, shared_grant, shared_resource;
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
-Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
+// Whether a route needs the fixture's sharing grants (made only then: they cost a second
+// organization and a few requests per fixture).
+bool NeedsSharing(const std::string& suffix) {
+  return suffix.rfind("/grants", 0) == 0 || suffix.rfind("/incoming-grants", 0) == 0 ||
+         suffix.rfind("/shared", 0) == 0;
+}
+
+Fixture MakeFixture(const HttpClient& c, const People& p, int n, bool sharing = true) {
   Fixture f;
   auto org =
       CreateOrganization(c, p.owner.token, "Matrix " + std::to_string(n), UniqueSlug("matrix"));
@@ -257,6 +283,37 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   // SCIM (the same feature): a token.
   f.scim_token =
       c.Request("POST", base + "/scim-tokens", Json{{"name", "matrix"}}, owner).json["id"];
+  if (!sharing) return f;
+  // Sharing: another organization of the same owner gives and receives.
+  auto giver =
+      CreateOrganization(c, p.owner.token, "Giver " + std::to_string(n), UniqueSlug("giver"));
+  f.giver_slug = giver["slug"];
+  std::string giver_base = "/api/v1/organizations/" + f.giver_slug;
+  std::string giver_ws =
+      c.Request("POST", giver_base + "/workspaces", Json{{"name", "Shared"}}, owner).json["id"];
+  f.shared_resource = c.Request("POST", giver_base + "/workspaces/" + giver_ws + "/resources",
+                                Json{{"kind", "monitor"}, {"name", "shared"}}, owner)
+                          .json["id"];
+  auto offer = [&](const std::string& level) -> std::string {
+    auto r = c.Request(
+        "POST", giver_base + "/grants",
+        Json{{"target_organization", f.org_id}, {"workspace_id", giver_ws}, {"level", level}},
+        owner);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json["id"];
+  };
+  f.incoming_grant = offer("read");
+  f.shared_grant = offer("write");
+  EXPECT_EQ(c.Request("POST", base + "/incoming-grants/" + f.shared_grant + "/accept",
+                      Json{{"members", "all"}}, owner)
+                .status,
+            200);
+  f.grant = c.Request("POST", base + "/grants",
+                      Json{{"target_organization", f.giver_slug},
+                           {"workspace_id", f.workspace},
+                           {"level", "read"}},
+                      owner)
+                .json["id"];
   return f;
 }
 
@@ -279,6 +336,10 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   fill("{name}", "existing");
   if (suffix.rfind("/invitations/{id}", 0) == 0) fill("{id}", f.invitation);
   if (suffix.rfind("/api-keys/{id}", 0) == 0) fill("{id}", f.spare_key);
+  fill("{grant_id}", f.shared_grant);
+  if (suffix.rfind("/shared/", 0) == 0) fill("{id}", f.shared_resource);
+  if (suffix.rfind("/grants/{id}", 0) == 0) fill("{id}", f.grant);
+  if (suffix.rfind("/incoming-grants/{id}", 0) == 0) fill("{id}", f.incoming_grant);
   if (suffix.find("/resources/{id}") != std::string::npos) fill("{id}", f.resource);
   if (suffix.rfind("/webhooks/{id}", 0) == 0) fill("{id}", f.webhook);
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
@@ -387,6 +448,24 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"enforce_sso", false}};
            }},
+          {{"POST", "/grants"},
+           [](const Fixture& f, auto&) {
+             return Json{{"target_organization", f.giver_slug},
+                         {"workspace_id", f.workspace},
+                         {"level", "write"}};
+           }},
+          {{"POST", "/incoming-grants/{id}/accept"},
+           [](auto&, auto&) {
+             return Json{{"members", "all"}};
+           }},
+          {{"POST", "/shared/{grant_id}/resources"},
+           [](auto&, auto&) {
+             return Json{{"kind", "monitor"}, {"name", "new"}};
+           }},
+          {{"PATCH", "/shared/{grant_id}/resources/{id}"},
+           [](auto&, auto&) {
+             return Json{{"spec", {{"a", 1}}}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -406,6 +485,9 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"POST", "/sso-connections/{id}/test"},
       {"POST", "/email-domains/{domain}/verify"},
       {"DELETE", "/email-domains/{domain}"},
+      {"DELETE", "/grants/{id}"},
+      {"POST", "/incoming-grants/{id}/decline"},
+      {"DELETE", "/shared/{grant_id}/resources/{id}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});
@@ -479,7 +561,7 @@ TEST_F(RoleMatrixTest, EveryCallerGetsWhatThePolicyTableSaysOnEveryOrganizationR
       for (const auto& caller : Callers()) {
         // A mutating attempt gets a fixture of its own; reads share one.
         if (method == "GET" && !shared) shared = MakeFixture(c, p, ++fixtures);
-        Fixture f = method == "GET" ? *shared : MakeFixture(c, p, ++fixtures);
+        Fixture f = method == "GET" ? *shared : MakeFixture(c, p, ++fixtures, NeedsSharing(suffix));
         auto request = RequestFor(method, pattern, f, p, checked % 2 == 0);
         ASSERT_TRUE(request) << "no role-matrix fixture for " << method << " " << pattern
                              << ": add its parameters and body to RequestFor";

@@ -231,6 +231,23 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
     return B{
         Json{{"group_mappings", Json::array({Json{{"group", "planted"}, {"role", "admin"}}})}}};
   }
+  // Sharing grants (cross-organization access through a grant: sharing_isolation_test.cpp)
+  if (method == "POST" && suffix == "/grants") {
+    return B{Json{{"target_organization", "attacker-org"},
+                  {"workspace_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e63"},
+                  {"level", "write"}}};
+  }
+  if (method == "DELETE" && suffix == "/grants/{id}") return B{};
+  if (method == "POST" && suffix == "/incoming-grants/{id}/accept")
+    return B{Json{{"members", "all"}}};
+  if (method == "POST" && suffix == "/incoming-grants/{id}/decline") return B{};
+  if (method == "POST" && suffix == "/shared/{grant_id}/resources") {
+    return B{Json{{"kind", "monitor"}, {"name", "planted"}}};
+  }
+  if (method == "PATCH" && suffix == "/shared/{grant_id}/resources/{id}") {
+    return B{Json{{"spec", {{"pwned", true}}}}};
+  }
+  if (method == "DELETE" && suffix == "/shared/{grant_id}/resources/{id}") return B{};
   return std::nullopt;
 }
 
@@ -264,7 +281,9 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
                              : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
                              : suffix.rfind("/events/{id}", 0) == 0              ? a_event_
                              : suffix.rfind("/sso-connections/{id}", 0) == 0 ||
-                                     suffix.rfind("/scim-tokens/{id}", 0) == 0
+                                     suffix.rfind("/scim-tokens/{id}", 0) == 0 ||
+                                     suffix.rfind("/grants/{id}", 0) == 0 ||
+                                     suffix.rfind("/incoming-grants/{id}", 0) == 0
                                  ? "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"
                                  : "";
       auto fill = [&](std::string path) {
@@ -275,7 +294,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
               {"{id}", id_value},
               {"{name}", a_secret_},
               {"{domain}", a_domain_},
-              {"{test_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"}}) {
+              {"{test_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
+              {"{grant_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e62"}}) {
           if (auto at = path.find(param); at != std::string::npos)
             path.replace(at, param.size(), value);
         }
