@@ -25,6 +25,7 @@ class OAuthClients;
 class OAuthProvider;
 class ScimService;
 class OidcUpstream;
+class RoleService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -60,6 +61,8 @@ struct Services {
   const service::TxtResolver* dns = nullptr;
   // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
   service::OidcUpstream* oidc_upstream = nullptr;
+  // Custom roles (role_handlers.cpp).
+  service::RoleService* roles = nullptr;
 };
 
 using core::Result;
@@ -97,6 +100,12 @@ Result<Response> ListMembers(Services& s, RequestContext& c);
 Result<Response> AddMember(Services& s, RequestContext& c);
 Result<Response> ChangeMemberRole(Services& s, RequestContext& c);
 Result<Response> RemoveMember(Services& s, RequestContext& c);
+// custom roles
+Result<Response> ListRoles(Services& s, RequestContext& c);
+Result<Response> GetRole(Services& s, RequestContext& c);
+Result<Response> CreateRole(Services& s, RequestContext& c);
+Result<Response> UpdateRole(Services& s, RequestContext& c);
+Result<Response> DeleteRole(Services& s, RequestContext& c);
 // audit
 Result<Response> ListAuditLog(Services& s, RequestContext& c);
 // domains

@@ -27,6 +27,7 @@
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
 #include "service/oidc_upstream.hpp"
+#include "service/role_service.hpp"
 #include "service/scim_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
@@ -87,6 +88,8 @@ class App {
   service::ScimService scim;
   // Enterprise SSO's OpenID Connect relying party (its discovery and JWKS caches).
   service::OidcUpstream oidc_upstream;
+  // Custom roles.
+  service::RoleService roles;
   api::Services services;
   // Routes.
   api::RouteTable routes;
