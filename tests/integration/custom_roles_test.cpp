@@ -381,6 +381,18 @@ TEST_F(CustomRolesTest, AChangeToARoleReachesItsHoldersOnTheirNextRequest) {
   EXPECT_EQ(Do("GET", "/usage", std::nullopt, &auditor).status, 200);
 }
 
+TEST_F(CustomRolesTest, AnOrganizationsRolesGoWithIt) {
+  ASSERT_EQ(CreateRole("auditor", {"audit_log:read"}).status, 201);
+  std::string id = Do("GET", "").json["id"];
+  auto count = [&] {
+    return QuerySql(*server_, "",
+                    "SELECT COUNT(*) FROM custom_roles WHERE organization_id = '" + id + "'")[0][0];
+  };
+  ASSERT_EQ(count(), "1");
+  ASSERT_EQ(Do("DELETE", "", Json{{"confirm", slug_}}).status, 204);
+  EXPECT_EQ(count(), "0");
+}
+
 // Polls until `done` or one second has passed.
 template <typename F>
 bool RolesWithinASecond(F done) {
