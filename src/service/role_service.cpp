@@ -153,7 +153,11 @@ Result<store::CustomRoleRecord> RoleService::Create(const TenantContext& tenant,
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
       *lease, MakeAuditEvent(tenant.organization.id, actor, "role.created", "role", key,
                              {{"name", role.name}, {"permissions", PermissionsArray(*set)}})));
+  // Nobody holds a new role, unless a membership kept the key of a deleted one (a race
+  // MembershipRole answers with organization:read alone): that entry must not outlive this.
+  BULKHEAD_TRY(store::catalog::RecordChange(*lease, "role", tenant.organization.id));
   BULKHEAD_TRY(txn.Commit());
+  ForgetMemberships(tenant.organization.id);
   return role;
 }
 
