@@ -18,6 +18,12 @@ Json Text() {
 Json OrgRole() {
   return String({.one_of = {"owner", "admin", "member"}});
 }
+// A membership's role: a built-in name or a custom role's key (docs/roles.md).
+Json OrgRoleKey() {
+  return String({.min_length = 2,
+                 .max_length = 63,
+                 .description = "owner, admin, member or a custom role's key"});
+}
 Json WorkspaceRole() {
   return String({.one_of = {"viewer", "editor", "admin"}});
 }
@@ -63,7 +69,7 @@ Json Organization() {
                    {"created_at", Time(), true},
                    {"updated_at", Time(), true},
                    {"role",
-                    Described(OrgRole(),
+                    Described(OrgRoleKey(),
                               "The caller's role in it (an API key's own role): in single reads "
                               "and writes"),
                     false}});
@@ -107,7 +113,7 @@ Json User() {
 
 Json Member() {
   Json s = Object({{"user", UserBrief(), true},
-                   {"role", OrgRole(), true},
+                   {"role", OrgRoleKey(), true},
                    {"joined_at", Time(), true},
                    {"organization",
                     Described(Ref("Organization"), "Only when accepting an invitation"), false}});
@@ -124,7 +130,7 @@ Json Invitation() {
   Json s = Object(
       {{"id", Id(), true},
        {"email", String({.format = "email"}), true},
-       {"role", OrgRole(), true},
+       {"role", OrgRoleKey(), true},
        {"status", String({.one_of = {"pending", "accepted", "revoked", "expired"}}), true},
        {"invited_by", Id(), true},
        {"created_at", Time(), true},
@@ -153,7 +159,7 @@ Json ReceivedInvitation() {
                 {"name", Text(), true},
                 {"slug", String({.min_length = 3, .max_length = 63}), true}}),
         true},
-       {"role", OrgRole(), true},
+       {"role", OrgRoleKey(), true},
        {"invited_by",
         Described(Nullable(Object({{"name", Text(), true}})),
                   "The person who sent it; null when an API key did or their account is gone"),
@@ -294,6 +300,27 @@ Json Domain() {
                      {{"type", "TXT"},
                       {"name", "_bulkhead.app.acme.example"},
                       {"value", "bulkhead-verification=abc123"}}}}};
+  return s;
+}
+
+// A role of the organization (GET …/roles): a built-in one, or a custom one with its times.
+Json RoleComponent() {
+  Json s = Object({{"key", OrgRoleKey(), true},
+                   {"name", String({.max_length = 100}), true},
+                   {"description", String({.max_length = 500}), true},
+                   {"permissions", Array(String(), std::nullopt, true), true},
+                   {"built_in", Boolean(), true},
+                   {"created_at", Described(Time(), "Custom roles only"), false},
+                   {"updated_at", Described(Time(), "Custom roles only"), false}});
+  s["examples"] = {{{"key", "auditor"},
+                    {"name", "Auditor"},
+                    {"description", "Reads the audit log, usage and every workspace"},
+                    {"permissions",
+                     {"organization:read", "workspaces:see_all", "audit_log:read", "usage:read",
+                      "resources:read_all"}},
+                    {"built_in", false},
+                    {"created_at", "2026-11-25T01:02:03Z"},
+                    {"updated_at", "2026-11-25T01:02:03Z"}}};
   return s;
 }
 
@@ -573,6 +600,7 @@ const Json& Components() {
       {"Secret", Secret()},
       {"Domain", Domain()},
       {"ApiKey", ApiKey()},
+      {"Role", RoleComponent()},
       {"CreatedApiKey", CreatedApiKey()},
       {"WebhookEndpoint", WebhookEndpoint()},
       {"CreatedWebhookEndpoint", CreatedWebhookEndpoint()},

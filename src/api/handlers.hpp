@@ -26,6 +26,7 @@ class OAuthProvider;
 class ScimService;
 class OidcUpstream;
 class GrantService;
+class RoleService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -63,6 +64,8 @@ struct Services {
   service::OidcUpstream* oidc_upstream = nullptr;
   // Sharing grants and the shared items they open (grant_handlers.cpp).
   service::GrantService* grants = nullptr;
+  // Custom roles (role_handlers.cpp).
+  service::RoleService* roles = nullptr;
 };
 
 using core::Result;
@@ -100,6 +103,12 @@ Result<Response> ListMembers(Services& s, RequestContext& c);
 Result<Response> AddMember(Services& s, RequestContext& c);
 Result<Response> ChangeMemberRole(Services& s, RequestContext& c);
 Result<Response> RemoveMember(Services& s, RequestContext& c);
+// custom roles
+Result<Response> ListRoles(Services& s, RequestContext& c);
+Result<Response> GetRole(Services& s, RequestContext& c);
+Result<Response> CreateRole(Services& s, RequestContext& c);
+Result<Response> UpdateRole(Services& s, RequestContext& c);
+Result<Response> DeleteRole(Services& s, RequestContext& c);
 // audit
 Result<Response> ListAuditLog(Services& s, RequestContext& c);
 // domains

@@ -16,10 +16,10 @@ namespace {
 // A single read or write answers with the caller's role in it (an API key's own role), so that
 // a client can tell what to offer without another request.
 Result<Response> OrganizationResponse(Services& s, const store::OrganizationRecord& org,
-                                      core::Role role) {
+                                      std::string_view role_key) {
   auto json = RenderOrganization(s, org);
   if (!json.ok()) return json.error();
-  (*json)["role"] = core::RoleName(role);
+  (*json)["role"] = role_key;
   return JsonResponse(*json);
 }
 
@@ -33,11 +33,11 @@ Result<Response> CreateOrganization(Services& s, RequestContext& c) {
   auto org = s.organizations.Create(input, c.Actor());
   if (!org.ok()) return org.error();
   c.metered_organization_id = org->id;
-  return OrganizationResponse(s, *org, core::Role::kOwner);
+  return OrganizationResponse(s, *org, core::RoleName(core::Role::kOwner));
 }
 
 Result<Response> GetOrganization(Services& s, RequestContext& c) {
-  return OrganizationResponse(s, c.tenant->organization, c.tenant->role);
+  return OrganizationResponse(s, c.tenant->organization, c.tenant->role_key);
 }
 
 Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
@@ -48,13 +48,13 @@ Result<Response> UpdateOrganization(Services& s, RequestContext& c) {
   input.billing_email = NullableText(c.body, "billing_email");
   auto org = s.organizations.Update(*c.tenant, input, c.Actor());
   if (!org.ok()) return org.error();
-  return OrganizationResponse(s, *org, c.tenant->role);
+  return OrganizationResponse(s, *org, c.tenant->role_key);
 }
 
 Result<Response> ChangePlan(Services& s, RequestContext& c) {
   auto org = s.organizations.ChangePlan(c.tenant->organization.id, Text(c.body, "plan"), c.Actor());
   if (!org.ok()) return org.error();
-  return OrganizationResponse(s, *org, c.tenant->role);
+  return OrganizationResponse(s, *org, c.tenant->role_key);
 }
 
 Result<Response> CheckOrganizationSlug(Services& s, RequestContext& c) {

@@ -51,6 +51,13 @@ std::vector<Parameter> PageQuery(std::vector<Parameter> more = {}) {
 Json OrgRoleField() {
   return String({.one_of = {"owner", "admin", "member"}});
 }
+// A membership's or an invitation's role: a built-in name or a custom role's key (docs/roles.md;
+// the service answers 422 for a key the organization has no role for).
+Json OrgRoleKeyField() {
+  return String({.min_length = 2,
+                 .max_length = 63,
+                 .description = "owner, admin, member or a custom role's key"});
+}
 Json WorkspaceRoleField() {
   return String({.one_of = {"viewer", "editor", "admin"}});
 }
@@ -179,8 +186,8 @@ std::vector<Route> BuildRoutes(Services& s) {
             {.name = "type",
              .schema = String({.one_of = {"personal", "team"}}),
              .description = "Only personal or only team organizations"}}),
-       .response_body = Page(
-           Object({{"organization", Ref("Organization"), true}, {"role", OrgRoleField(), true}})),
+       .response_body = Page(Object(
+           {{"organization", Ref("Organization"), true}, {"role", OrgRoleKeyField(), true}})),
        .tag = "Accounts"},
       // The caller's own pending invitations, by their verified address (accepting by id is
       // the same use case as accepting with the mailed token).
@@ -367,8 +374,8 @@ std::vector<Route> BuildRoutes(Services& s) {
        .handler = Bind(s, AddMember),
        .summary = "Add a user as a member",
        .success_status = 201,
-       .request_body =
-           Object({{"user_id", String({.format = "uuid"}), true}, {"role", OrgRoleField(), true}}),
+       .request_body = Object(
+           {{"user_id", String({.format = "uuid"}), true}, {"role", OrgRoleKeyField(), true}}),
        .response_body = Ref("Member"),
        .tag = "Members",
        .refusals = {ErrorCode::kAlreadyMember, ErrorCode::kLimitReached, ErrorCode::kNotFound}},
@@ -378,7 +385,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .permission = Permission::kManageMembers,
        .handler = Bind(s, ChangeMemberRole),
        .summary = "Change a member's role",
-       .request_body = Object({{"role", OrgRoleField(), true}}),
+       .request_body = Object({{"role", OrgRoleKeyField(), true}}),
        .response_body = Ref("Member"),
        .tag = "Members",
        .refusals = {ErrorCode::kLastOwner, ErrorCode::kNotFound}},
@@ -392,6 +399,61 @@ std::vector<Route> BuildRoutes(Services& s) {
        .self_param = "user_id",
        .tag = "Members",
        .refusals = {ErrorCode::kLastOwner, ErrorCode::kNotFound}},
+      // Custom roles (docs/roles.md): any member lists and reads them; changing them needs
+      // members:manage, and the service enforces the subset rule and read-only built-ins.
+      {.method = "GET",
+       .pattern = org + "/roles",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kReadOrganization,
+       .handler = Bind(s, ListRoles),
+       .summary = "The built-in roles with their permissions, then the organization's custom roles",
+       .response_body = Object({{"data", Array(Ref("Role")), true}}),
+       .tag = "Roles"},
+      {.method = "POST",
+       .pattern = org + "/roles",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kManageMembers,
+       .handler = Bind(s, CreateRole),
+       .summary = "Create a custom role from permissions the caller holds",
+       .success_status = 201,
+       .request_body = Object({{"key", String({.min_length = 2, .max_length = 63}), true},
+                               {"name", NameField(100), true},
+                               {"description", String({.max_length = 500}), false},
+                               {"permissions", Array(String({.max_length = 63}), 64), true}}),
+       .response_body = Ref("Role"),
+       .tag = "Roles",
+       .refusals = {ErrorCode::kConflict}},
+      {.method = "GET",
+       .pattern = org + "/roles/{key}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kReadOrganization,
+       .handler = Bind(s, GetRole),
+       .summary = "One role, built-in or custom",
+       .response_body = Ref("Role"),
+       .tag = "Roles",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "PATCH",
+       .pattern = org + "/roles/{key}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kManageMembers,
+       .handler = Bind(s, UpdateRole),
+       .summary =
+           "Change a custom role; its holders have the new permissions on their next request",
+       .request_body = Object({{"name", NameField(100), false},
+                               {"description", String({.max_length = 500}), false},
+                               {"permissions", Array(String({.max_length = 63}), 64), false}}),
+       .response_body = Ref("Role"),
+       .tag = "Roles",
+       .refusals = {ErrorCode::kNotFound}},
+      {.method = "DELETE",
+       .pattern = org + "/roles/{key}",
+       .scope = Scope::kOrganization,
+       .permission = Permission::kManageMembers,
+       .handler = Bind(s, DeleteRole),
+       .summary = "Delete a custom role nobody holds",
+       .success_status = 204,
+       .tag = "Roles",
+       .refusals = {ErrorCode::kNotFound, ErrorCode::kRoleInUse}},
       // Audit.
       {.method = "GET",
        .pattern = org + "/audit-log",
@@ -514,7 +576,7 @@ std::vector<Route> BuildRoutes(Services& s) {
        .handler = Bind(s, CreateInvitation),
        .summary = "Invite an email address; the token is shown once",
        .success_status = 201,
-       .request_body = Object({{"email", Email(), true}, {"role", OrgRoleField(), true}}),
+       .request_body = Object({{"email", Email(), true}, {"role", OrgRoleKeyField(), true}}),
        .response_body = Ref("CreatedInvitation"),
        .tag = "Invitations",
        .refusals = {ErrorCode::kAlreadyMember, ErrorCode::kLimitReached}},

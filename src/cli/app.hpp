@@ -28,6 +28,7 @@
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
 #include "service/oidc_upstream.hpp"
+#include "service/role_service.hpp"
 #include "service/scim_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/usage_meter.hpp"
@@ -90,6 +91,8 @@ class App {
   service::OidcUpstream oidc_upstream;
   // Sharing grants (…/grants, …/incoming-grants, …/shared).
   service::GrantService grants;
+  // Custom roles.
+  service::RoleService roles;
   api::Services services;
   // Routes.
   api::RouteTable routes;

@@ -39,6 +39,7 @@ enum class ErrorCode {
   kDomainTaken,            // 409
   kNameTaken,              // 409
   kConflict,               // 409
+  kRoleInUse,              // 409: a custom role members still hold
   kSecretUnreadable,       // 409: sealed for another place, or changed
   kBodyTooLarge,           // 413
   kUnsupportedMediaType,   // 415

@@ -46,6 +46,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kNameTaken: return {409, "name_taken", "Name taken"};
     case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
     case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
+    case ErrorCode::kRoleInUse: return {409, "role_in_use", "Role in use"};
     case ErrorCode::kSecretUnreadable: return {409, "secret_unreadable", "Secret unreadable"};
     case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};
     case ErrorCode::kUnsupportedMediaType:

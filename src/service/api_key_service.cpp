@@ -84,7 +84,8 @@ Result<CreatedApiKey> ApiKeyService::Create(const TenantContext& tenant, const s
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
   }
-  if (!core::CanActOnRole(tenant.role, *role)) {
+  // The subset rule (docs/roles.md): a key holds no permission its creator lacks.
+  if (!tenant.permissions.Contains(core::PermissionSet::Of(*role))) {
     return Error::Forbidden("an API key cannot have a role above your own");
   }
   std::string secret = crypto::NewToken(kApiKeyPrefix);
@@ -125,7 +126,7 @@ core::Status ApiKeyService::Revoke(const TenantContext& tenant, const std::strin
   if (!key.ok()) return key.error();
   if (!*key) return Error::NotFound("API key");
   auto role = core::ParseRole((*key)->role).value_or(core::Role::kOwner);
-  if (!core::CanActOnRole(tenant.role, role)) {
+  if (!tenant.permissions.Contains(core::PermissionSet::Of(role))) {
     return Error::Forbidden("only an owner can revoke an owner key");
   }
   BULKHEAD_TRY(store::catalog::DeleteApiKey(*lease, id));

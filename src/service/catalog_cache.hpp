@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/custom_role.hpp"
 #include "core/plans.hpp"
 #include "core/role.hpp"
 #include "store/records.hpp"
@@ -114,8 +115,9 @@ class CatalogCache {
   BoundedCache<store::UserRecord> users;                  // user id -> user
   BoundedCache<store::OrganizationRecord> organizations;  // org id -> organization
   BoundedCache<std::string> slugs;                        // slug -> org id
-  // "org/user" -> role, or nullopt for "not a member" (cached too: probing costs no disk).
-  BoundedCache<std::optional<core::Role>> memberships;
+  // "org/user" -> the role held (key, rank, permissions), or nullopt for "not a member" (cached
+  // too: probing costs no disk).
+  BoundedCache<std::optional<core::HeldRole>> memberships;
   // Normalized hostname -> the id of the organization whose verified custom domain it is, or
   // nullopt for a hostname that routes nowhere.
   BoundedCache<std::optional<std::string>> domains;
@@ -141,7 +143,8 @@ class CatalogCache {
 
   // Drops what a change to one catalog row makes stale. `entity` and `id` are those of the
   // change feed: "organization" <id>, "membership" <org>/<user>, "domain" <hostname>,
-  // "user" <id>, "session" <token hash>.
+  // "user" <id>, "session" <token hash>, "role" <org id> (a custom role of it changed: every
+  // holder's permissions may have).
   void Invalidate(std::string_view entity, const std::string& id) {
     if (entity == "organization") {
       organizations.Erase(id);
@@ -155,6 +158,8 @@ class CatalogCache {
           [&](const std::string&, const CachedApiKey& key) { return key.organization_id == id; });
     } else if (entity == "membership") {
       memberships.Erase(id);
+    } else if (entity == "role") {
+      memberships.ErasePrefix(id + "/");
     } else if (entity == "domain") {
       domains.Erase(id);
       custom_domains.EraseIf([](const auto&, const auto&) { return true; });

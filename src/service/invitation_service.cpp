@@ -7,6 +7,7 @@
 #include "service/event_relay.hpp"
 #include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/role_service.hpp"
 #include "service/views.hpp"
 #include "store/access_store.hpp"
 #include "store/catalog_store.hpp"
@@ -30,18 +31,26 @@ std::string AcceptUrl(const std::string& public_url, const std::string& token) {
   return base + "/console/accept-invitation?token=" + token;
 }
 
-// The role the invitation's sender holds now: a member's role, or an API key's own role
-// (keys invite too); nullopt once they are gone.
-Result<std::optional<core::Role>> InviterRole(store::Connection& c,
-                                              const store::InvitationRecord& invitation) {
+// The role the invitation's sender holds now: a member's role (a custom role's permissions as
+// they are now), or an API key's own role (keys invite too); nullopt once they are gone.
+Result<std::optional<core::HeldRole>> InviterRole(store::Connection& c,
+                                                  const store::InvitationRecord& invitation) {
   auto member =
       store::catalog::FindMembership(c, invitation.organization_id, invitation.invited_by);
   if (!member.ok()) return member.error();
-  if (*member) return core::ParseRole((*member)->role);
+  if (*member) {
+    auto held = MembershipRole(c, invitation.organization_id, (*member)->role);
+    if (!held.ok()) return held.error();
+    return std::optional(std::move(*held));
+  }
   auto key = store::catalog::FindApiKey(c, invitation.organization_id, invitation.invited_by);
   if (!key.ok()) return key.error();
-  if (*key) return core::ParseRole((*key)->role);
-  return std::optional<core::Role>{};
+  if (*key) {
+    if (auto role = core::ParseRole((*key)->role)) {
+      return std::optional(core::HeldRole::BuiltIn(*role));
+    }
+  }
+  return std::optional<core::HeldRole>{};
 }
 
 }  // namespace
@@ -58,8 +67,9 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
   std::vector<core::FieldError> errors;
   auto email = core::NormalizeEmail(email_input);
   if (!email.ok()) errors.push_back(email.error().fields.at(0));
-  auto role = core::ParseRole(role_name);
-  if (!role) errors.push_back({"role", "must be one of owner, admin, member"});
+  if (!core::IsRoleKeyShaped(role_name)) {
+    errors.push_back({"role", "must be owner, admin, member or a custom role's key"});
+  }
   if (!errors.empty()) {
     return Error::Validation(std::move(errors));
   }
@@ -67,8 +77,17 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
     return Error::Make(ErrorCode::kPersonalOrganization,
                        "a personal organization has one member and takes no invitations");
   }
-  if (!core::CanActOnRole(tenant.role, *role)) {
-    return Error::Forbidden("you cannot invite with a role above your own");
+  std::optional<core::HeldRole> role;
+  {
+    auto lease = env_.catalog.Acquire();
+    auto found = LookupRole(*lease, tenant.organization.id, role_name);
+    if (!found.ok()) return found.error();
+    role = std::move(*found);
+  }
+  if (!role) return Error::Validation("role", "names no role of this organization: " + role_name);
+  // The subset rule (docs/roles.md): nobody invites with a permission they do not hold.
+  if (!tenant.permissions.Contains(role->permissions)) {
+    return Error::Forbidden("you cannot invite with a role holding a permission you do not hold");
   }
 
   std::string token = crypto::NewToken(kInvitationPrefix);
@@ -76,7 +95,7 @@ Result<CreatedInvitation> InvitationService::Create(const TenantContext& tenant,
   store::InvitationRecord invitation{core::NewUuidV7(),
                                      tenant.organization.id,
                                      *email,
-                                     std::string(core::RoleName(*role)),
+                                     role->key,
                                      crypto::HashToken(token),
                                      "pending",
                                      actor.id,
@@ -232,9 +251,14 @@ Result<store::MembershipRecord> InvitationService::AcceptFound(AcceptBy by, cons
     // working (else an admin could keep a way back in, as admin, after being removed).
     auto inviter = InviterRole(*lease, invitation);
     if (!inviter.ok()) return inviter.error();
-    auto invited_role = core::ParseRole(invitation.role);
-    if (!*inviter || !invited_role || !core::RoleHas(**inviter, core::Permission::kManageMembers) ||
-        !core::CanActOnRole(**inviter, *invited_role)) {
+    auto invited_role = LookupRole(*lease, invitation.organization_id, invitation.role);
+    if (!invited_role.ok()) return invited_role.error();
+    if (!*invited_role) {
+      return Error::Make(ErrorCode::kInvitationUnusable,
+                         "the invitation's role " + invitation.role + " no longer exists");
+    }
+    if (!*inviter || !(*inviter)->permissions.Has(core::Permission::kManageMembers) ||
+        !(*inviter)->permissions.Contains((*invited_role)->permissions)) {
       return Error::Make(ErrorCode::kInvitationUnusable,
                          "the invitation's sender can no longer grant the role " + invitation.role);
     }

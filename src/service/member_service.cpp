@@ -6,6 +6,7 @@
 #include "service/event_relay.hpp"
 #include "service/events.hpp"
 #include "service/organization_service.hpp"
+#include "service/role_service.hpp"
 #include "service/views.hpp"
 #include "store/catalog_store.hpp"
 #include "store/workspace_store.hpp"
@@ -19,10 +20,30 @@ using core::Role;
 
 namespace {
 
-Result<Role> ParseRoleField(const std::string& role) {
-  auto parsed = core::ParseRole(role);
-  if (!parsed) return Error::Validation("role", "must be one of owner, admin, member");
-  return *parsed;
+// A `role` field: a built-in role or a custom role's key. kValidationFailed for a value no
+// role of the organization has.
+Result<core::HeldRole> AssignableRole(store::Connection& c, const std::string& org_id,
+                                      const std::string& role) {
+  if (!core::IsRoleKeyShaped(role)) {
+    return Error::Validation("role", "must be owner, admin, member or a custom role's key");
+  }
+  auto found = LookupRole(c, org_id, role);
+  if (!found.ok()) return found.error();
+  if (!*found) return Error::Validation("role", "names no role of this organization: " + role);
+  return std::move(**found);
+}
+
+// The subset rule (docs/roles.md): nobody assigns a role, or acts on a member holding one, with
+// a permission they do not hold themselves. Only owners hold owners:manage, so only owners
+// grant, change or remove the owner role.
+core::Status MayActOn(const TenantContext& tenant, const core::HeldRole& role,
+                      std::string_view what) {
+  if (tenant.permissions.Contains(role.permissions)) return core::Ok();
+  if (role.rank == Role::kOwner)
+    return Error::Forbidden("only an owner can " + std::string(what) +
+                            " an owner or the owner role");
+  return Error::Forbidden("you cannot " + std::string(what) + " the role " + role.key +
+                          ": it holds a permission you do not hold");
 }
 
 Error LastOwner() {
@@ -66,16 +87,16 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant, const s
     return Error::Make(ErrorCode::kPersonalOrganization,
                        "a personal organization has exactly one member");
   }
-  auto new_role = ParseRoleField(role);
-  if (!new_role.ok()) return new_role.error();
-  if (!core::CanActOnRole(tenant.role, *new_role)) {
-    return Error::Forbidden("only an owner can grant the owner role");
+  if (!core::IsRoleKeyShaped(role)) {
+    return Error::Validation("role", "must be owner, admin, member or a custom role's key");
   }
-  if (!core::IsUuid(user_id)) return Error::NotFound("user");
-
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
+  auto new_role = AssignableRole(*lease, org.id, role);
+  if (!new_role.ok()) return new_role.error();
+  BULKHEAD_TRY(MayActOn(tenant, *new_role, "grant"));
+  if (!core::IsUuid(user_id)) return Error::NotFound("user");
   auto user = store::catalog::FindUserById(*lease, user_id);
   if (!user.ok()) return user.error();
   if (!*user) return Error::NotFound("user");
@@ -90,8 +111,7 @@ Result<store::MemberRow> MemberService::Add(const TenantContext& tenant, const s
     if (!count.ok()) return count.error();
     if (*count >= *max) return Error::LimitReached("max_members", *count, *max);
   }
-  store::MembershipRecord membership{org.id, user_id, std::string(core::RoleName(*new_role)),
-                                     core::NowMs()};
+  store::MembershipRecord membership{org.id, user_id, new_role->key, core::NowMs()};
   if (auto st = store::catalog::InsertMembership(*lease, membership); !st.ok()) {
     if (st.error().code == ErrorCode::kConflict) {
       return Error::Make(ErrorCode::kAlreadyMember, "the user is already a member");
@@ -117,32 +137,34 @@ Result<store::MemberRow> MemberService::ChangeRole(const TenantContext& tenant,
                                                    const std::string& user_id,
                                                    const std::string& role, const Actor& actor) {
   const auto& org = tenant.organization;
-  auto new_role = ParseRoleField(role);
-  if (!new_role.ok()) return new_role.error();
+  if (!core::IsRoleKeyShaped(role)) {
+    return Error::Validation("role", "must be owner, admin, member or a custom role's key");
+  }
   auto lease = env_.catalog.Acquire();
   store::Transaction txn(*lease, /*write=*/true);
   BULKHEAD_TRY(txn.begin_status());
+  auto new_role = AssignableRole(*lease, org.id, role);
+  if (!new_role.ok()) return new_role.error();
   auto member = LoadMember(*lease, org.id, user_id);
   if (!member.ok()) return member.error();
-  Role old_role = core::ParseRole(member->membership.role).value_or(Role::kMember);
-  if (!core::CanActOnRole(tenant.role, old_role) || !core::CanActOnRole(tenant.role, *new_role)) {
-    return Error::Forbidden("only an owner can change an owner or grant the owner role");
-  }
-  if (old_role == *new_role) return *member;
-  if (old_role == Role::kOwner) {
+  auto old_role = MembershipRole(*lease, org.id, member->membership.role);
+  if (!old_role.ok()) return old_role.error();
+  BULKHEAD_TRY(MayActOn(tenant, *old_role, "change"));
+  BULKHEAD_TRY(MayActOn(tenant, *new_role, "grant"));
+  if (old_role->key == new_role->key) return *member;
+  if (old_role->rank == Role::kOwner) {
     auto owners = store::catalog::CountOwners(*lease, org.id);
     if (!owners.ok()) return owners.error();
     if (*owners <= 1) return LastOwner();
   }
-  member->membership.role = std::string(core::RoleName(*new_role));
+  member->membership.role = new_role->key;
   BULKHEAD_TRY(
       store::catalog::UpdateMembershipRole(*lease, org.id, user_id, member->membership.role));
   BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease,
-      MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
-                     {{"from", core::RoleName(old_role)}, {"to", member->membership.role}})));
+      *lease, MakeAuditEvent(org.id, actor, "member.role_changed", "membership", user_id,
+                             {{"from", old_role->key}, {"to", member->membership.role}})));
   nlohmann::json data = MemberJson(*member);
-  data["previous_role"] = core::RoleName(old_role);
+  data["previous_role"] = old_role->key;
   BULKHEAD_TRY(WriteOutboxEvent(*lease, MakeEvent(org.id, "member.role_changed", std::move(data))));
   BULKHEAD_TRY(store::catalog::RecordChange(*lease, "membership",
                                             CatalogCache::MembershipKey(org.id, user_id)));
@@ -165,11 +187,10 @@ core::Status MemberService::Remove(const TenantContext& tenant, const std::strin
   auto member = store::catalog::FindMembership(*lease, org.id, user_id);
   if (!member.ok()) return member.error();
   if (!*member) return MemberNotFound();
-  Role role = core::ParseRole((*member)->role).value_or(Role::kMember);
-  if (!leaving && !core::CanActOnRole(tenant.role, role)) {
-    return Error::Forbidden("only an owner can remove an owner");
-  }
-  if (role == Role::kOwner) {
+  auto role = MembershipRole(*lease, org.id, (*member)->role);
+  if (!role.ok()) return role.error();
+  if (!leaving) BULKHEAD_TRY(MayActOn(tenant, *role, "remove"));
+  if (role->rank == Role::kOwner) {
     auto owners = store::catalog::CountOwners(*lease, org.id);
     if (!owners.ok()) return owners.error();
     if (*owners <= 1) return LastOwner();

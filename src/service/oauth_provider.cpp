@@ -11,6 +11,7 @@
 #include "crypto/token.hpp"
 #include "service/account_service.hpp"
 #include "service/organization_service.hpp"
+#include "service/role_service.hpp"
 #include "service/tenant_resolver.hpp"
 #include "store/catalog_store.hpp"
 
@@ -95,12 +96,10 @@ std::string S256(std::string_view verifier) {
   return core::Base64UrlEncode(bytes);
 }
 
-std::vector<std::string> PermissionNames(core::Role role) {
-  std::vector<std::string> out;
-  for (auto permission : core::kAllPermissions) {
-    if (core::RoleHas(role, permission)) out.emplace_back(core::PermissionName(permission));
-  }
-  return out;
+// The `permissions` claim: the names of what the role held gives (a custom role's as it is
+// now), in vocabulary order.
+std::vector<std::string> PermissionNames(const core::HeldRole& role) {
+  return core::PermissionNames(role.permissions);
 }
 
 int64_t Seconds(int64_t ms) {
@@ -136,7 +135,7 @@ store::AuditEventRecord OAuthAudit(const std::string& organization_id, const std
 struct OAuthProvider::Grant {
   store::oauth::TokenUser user;
   std::optional<store::OrganizationRecord> organization;
-  core::Role role = core::Role::kMember;
+  core::HeldRole role = core::HeldRole::BuiltIn(core::Role::kMember);
   std::string scope;
   std::string sid;
   int64_t auth_time_ms = 0;
@@ -152,7 +151,7 @@ namespace {
 struct Derived {
   std::optional<store::oauth::TokenUser> user;
   std::optional<store::OrganizationRecord> organization;
-  core::Role role = core::Role::kMember;
+  core::HeldRole role = core::HeldRole::BuiltIn(core::Role::kMember);
   std::string refusal;  // empty: the grant holds
 };
 
@@ -183,8 +182,10 @@ core::Result<Derived> DeriveClaims(store::Connection& c, const std::string& user
     d.refusal = "the user is no longer a member of the organization";
     return d;
   }
+  auto role = MembershipRole(c, *organization_id, (*membership)->role);
+  if (!role.ok()) return role.error();
   d.organization = **org;
-  d.role = core::ParseRole((*membership)->role).value_or(core::Role::kMember);
+  d.role = std::move(*role);
   return d;
 }
 
@@ -229,7 +230,7 @@ core::Result<Derived> DeriveCachedClaims(Environment& env, const std::string& us
     return d;
   }
   d.organization = std::move(**org);
-  d.role = **role;
+  d.role = std::move(**role);
   return d;
 }
 }  // namespace
@@ -604,7 +605,7 @@ OAuthResult<json> OAuthProvider::SignTokens(const ClientRecord& client, const Gr
   if (grant.organization && ScopeHas(grant.scope, "organization")) {
     org_claims = {{"org_id", grant.organization->id},
                   {"org_slug", grant.organization->slug},
-                  {"org_role", core::RoleName(grant.role)},
+                  {"org_role", grant.role.key},
                   {"permissions", PermissionNames(grant.role)}};
   }
   json access = {{"iss", Issuer()},
@@ -690,7 +691,7 @@ OAuthResult<json> OAuthProvider::UserInfo(std::string_view access_token) {
   if (derived.organization && ScopeHas(scope, "organization")) {
     out["org_id"] = derived.organization->id;
     out["org_slug"] = derived.organization->slug;
-    out["org_role"] = core::RoleName(derived.role);
+    out["org_role"] = derived.role.key;
     out["permissions"] = PermissionNames(derived.role);
   }
   return out;
@@ -746,7 +747,7 @@ core::Result<json> OAuthProvider::Introspect(const ClientRecord& client, std::st
     if (derived->organization) {
       out["org_id"] = derived->organization->id;
       out["org_slug"] = derived->organization->slug;
-      out["org_role"] = core::RoleName(derived->role);
+      out["org_role"] = derived->role.key;
     }
     return out;
   }

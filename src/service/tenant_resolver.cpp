@@ -3,6 +3,7 @@
 #include "core/hostname.hpp"
 #include "core/slug.hpp"
 #include "core/uuid.hpp"
+#include "service/role_service.hpp"
 #include "store/catalog_store.hpp"
 
 namespace bulkhead::service {
@@ -57,16 +58,22 @@ Result<std::optional<store::OrganizationRecord>> TenantResolver::FindHostOrganiz
   return FindOrganizationById(match.organization_ref);
 }
 
-Result<std::optional<core::Role>> TenantResolver::FindRole(const std::string& org_id,
-                                                           const std::string& user_id) {
+Result<std::optional<core::HeldRole>> TenantResolver::FindRole(const std::string& org_id,
+                                                               const std::string& user_id) {
   auto key = CatalogCache::MembershipKey(org_id, user_id);
   if (auto cached = env_.cache.memberships.Get(key)) return *cached;
   uint64_t generation = env_.cache.memberships.Generation();
   auto lease = env_.catalog.Acquire();
   auto found = store::catalog::FindMembership(*lease, org_id, user_id);
   if (!found.ok()) return found.error();
-  std::optional<core::Role> role;
-  if (*found) role = core::ParseRole((*found)->role);
+  std::optional<core::HeldRole> role;
+  if (*found) {
+    // A custom role's permissions are read with the membership and cached with it: a change
+    // to the role drops the organization's entries ("role" in CatalogCache::Invalidate).
+    auto held = MembershipRole(*lease, org_id, (*found)->role);
+    if (!held.ok()) return held.error();
+    role = std::move(*held);
+  }
   env_.cache.memberships.Fill(generation, key, role);
   return role;
 }
@@ -108,12 +115,14 @@ Result<std::optional<HostMatch>> TenantResolver::MatchHost(std::string_view host
   return std::optional<HostMatch>{HostMatch{std::move(*org_id), "custom_domain"}};
 }
 
-Result<std::optional<core::Role>> TenantResolver::RoleOf(const Principal& caller,
-                                                         const std::string& org_id) {
-  // An API key is a member of its own organization only, with its own role.
+Result<std::optional<core::HeldRole>> TenantResolver::RoleOf(const Principal& caller,
+                                                             const std::string& org_id) {
+  // An API key is a member of its own organization only, with its own (built-in) role.
   if (caller.is_api_key()) {
-    if (caller.api_key_organization_id == org_id) return std::optional(caller.api_key_role);
-    return std::optional<core::Role>{};
+    if (caller.api_key_organization_id == org_id) {
+      return std::optional(core::HeldRole::BuiltIn(caller.api_key_role));
+    }
+    return std::optional<core::HeldRole>{};
   }
   return FindRole(org_id, caller.user_id);
 }
@@ -131,7 +140,7 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals, cons
   // the caller is not a member of, is 404 whichever signal names it, so that a conflict (only
   // ever between organizations the caller belongs to) reveals nothing about which exist.
   std::optional<store::OrganizationRecord> resolved;
-  std::optional<core::Role> role_held;
+  std::optional<core::HeldRole> role_held;
   auto admit = [&](Result<std::optional<store::OrganizationRecord>> org) -> core::Status {
     if (!org.ok()) return org.error();
     if (!*org) return Error::Make(ErrorCode::kOrganizationNotFound, "organization not found");
@@ -147,7 +156,7 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals, cons
                          "the request names more than one organization");
     }
     resolved = std::move(*org);
-    role_held = *role;
+    role_held = std::move(*role);
     return core::Ok();
   };
   if (signals.path) BULKHEAD_TRY(admit(FindOrganization(*signals.path)));
@@ -163,8 +172,8 @@ Result<TenantContext> TenantResolver::Resolve(const TenantSignals& signals, cons
     return Error::Make(ErrorCode::kOrganizationSuspended, "the organization is suspended");
   }
   std::string id = resolved->id;
-  return TenantContext{std::move(*resolved), *role_held, TenantAccess::KeyFor(std::move(id)),
-                       core::PermissionSet::Of(*role_held)};
+  return TenantContext{std::move(*resolved), role_held->rank, TenantAccess::KeyFor(std::move(id)),
+                       role_held->permissions, std::move(role_held->key)};
 }
 
 }  // namespace bulkhead::service

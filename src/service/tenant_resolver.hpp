@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "core/custom_role.hpp"
 #include "core/result.hpp"
 #include "core/role.hpp"
 #include "service/environment.hpp"
@@ -43,6 +44,8 @@ struct TenantContext {
   store::TenantKey key;
   // What the caller may do here: the built-in role's permissions, or a custom role's.
   core::PermissionSet permissions = core::PermissionSet::Of(core::Role::kMember);
+  // The key of the role held: a built-in name or a custom role's key.
+  std::string role_key = "member";
 
   bool Can(core::Permission permission) const { return permissions.Has(permission); }
 };
@@ -98,15 +101,16 @@ class TenantResolver {
   // The organization a MatchHost result names: a subdomain by slug only, a custom domain by id.
   core::Result<std::optional<store::OrganizationRecord>> FindHostOrganization(
       const HostMatch& match);
-  // The user's role in the organization (cached), or nullopt for a non-member.
-  core::Result<std::optional<core::Role>> FindRole(const std::string& org_id,
-                                                   const std::string& user_id);
+  // The user's role in the organization (cached): its key, rank and permissions (a custom
+  // role's as they are now), or nullopt for a non-member.
+  core::Result<std::optional<core::HeldRole>> FindRole(const std::string& org_id,
+                                                       const std::string& user_id);
 
  private:
   // The caller's role in the organization: a user's membership, or an API key's own role in
   // its own organization; nullopt when the caller cannot see it.
-  core::Result<std::optional<core::Role>> RoleOf(const Principal& caller,
-                                                 const std::string& org_id);
+  core::Result<std::optional<core::HeldRole>> RoleOf(const Principal& caller,
+                                                     const std::string& org_id);
   core::Result<std::optional<store::OrganizationRecord>> Load(const std::string& ref, bool by_id);
 
   Environment& env_;

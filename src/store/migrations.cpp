@@ -605,6 +605,58 @@ CREATE TABLE scim_settings (
 );
 )sql";
 
+// Custom roles (issue 21, docs/roles.md): an organization's own roles, each a JSON array of
+// permission names. memberships.role and invitations.role hold a built-in name or one of these
+// keys, so both lose their CHECK; the tables are rebuilt because SQLite cannot drop a
+// constraint in place (API keys and SSO/SCIM mappings stay built-in roles only).
+constexpr std::string_view kCatalogV012 = R"sql(
+CREATE TABLE memberships_v12 (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  joined_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, user_id)
+);
+INSERT INTO memberships_v12 (organization_id, user_id, role, joined_at)
+  SELECT organization_id, user_id, role, joined_at FROM memberships;
+DROP TABLE memberships;
+ALTER TABLE memberships_v12 RENAME TO memberships;
+CREATE INDEX memberships_user ON memberships(user_id, joined_at, organization_id);
+CREATE INDEX memberships_order ON memberships(organization_id, joined_at, user_id);
+CREATE INDEX memberships_role ON memberships(organization_id, role);
+CREATE TABLE invitations_v12 (
+  id TEXT PRIMARY KEY,
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'revoked')),
+  invited_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  accepted_at BIGINT
+);
+INSERT INTO invitations_v12 (id, organization_id, email, role, token_hash, status, invited_by,
+                             created_at, expires_at, accepted_at)
+  SELECT id, organization_id, email, role, token_hash, status, invited_by, created_at,
+         expires_at, accepted_at FROM invitations;
+DROP TABLE invitations;
+ALTER TABLE invitations_v12 RENAME TO invitations;
+CREATE INDEX invitations_page ON invitations(organization_id, id);
+CREATE INDEX invitations_email ON invitations(organization_id, email, status);
+CREATE INDEX invitations_recipient ON invitations(email, status, id);
+CREATE TABLE custom_roles (
+  organization_id TEXT NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (organization_id, key)
+);
+)sql";
+
 // Sharing grants (issue 21, docs/sharing.md): an organization offers another one of its
 // workspaces or resources; the data stays in the giver's own store. Rows go with either
 // organization.
@@ -669,6 +721,7 @@ const std::vector<Migration>& CatalogMigrations() {
       {9, "V009__event_outbox", kCatalogV009},
       {10, "V010__enterprise_sso", kCatalogV010},
       {11, "V011__scim", kCatalogV011},
+      {12, "V012__custom_roles", kCatalogV012},
       {13, "V013__grants", kCatalogV013}};
   return kMigrations;
 }

@@ -341,6 +341,45 @@ TEST_F(OAuthTest, RemovalFromTheOrganizationRefusesTheNextRefresh) {
   }
 }
 
+// Custom roles (issue 21): the tokens carry the role's key and exactly its permissions, and a
+// refresh after the role changed carries the new set.
+TEST_F(OAuthTest, ACustomRolesPermissionsAreTheTokensAndARefreshShowsTheirChange) {
+  auto bob = SignUp(http(), "Bob");
+  auto team = CreateOrganization(http(), ann_.token, "Acme", UniqueSlug("acme"));
+  std::string org = "/api/v1/organizations/" + team["slug"].get<std::string>();
+  auto role = http().Request("POST", org + "/roles",
+                             Json{{"key", "auditor"},
+                                  {"name", "Auditor"},
+                                  {"permissions",
+                                   {"organization:read", "audit_log:read", "usage:read",
+                                    "workspaces:see_all", "resources:read_all"}}},
+                             Bearer(ann_.token));
+  ASSERT_EQ(role.status, 201) << role.body;
+  AddMember(http(), ann_.token, team["slug"], bob.user_id, "auditor");
+  auto r = Authorize(AuthorizeTarget({{"organization", team["slug"]}}), LogIn(bob.email));
+  auto tokens = Exchange(QueryParam(r.Header("location"), "code"));
+  ASSERT_EQ(tokens.status, 200) << tokens.body;
+  Json access = Payload(tokens.json["access_token"]);
+  EXPECT_EQ(access["org_role"], "auditor");
+  EXPECT_EQ(access["permissions"], role.json["permissions"]);
+  EXPECT_EQ(Payload(tokens.json["id_token"])["org_role"], "auditor");
+
+  auto changed =
+      http().Request("PATCH", org + "/roles/auditor",
+                     Json{{"permissions", {"usage:read", "members:manage"}}}, Bearer(ann_.token));
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  auto refreshed = Refresh(tokens.json["refresh_token"]);
+  ASSERT_EQ(refreshed.status, 200) << refreshed.body;
+  Json after = Payload(refreshed.json["access_token"]);
+  EXPECT_EQ(after["org_role"], "auditor");
+  EXPECT_EQ(after["permissions"], Json({"organization:read", "members:manage", "usage:read"}));
+  EXPECT_EQ(after["permissions"], changed.json["permissions"]);
+  auto info = http().Request("GET", "/oauth2/userinfo", std::nullopt,
+                             Bearer(refreshed.json["access_token"]));
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_EQ(info.json["permissions"], changed.json["permissions"]);
+}
+
 TEST_F(OAuthTest, ACodeIsSingleUseAndItsReplayRevokesWhatItIssued) {
   std::string code = Code();
   auto first = Exchange(code);

@@ -9,8 +9,10 @@
 //   non-member                404 organization_not_found
 //
 // Callers: owner, admin, members assigned to the workspace as viewer, editor and admin, an
-// unassigned member, a non-member, anonymous, and API keys with each organization role (a key
-// acts with its role and holds no workspace assignment).
+// unassigned member, a member holding the custom role `auditor` (organization:read,
+// audit_log:read, usage:read, workspaces:see_all, resources:read_all; no workspace assignment),
+// a non-member, anonymous, and API keys with each organization role (a key acts with its role
+// and holds no workspace assignment).
 
 #include <functional>
 #include <map>
@@ -27,14 +29,15 @@ const std::string kPrefix = "/api/v1/organizations/{org}";
 //   Y  the route's success status
 //   F  403 forbidden              (the caller's organization or workspace role is too low)
 //   N  404 not_found              (a workspace the member is not assigned to: not visible)
-enum Column { kOwner, kAdmin, kViewer, kEditor, kWorkspaceAdmin, kUnassigned, kColumns };
+enum Column { kOwner, kAdmin, kViewer, kEditor, kWorkspaceAdmin, kUnassigned, kAuditor, kColumns };
 
 struct Policy {
   std::string method;
   std::string path;  // after /api/v1/organizations/{org}
   int success;
   // owner, admin, then members by their assignment in the workspace: viewer, editor, admin,
-  // none.
+  // none; then the custom role `auditor` (unassigned), each cell from the permission the row
+  // needs.
   std::string cells;
 };
 
@@ -42,103 +45,109 @@ struct Policy {
 const std::vector<Policy>& PolicyTable() {
   static const std::vector<Policy> kTable = {
       // read the organization, list members: everyone.
-      {"GET", "", 200, "YYYYYY"},
-      {"GET", "/features", 200, "YYYYYY"},
-      {"GET", "/members", 200, "YYYYYY"},
-      {"GET", "/domains", 200, "YYYYYY"},
+      {"GET", "", 200, "YYYYYYY"},
+      {"GET", "/features", 200, "YYYYYYY"},
+      {"GET", "/members", 200, "YYYYYYY"},
+      {"GET", "/domains", 200, "YYYYYYY"},
       // update name, branding, settings; manage domains, API keys: owners and admins.
-      {"PATCH", "", 200, "YYFFFF"},
-      {"POST", "/domains", 201, "YYFFFF"},
-      {"POST", "/domains/{hostname}/verify", 200, "YYFFFF"},
-      {"DELETE", "/domains/{hostname}", 204, "YYFFFF"},
-      {"GET", "/api-keys", 200, "YYFFFF"},
-      {"POST", "/api-keys", 201, "YYFFFF"},
-      {"DELETE", "/api-keys/{id}", 204, "YYFFFF"},
+      {"PATCH", "", 200, "YYFFFFF"},
+      {"POST", "/domains", 201, "YYFFFFF"},
+      {"POST", "/domains/{hostname}/verify", 200, "YYFFFFF"},
+      {"DELETE", "/domains/{hostname}", 204, "YYFFFFF"},
+      {"GET", "/api-keys", 200, "YYFFFFF"},
+      {"POST", "/api-keys", 201, "YYFFFFF"},
+      {"DELETE", "/api-keys/{id}", 204, "YYFFFFF"},
       // webhook endpoints, like integrations and API keys: owners and admins.
-      {"GET", "/webhooks", 200, "YYFFFF"},
-      {"POST", "/webhooks", 201, "YYFFFF"},
-      {"GET", "/webhooks/{id}", 200, "YYFFFF"},
-      {"PATCH", "/webhooks/{id}", 200, "YYFFFF"},
-      {"DELETE", "/webhooks/{id}", 204, "YYFFFF"},
-      {"POST", "/webhooks/{id}/rotate-secret", 200, "YYFFFF"},
-      {"GET", "/webhooks/{id}/deliveries", 200, "YYFFFF"},
-      {"POST", "/webhooks/{id}/replay", 202, "YYFFFF"},
-      {"POST", "/webhooks/{id}/test", 202, "YYFFFF"},
+      {"GET", "/webhooks", 200, "YYFFFFF"},
+      {"POST", "/webhooks", 201, "YYFFFFF"},
+      {"GET", "/webhooks/{id}", 200, "YYFFFFF"},
+      {"PATCH", "/webhooks/{id}", 200, "YYFFFFF"},
+      {"DELETE", "/webhooks/{id}", 204, "YYFFFFF"},
+      {"POST", "/webhooks/{id}/rotate-secret", 200, "YYFFFFF"},
+      {"GET", "/webhooks/{id}/deliveries", 200, "YYFFFFF"},
+      {"POST", "/webhooks/{id}/replay", 202, "YYFFFFF"},
+      {"POST", "/webhooks/{id}/test", 202, "YYFFFFF"},
       // SCIM tokens and group mappings (issue 20), like API keys: owners and admins.
-      {"GET", "/scim-tokens", 200, "YYFFFF"},
-      {"POST", "/scim-tokens", 201, "YYFFFF"},
-      {"DELETE", "/scim-tokens/{id}", 204, "YYFFFF"},
-      {"GET", "/scim-settings", 200, "YYFFFF"},
-      {"PUT", "/scim-settings", 200, "YYFFFF"},
+      {"GET", "/scim-tokens", 200, "YYFFFFF"},
+      {"POST", "/scim-tokens", 201, "YYFFFFF"},
+      {"DELETE", "/scim-tokens/{id}", 204, "YYFFFFF"},
+      {"GET", "/scim-settings", 200, "YYFFFFF"},
+      {"PUT", "/scim-settings", 200, "YYFFFFF"},
       // SSO connections and email domains, like domains and integrations: owners and admins.
-      {"GET", "/sso-connections", 200, "YYFFFF"},
-      {"POST", "/sso-connections", 201, "YYFFFF"},
-      {"GET", "/sso-connections/{id}", 200, "YYFFFF"},
-      {"PATCH", "/sso-connections/{id}", 200, "YYFFFF"},
-      {"DELETE", "/sso-connections/{id}", 204, "YYFFFF"},
-      {"POST", "/sso-connections/{id}/test", 201, "YYFFFF"},
-      {"GET", "/sso-connections/{id}/tests/{test_id}", 200, "YYFFFF"},
-      {"GET", "/email-domains", 200, "YYFFFF"},
-      {"POST", "/email-domains", 201, "YYFFFF"},
-      {"GET", "/email-domains/{domain}", 200, "YYFFFF"},
-      {"PATCH", "/email-domains/{domain}", 200, "YYFFFF"},
-      {"POST", "/email-domains/{domain}/verify", 200, "YYFFFF"},
-      {"DELETE", "/email-domains/{domain}", 204, "YYFFFF"},
+      {"GET", "/sso-connections", 200, "YYFFFFF"},
+      {"POST", "/sso-connections", 201, "YYFFFFF"},
+      {"GET", "/sso-connections/{id}", 200, "YYFFFFF"},
+      {"PATCH", "/sso-connections/{id}", 200, "YYFFFFF"},
+      {"DELETE", "/sso-connections/{id}", 204, "YYFFFFF"},
+      {"POST", "/sso-connections/{id}/test", 201, "YYFFFFF"},
+      {"GET", "/sso-connections/{id}/tests/{test_id}", 200, "YYFFFFF"},
+      {"GET", "/email-domains", 200, "YYFFFFF"},
+      {"POST", "/email-domains", 201, "YYFFFFF"},
+      {"GET", "/email-domains/{domain}", 200, "YYFFFFF"},
+      {"PATCH", "/email-domains/{domain}", 200, "YYFFFFF"},
+      {"POST", "/email-domains/{domain}/verify", 200, "YYFFFFF"},
+      {"DELETE", "/email-domains/{domain}", 204, "YYFFFFF"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
-      {"POST", "/members", 201, "YYFFFF"},
-      {"PATCH", "/members/{user_id}", 200, "YYFFFF"},
-      {"DELETE", "/members/{user_id}", 204, "YYFFFF"},  // another member (leaving: its own test)
-      {"GET", "/invitations", 200, "YYFFFF"},
-      {"POST", "/invitations", 201, "YYFFFF"},
-      {"DELETE", "/invitations/{id}", 204, "YYFFFF"},
+      {"POST", "/members", 201, "YYFFFFF"},
+      {"PATCH", "/members/{user_id}", 200, "YYFFFFF"},
+      {"DELETE", "/members/{user_id}", 204, "YYFFFFF"},  // another member (leaving: its own test)
+      {"GET", "/invitations", 200, "YYFFFFF"},
+      {"POST", "/invitations", 201, "YYFFFFF"},
+      {"DELETE", "/invitations/{id}", 204, "YYFFFFF"},
+      // custom roles (issue 21): any member reads them; changing them needs members:manage.
+      {"GET", "/roles", 200, "YYYYYYY"},
+      {"GET", "/roles/{key}", 200, "YYYYYYY"},
+      {"POST", "/roles", 201, "YYFFFFF"},
+      {"PATCH", "/roles/{key}", 200, "YYFFFFF"},
+      {"DELETE", "/roles/{key}", 204, "YYFFFFF"},
       // billing: plan, billing contact; delete the organization: the owner alone.
-      {"PUT", "/plan", 200, "YFFFFF"},
-      {"DELETE", "", 204, "YFFFFF"},
+      {"PUT", "/plan", 200, "YFFFFFF"},
+      {"DELETE", "", 204, "YFFFFFF"},
       // read the audit log; usage (API.md: admin): owners and admins.
-      {"GET", "/audit-log", 200, "YYFFFF"},
+      {"GET", "/audit-log", 200, "YYFFFFY"},
       // the event log (issue 19: like the audit log, owners, admins and admin API keys).
-      {"GET", "/events", 200, "YYFFFF"},
-      {"GET", "/events/{id}", 200, "YYFFFF"},
-      {"GET", "/usage", 200, "YYFFFF"},
+      {"GET", "/events", 200, "YYFFFFY"},
+      {"GET", "/events/{id}", 200, "YYFFFFY"},
+      {"GET", "/usage", 200, "YYFFFFY"},
       // see workspaces: all for owners and admins, a member those assigned to (an unassigned
       // member's list is empty, not refused).
-      {"GET", "/workspaces", 200, "YYYYYY"},
-      {"GET", "/workspaces/{ws}", 200, "YYYYYN"},
+      {"GET", "/workspaces", 200, "YYYYYYY"},
+      {"GET", "/workspaces/{ws}", 200, "YYYYYNY"},
       // create, update, delete workspaces: owners and admins, whatever a member's workspace role.
-      {"POST", "/workspaces", 201, "YYFFFF"},
-      {"PATCH", "/workspaces/{ws}", 200, "YYFFFN"},
-      {"DELETE", "/workspaces/{ws}", 204, "YYFFFN"},
+      {"POST", "/workspaces", 201, "YYFFFFF"},
+      {"PATCH", "/workspaces/{ws}", 200, "YYFFFNF"},
+      {"DELETE", "/workspaces/{ws}", 204, "YYFFFNF"},
       // assign workspace members: owners, admins, and a member who is the workspace's admin.
-      {"GET", "/workspaces/{ws}/members", 200, "YYFFYN"},
-      {"PUT", "/workspaces/{ws}/members/{user_id}", 200, "YYFFYN"},
-      {"DELETE", "/workspaces/{ws}/members/{user_id}", 204, "YYFFYN"},
+      {"GET", "/workspaces/{ws}/members", 200, "YYFFYNF"},
+      {"PUT", "/workspaces/{ws}/members/{user_id}", 200, "YYFFYNF"},
+      {"DELETE", "/workspaces/{ws}/members/{user_id}", 204, "YYFFYNF"},
       // read resources: owners, admins, members by workspace role (viewer and up).
-      {"GET", "/workspaces/{ws}/resources", 200, "YYYYYN"},
-      {"GET", "/workspaces/{ws}/resources/{id}", 200, "YYYYYN"},
-      {"GET", "/workspaces/{ws}/secrets", 200, "YYYYYN"},
-      {"GET", "/workspaces/{ws}/secrets/{name}", 200, "YYYYYN"},  // metadata; values: secrets_test
+      {"GET", "/workspaces/{ws}/resources", 200, "YYYYYNY"},
+      {"GET", "/workspaces/{ws}/resources/{id}", 200, "YYYYYNY"},
+      {"GET", "/workspaces/{ws}/secrets", 200, "YYYYYNY"},
+      {"GET", "/workspaces/{ws}/secrets/{name}", 200, "YYYYYNY"},  // metadata; values: secrets_test
       // write resources: owners, admins, members by workspace role (editor and up).
-      {"POST", "/workspaces/{ws}/resources", 201, "YYFYYN"},
-      {"PATCH", "/workspaces/{ws}/resources/{id}", 200, "YYFYYN"},
-      {"DELETE", "/workspaces/{ws}/resources/{id}", 204, "YYFYYN"},
-      {"PUT", "/workspaces/{ws}/secrets/{name}", 200, "YYFYYN"},
-      {"DELETE", "/workspaces/{ws}/secrets/{name}", 204, "YYFYYN"},
+      {"POST", "/workspaces/{ws}/resources", 201, "YYFYYNF"},
+      {"PATCH", "/workspaces/{ws}/resources/{id}", 200, "YYFYYNF"},
+      {"DELETE", "/workspaces/{ws}/resources/{id}", 204, "YYFYYNF"},
+      {"PUT", "/workspaces/{ws}/secrets/{name}", 200, "YYFYYNF"},
+      {"DELETE", "/workspaces/{ws}/secrets/{name}", 204, "YYFYYNF"},
       // sharing grants (issue 21): offering, revoking, accepting and declining need
       // grants:manage (owners and admins); using a live grant that covers every member is for
       // any member of the receiving organization, whatever their workspace assignments here.
-      {"GET", "/grants", 200, "YYFFFF"},
-      {"POST", "/grants", 201, "YYFFFF"},
-      {"GET", "/grants/{id}", 200, "YYFFFF"},
-      {"DELETE", "/grants/{id}", 204, "YYFFFF"},
-      {"GET", "/incoming-grants", 200, "YYFFFF"},
-      {"POST", "/incoming-grants/{id}/accept", 200, "YYFFFF"},
-      {"POST", "/incoming-grants/{id}/decline", 200, "YYFFFF"},
-      {"GET", "/shared", 200, "YYYYYY"},
-      {"GET", "/shared/{grant_id}/resources", 200, "YYYYYY"},
-      {"POST", "/shared/{grant_id}/resources", 201, "YYYYYY"},
-      {"GET", "/shared/{grant_id}/resources/{id}", 200, "YYYYYY"},
-      {"PATCH", "/shared/{grant_id}/resources/{id}", 200, "YYYYYY"},
-      {"DELETE", "/shared/{grant_id}/resources/{id}", 204, "YYYYYY"},
+      {"GET", "/grants", 200, "YYFFFFF"},
+      {"POST", "/grants", 201, "YYFFFFF"},
+      {"GET", "/grants/{id}", 200, "YYFFFFF"},
+      {"DELETE", "/grants/{id}", 204, "YYFFFFF"},
+      {"GET", "/incoming-grants", 200, "YYFFFFF"},
+      {"POST", "/incoming-grants/{id}/accept", 200, "YYFFFFF"},
+      {"POST", "/incoming-grants/{id}/decline", 200, "YYFFFFF"},
+      {"GET", "/shared", 200, "YYYYYYY"},
+      {"GET", "/shared/{grant_id}/resources", 200, "YYYYYYY"},
+      {"POST", "/shared/{grant_id}/resources", 201, "YYYYYYY"},
+      {"GET", "/shared/{grant_id}/resources/{id}", 200, "YYYYYYY"},
+      {"PATCH", "/shared/{grant_id}/resources/{id}", 200, "YYYYYYY"},
+      {"DELETE", "/shared/{grant_id}/resources/{id}", 204, "YYYYYYY"},
   };
   return kTable;
 }
@@ -159,6 +168,7 @@ const std::vector<Caller>& Callers() {
       {"member as workspace editor", "member", kEditor},
       {"member as workspace admin", "member", kWorkspaceAdmin},
       {"unassigned member", "member", kUnassigned},
+      {"custom role auditor", "auditor", kAuditor},
       {"non-member", ""},
       {"anonymous", "", kUnassigned, true},
       {"owner API key", "owner", kOwner, false, true},
@@ -195,7 +205,7 @@ const Policy* FindPolicy(const std::string& method, const std::string& path) {
 
 // People, signed up once (password hashing is slow); organizations are made per fixture.
 struct People {
-  Account owner, admin, viewer, editor, ws_admin, unassigned, outsider, target, candidate;
+  Account owner, admin, viewer, editor, ws_admin, unassigned, outsider, target, candidate, auditor;
 };
 
 // One organization with everything a route can act on.
@@ -205,6 +215,7 @@ struct Fixture {
   // Sharing: a grant this organization gave; one offered to it; one it accepted (write, every
   // member) on a workspace of the giver's that holds `shared_resource`.
   std::string giver_slug, grant, incoming_grant, shared_grant, shared_resource;
+  std::string spare_role;                   // a custom role nobody holds
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -227,6 +238,24 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n, bool sharing = 
   for (const Account* m : {&p.viewer, &p.editor, &p.ws_admin, &p.unassigned, &p.target}) {
     AddMember(c, p.owner.token, f.org_id, m->user_id, "member");
   }
+  // Custom roles: `auditor`, held by the auditor (assigned to no workspace), and a spare one.
+  EXPECT_EQ(c.Request("POST", base + "/roles",
+                      Json{{"key", "auditor"},
+                           {"name", "Auditor"},
+                           {"permissions",
+                            {"organization:read", "audit_log:read", "usage:read",
+                             "workspaces:see_all", "resources:read_all"}}},
+                      owner)
+                .status,
+            201);
+  f.spare_role = "spare";
+  EXPECT_EQ(
+      c.Request("POST", base + "/roles",
+                Json{{"key", f.spare_role}, {"name", "Spare"}, {"permissions", {"usage:read"}}},
+                owner)
+          .status,
+      201);
+  AddMember(c, p.owner.token, f.org_id, p.auditor.user_id, "auditor");
   f.workspace = c.Request("POST", base + "/workspaces", Json{{"name", "W"}}, owner).json["id"];
   for (const auto& [who, role] :
        std::vector<std::pair<const Account*, std::string>>{{&p.viewer, "viewer"},
@@ -347,6 +376,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.rfind("/sso-connections/{id}", 0) == 0) fill("{id}", f.sso_connection);
   fill("{test_id}", f.sso_test);
   fill("{domain}", f.email_domain);
+  fill("{key}", f.spare_role);
   if (path.find('{') != std::string::npos) return std::nullopt;
 
   static const std::map<std::pair<std::string, std::string>,
@@ -466,6 +496,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"spec", {{"a", 1}}}};
            }},
+          {{"POST", "/roles"},
+           [](auto&, auto&) {
+             return Json{{"key", "reader"}, {"name", "Reader"}, {"permissions", {"usage:read"}}};
+           }},
+          {{"PATCH", "/roles/{key}"},
+           [](auto&, auto&) {
+             return Json{{"name", "Renamed"}, {"permissions", {"audit_log:read"}}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -488,6 +526,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"DELETE", "/grants/{id}"},
       {"POST", "/incoming-grants/{id}/decline"},
       {"DELETE", "/shared/{grant_id}/resources/{id}"},
+      {"DELETE", "/roles/{key}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});
@@ -530,13 +569,15 @@ TEST_F(RoleMatrixTest, EveryCallerGetsWhatThePolicyTableSaysOnEveryOrganizationR
   auto c = client();
   People p{SignUp(c, "Owner"),    SignUp(c, "Admin"),    SignUp(c, "Viewer"),
            SignUp(c, "Editor"),   SignUp(c, "Ws Admin"), SignUp(c, "Unassigned"),
-           SignUp(c, "Outsider"), SignUp(c, "Target"),   SignUp(c, "Candidate")};
+           SignUp(c, "Outsider"), SignUp(c, "Target"),   SignUp(c, "Candidate"),
+           SignUp(c, "Auditor")};
   std::map<std::string, const Account*> people = {{"owner", &p.owner},
                                                   {"admin", &p.admin},
                                                   {"member as workspace viewer", &p.viewer},
                                                   {"member as workspace editor", &p.editor},
                                                   {"member as workspace admin", &p.ws_admin},
                                                   {"unassigned member", &p.unassigned},
+                                                  {"custom role auditor", &p.auditor},
                                                   {"non-member", &p.outsider}};
 
   auto doc = c.Request("GET", "/openapi.json");

@@ -103,6 +103,12 @@ class IsolationTest : public ::testing::Test {
                              owner);
     ASSERT_EQ(webhook.status, 201) << webhook.body;
     a_webhook_ = webhook.json["id"];
+    // A custom role, its key the marker.
+    auto role = c.Request(
+        "POST", base + "/roles",
+        Json{{"key", marker_}, {"name", "Role " + marker_}, {"permissions", {"usage:read"}}},
+        owner);
+    ASSERT_EQ(role.status, 201) << role.body;
     auto events = c.Request("GET", base + "/events?limit=1", std::nullopt, owner);
     ASSERT_EQ(events.status, 200) << events.body;
     a_event_ = events.json["data"][0]["id"];
@@ -134,7 +140,7 @@ class IsolationTest : public ::testing::Test {
           std::string("/audit-log?limit=200"), std::string("/workspaces"),
           "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
           "/workspaces/" + a_workspace_ + "/secrets", std::string("/invitations"),
-          std::string("/api-keys"), std::string("/webhooks")}) {
+          std::string("/api-keys"), std::string("/webhooks"), std::string("/roles")}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
       EXPECT_EQ(r.status, 200) << part << ": " << r.body;
@@ -248,6 +254,14 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
     return B{Json{{"spec", {{"pwned", true}}}}};
   }
   if (method == "DELETE" && suffix == "/shared/{grant_id}/resources/{id}") return B{};
+  // Custom roles
+  if (method == "POST" && suffix == "/roles") {
+    return B{Json{{"key", "planted"}, {"name", "Planted"}, {"permissions", {"members:manage"}}}};
+  }
+  if (method == "PATCH" && suffix == "/roles/{key}") {
+    return B{Json{{"permissions", {"members:manage"}}}};
+  }
+  if (method == "DELETE" && suffix == "/roles/{key}") return B{};
   return std::nullopt;
 }
 
@@ -295,7 +309,8 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
               {"{name}", a_secret_},
               {"{domain}", a_domain_},
               {"{test_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e5f"},
-              {"{grant_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e62"}}) {
+              {"{grant_id}", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e62"},
+              {"{key}", marker_}}) {
           if (auto at = path.find(param); at != std::string::npos)
             path.replace(at, param.size(), value);
         }

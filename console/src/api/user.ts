@@ -4,7 +4,8 @@ import { ensureOrganization } from '../auth';
 import { api, unwrap } from './client';
 import type { components } from './schema';
 
-export type MyOrganization = { organization: components['schemas']['Organization']; role: 'owner' | 'admin' | 'member' };
+// `role`: a built-in role or a custom role's key (docs/roles.md).
+export type MyOrganization = { organization: components['schemas']['Organization']; role: string };
 
 export function myOrganizations(options: { q?: string; type?: 'personal' | 'team'; cursor?: string; limit?: number }) {
   const query: { limit: number; q?: string; type?: 'personal' | 'team'; cursor?: string } = { limit: options.limit ?? 50 };
