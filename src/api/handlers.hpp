@@ -25,6 +25,7 @@ class OAuthClients;
 class OAuthProvider;
 class ScimService;
 class OidcUpstream;
+class IntegrationService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -60,6 +61,8 @@ struct Services {
   const service::TxtResolver* dns = nullptr;
   // Enterprise SSO over OpenID Connect: Bulkhead as the relying party of organizations' IdPs.
   service::OidcUpstream* oidc_upstream = nullptr;
+  // Organization integrations (integration_handlers.cpp).
+  service::IntegrationService* integrations = nullptr;
 };
 
 using core::Result;
@@ -110,6 +113,15 @@ Result<Response> PutSecret(Services& s, RequestContext& c);
 Result<Response> ListSecrets(Services& s, RequestContext& c);
 Result<Response> GetSecret(Services& s, RequestContext& c);
 Result<Response> DeleteSecret(Services& s, RequestContext& c);
+// integrations, and their availability to workspaces (integration_handlers.cpp)
+Result<Response> ListIntegrations(Services& s, RequestContext& c);
+Result<Response> CreateIntegration(Services& s, RequestContext& c);
+Result<Response> GetIntegration(Services& s, RequestContext& c);
+Result<Response> UpdateIntegration(Services& s, RequestContext& c);
+Result<Response> DeleteIntegration(Services& s, RequestContext& c);
+Result<Response> ListWorkspaceIntegrations(Services& s, RequestContext& c);
+Result<Response> AddWorkspaceIntegration(Services& s, RequestContext& c);
+Result<Response> RemoveWorkspaceIntegration(Services& s, RequestContext& c);
 // usage and operations
 Result<Response> GetUsage(Services& s, RequestContext& c);
 Result<Response> Metrics(Services& s, RequestContext& c);

@@ -23,6 +23,7 @@
 #include "http/server.hpp"
 #include "service/account_lifecycle.hpp"
 #include "service/dns_txt_resolver.hpp"
+#include "service/integration_service.hpp"
 #include "service/mail_outbox.hpp"
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
@@ -87,6 +88,8 @@ class App {
   service::ScimService scim;
   // Enterprise SSO's OpenID Connect relying party (its discovery and JWKS caches).
   service::OidcUpstream oidc_upstream;
+  // Organization integrations (cloud connections, credentials sealed).
+  service::IntegrationService integrations;
   api::Services services;
   // Routes.
   api::RouteTable routes;

@@ -40,6 +40,7 @@ enum class ErrorCode {
   kNameTaken,              // 409
   kConflict,               // 409
   kSecretUnreadable,       // 409: sealed for another place, or changed
+  kIntegrationInUse,       // 409: resources use the integration (deleted or unlinked)
   kBodyTooLarge,           // 413
   kUnsupportedMediaType,   // 415
   kValidationFailed,       // 422

@@ -47,6 +47,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kDomainTaken: return {409, "domain_taken", "Domain taken"};
     case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
     case ErrorCode::kSecretUnreadable: return {409, "secret_unreadable", "Secret unreadable"};
+    case ErrorCode::kIntegrationInUse: return {409, "integration_in_use", "Integration in use"};
     case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};
     case ErrorCode::kUnsupportedMediaType:
       return {415, "unsupported_media_type", "Unsupported media type"};
