@@ -84,6 +84,17 @@ const std::vector<Policy>& PolicyTable() {
       {"PATCH", "/email-domains/{domain}", 200, "YYFFFF"},
       {"POST", "/email-domains/{domain}/verify", 200, "YYFFFF"},
       {"DELETE", "/email-domains/{domain}", 204, "YYFFFF"},
+      // integrations (issue 21): any member sees names and kinds; owners and admins manage
+      // them (like domains and API keys) and make them available to workspaces, which those
+      // who see the workspace may list.
+      {"GET", "/integrations", 200, "YYYYYY"},
+      {"POST", "/integrations", 201, "YYFFFF"},
+      {"GET", "/integrations/{id}", 200, "YYYYYY"},
+      {"PATCH", "/integrations/{id}", 200, "YYFFFF"},
+      {"DELETE", "/integrations/{id}", 204, "YYFFFF"},
+      {"GET", "/workspaces/{ws}/integrations", 200, "YYYYYN"},
+      {"PUT", "/workspaces/{ws}/integrations/{id}", 200, "YYFFFN"},  // already available: 200
+      {"DELETE", "/workspaces/{ws}/integrations/{id}", 204, "YYFFFN"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
       {"POST", "/members", 201, "YYFFFF"},
       {"PATCH", "/members/{user_id}", 200, "YYFFFF"},
@@ -186,6 +197,7 @@ struct People {
 struct Fixture {
   std::string org_id, slug, workspace, resource, invitation, spare_key, domain, webhook, event;
   std::string sso_connection, sso_test, email_domain, scim_token;
+  std::string integration;                  // available to `workspace`, used by no resource
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -257,6 +269,14 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n) {
   // SCIM (the same feature): a token.
   f.scim_token =
       c.Request("POST", base + "/scim-tokens", Json{{"name", "matrix"}}, owner).json["id"];
+  // An integration, available to the workspace.
+  f.integration =
+      c.Request("POST", base + "/integrations", Json{{"kind", "custom"}, {"name", "matrix"}}, owner)
+          .json["id"];
+  EXPECT_EQ(c.Request("PUT", base + "/workspaces/" + f.workspace + "/integrations/" + f.integration,
+                      std::nullopt, owner)
+                .status,
+            201);
   return f;
 }
 
@@ -284,6 +304,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
   if (suffix.rfind("/scim-tokens/{id}", 0) == 0) fill("{id}", f.scim_token);
   if (suffix.rfind("/sso-connections/{id}", 0) == 0) fill("{id}", f.sso_connection);
+  if (suffix.find("/integrations/{id}") != std::string::npos) fill("{id}", f.integration);
   fill("{test_id}", f.sso_test);
   fill("{domain}", f.email_domain);
   if (path.find('{') != std::string::npos) return std::nullopt;
@@ -387,6 +408,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"enforce_sso", false}};
            }},
+          {{"POST", "/integrations"},
+           [](auto&, auto&) {
+             return Json{{"kind", "custom"}, {"name", "new"}};
+           }},
+          {{"PATCH", "/integrations/{id}"},
+           [](auto&, auto&) {
+             return Json{{"name", "Renamed"}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -406,6 +435,9 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"POST", "/sso-connections/{id}/test"},
       {"POST", "/email-domains/{domain}/verify"},
       {"DELETE", "/email-domains/{domain}"},
+      {"DELETE", "/integrations/{id}"},
+      {"PUT", "/workspaces/{ws}/integrations/{id}"},
+      {"DELETE", "/workspaces/{ws}/integrations/{id}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});
