@@ -280,6 +280,54 @@ Json Secret() {
   return s;
 }
 
+Json IntegrationKind() {
+  return String({.one_of = {"aws", "gcp", "azure", "kubernetes", "custom"}});
+}
+
+// Members see id, kind, name and times; organization:update adds config and workspaces; a
+// reveal adds credentials.
+Json Integration() {
+  Json s = Object(
+      {{"id", Id(), true},
+       {"kind", IntegrationKind(), true},
+       {"name", String({.min_length = 1, .max_length = 100}), true},
+       {"created_at", Time(), true},
+       {"updated_at", Time(), true},
+       {"config", AnyObject("Admins (organization:update) only"), false},
+       {"workspaces",
+        Described(
+            Array(Object({{"id", Id(), true}, {"name", Text(), true}, {"added_at", Time(), true}})),
+            "The workspaces it is available to (admins only)"),
+        false},
+       {"credentials",
+        Described(Map(String()), "Only with ?reveal=true (admins; audited; no-store)"), false}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e70"},
+                    {"kind", "aws"},
+                    {"name", "aws-production"},
+                    {"created_at", "2026-01-31T12:00:00Z"},
+                    {"updated_at", "2026-01-31T12:00:00Z"},
+                    {"config", {{"region", "eu-west-1"}, {"account_id", "123456789012"}}},
+                    {"workspaces",
+                     {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"},
+                       {"name", "Production"},
+                       {"added_at", "2026-01-31T12:05:00Z"}}}}}};
+  return s;
+}
+
+Json WorkspaceIntegration() {
+  Json s = Object({{"id", Id("The integration's id"), true},
+                   {"kind", IntegrationKind(), true},
+                   {"name", Text(), true},
+                   {"workspace_id", Id(), true},
+                   {"added_at", Time(), true}});
+  s["examples"] = {{{"id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e70"},
+                    {"kind", "aws"},
+                    {"name", "aws-production"},
+                    {"workspace_id", "01936f0e-7a1b-7c3d-8e9f-0a1b2c3d4e60"},
+                    {"added_at", "2026-01-31T12:05:00Z"}}};
+  return s;
+}
+
 Json Domain() {
   Json s = Object({{"hostname", Text(), true},
                    {"kind", String({.one_of = {"subdomain", "custom"}}), true},
@@ -530,6 +578,14 @@ Json Problem() {
         Described(Array(AnyObject()),
                   "sso_required: the SSO connections to sign in with, as "
                   "GET /api/v1/auth/sso/discover lists them"),
+        false},
+       {"resources",
+        Described(
+            Array(Object(
+                {{"id", Text(), true}, {"name", Text(), true}, {"workspace_id", Text(), true}})),
+            "integration_in_use: the resources that use it (the first 50)"),
+        false},
+       {"resource_count", Integer(0, std::nullopt, "integration_in_use: how many resources use it"),
         false}});
   s["description"] = "RFC 9457 problem details.";
   s["examples"] = {{{"type", "https://bulkhead.dev/problems/validation_failed"},
@@ -598,6 +654,8 @@ const Json& Components() {
       {"WorkspaceMember", WorkspaceMember()},
       {"Resource", Resource()},
       {"Secret", Secret()},
+      {"Integration", Integration()},
+      {"WorkspaceIntegration", WorkspaceIntegration()},
       {"Domain", Domain()},
       {"ApiKey", ApiKey()},
       {"Role", RoleComponent()},

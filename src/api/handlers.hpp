@@ -27,6 +27,7 @@ class ScimService;
 class OidcUpstream;
 class GrantService;
 class RoleService;
+class IntegrationService;
 }  // namespace bulkhead::service
 
 namespace bulkhead::api {
@@ -66,6 +67,8 @@ struct Services {
   service::GrantService* grants = nullptr;
   // Custom roles (role_handlers.cpp).
   service::RoleService* roles = nullptr;
+  // Organization integrations (integration_handlers.cpp).
+  service::IntegrationService* integrations = nullptr;
 };
 
 using core::Result;
@@ -122,6 +125,15 @@ Result<Response> PutSecret(Services& s, RequestContext& c);
 Result<Response> ListSecrets(Services& s, RequestContext& c);
 Result<Response> GetSecret(Services& s, RequestContext& c);
 Result<Response> DeleteSecret(Services& s, RequestContext& c);
+// integrations, and their availability to workspaces (integration_handlers.cpp)
+Result<Response> ListIntegrations(Services& s, RequestContext& c);
+Result<Response> CreateIntegration(Services& s, RequestContext& c);
+Result<Response> GetIntegration(Services& s, RequestContext& c);
+Result<Response> UpdateIntegration(Services& s, RequestContext& c);
+Result<Response> DeleteIntegration(Services& s, RequestContext& c);
+Result<Response> ListWorkspaceIntegrations(Services& s, RequestContext& c);
+Result<Response> AddWorkspaceIntegration(Services& s, RequestContext& c);
+Result<Response> RemoveWorkspaceIntegration(Services& s, RequestContext& c);
 // usage and operations
 Result<Response> GetUsage(Services& s, RequestContext& c);
 Result<Response> Metrics(Services& s, RequestContext& c);

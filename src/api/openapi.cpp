@@ -130,6 +130,7 @@ Json Operation(const Route& route) {
     success["content"] = {{route.response_type, {{"schema", route.response_body}}}};
   }
   Json responses = {{std::to_string(route.success_status), success}};
+  if (route.created_status) responses[std::to_string(*route.created_status)] = success;
   responses.update(ProblemResponses(route));
   op["responses"] = std::move(responses);
   return op;

@@ -75,6 +75,9 @@ struct Route {
   HandlerFn handler;
   std::string summary;       // for OpenAPI
   int success_status = 200;  // for OpenAPI and the generated matrices
+  // A PUT that answers this status instead when it created what it names (201), and
+  // success_status when it was there already.
+  std::optional<int> created_status;
   // Run on the worker pool: anything that may wait (password hashing, durable writes, a
   // writer's lock). Every route that changes state is blocking.
   bool blocking = false;

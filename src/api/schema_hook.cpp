@@ -39,6 +39,7 @@ struct RouteContract {
   bool any_required = false;     // a query parameter is required
   bool json_only = false;
   int status = 200;
+  std::optional<int> created_status;  // a PUT's answer when it created (Route::created_status)
   bool no_content = false;
 };
 
@@ -86,6 +87,7 @@ HandlerFn WithContract(const Route& route, HandlerFn inner) {
   }
   contract->json_only = route.json_only;
   contract->status = route.success_status;
+  contract->created_status = route.created_status;
   contract->no_content = route.success_status == 204;
   if (contract->body.is_null() && contract->query.empty() && !contract->json_only &&
       contract->status == 200) {
@@ -97,7 +99,7 @@ HandlerFn WithContract(const Route& route, HandlerFn inner) {
     if (!contract->body.is_null()) BULKHEAD_TRY(CheckBody(*contract, c));
     auto response = inner(c);
     if (response.ok()) {
-      response->status = contract->status;
+      if (response->status != contract->created_status) response->status = contract->status;
       if (contract->no_content) response->content_type.clear();
     }
     return response;

@@ -24,6 +24,7 @@
 #include "service/account_lifecycle.hpp"
 #include "service/dns_txt_resolver.hpp"
 #include "service/grant_service.hpp"
+#include "service/integration_service.hpp"
 #include "service/mail_outbox.hpp"
 #include "service/oauth_clients.hpp"
 #include "service/oauth_provider.hpp"
@@ -93,6 +94,8 @@ class App {
   service::GrantService grants;
   // Custom roles.
   service::RoleService roles;
+  // Organization integrations (cloud connections, credentials sealed).
+  service::IntegrationService integrations;
   api::Services services;
   // Routes.
   api::RouteTable routes;

@@ -141,10 +141,12 @@ int RunKeysRotateOrganization(StorageOptions storage, const std::string& master_
   service::KeyRotation rotation(*dir->env);
   auto done = rotation.RotateOrganization((*org)->id, service::Actor{"system", "cli", ""});
   if (!done.ok()) return Fail(done.error().message);
-  std::printf("%s: data key version %lld%s; %lld secrets sealed again\n", slug.c_str(),
-              static_cast<long long>(done->to_version),
-              done->resumed ? " (finished an interrupted rotation)" : "",
-              static_cast<long long>(done->resealed));
+  std::printf(
+      "%s: data key version %lld%s; %lld secrets sealed again; %lld integrations' credentials "
+      "sealed again\n",
+      slug.c_str(), static_cast<long long>(done->to_version),
+      done->resumed ? " (finished an interrupted rotation)" : "",
+      static_cast<long long>(done->resealed), static_cast<long long>(done->integrations_resealed));
   return 0;
 }
 

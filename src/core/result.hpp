@@ -41,6 +41,7 @@ enum class ErrorCode {
   kConflict,               // 409
   kRoleInUse,              // 409: a custom role members still hold
   kSecretUnreadable,       // 409: sealed for another place, or changed
+  kIntegrationInUse,       // 409: resources use the integration (deleted or unlinked)
   kBodyTooLarge,           // 413
   kUnsupportedMediaType,   // 415
   kValidationFailed,       // 422

@@ -48,6 +48,7 @@ Mapping MappingOf(ErrorCode code) {
     case ErrorCode::kConflict: return {409, "conflict", "Conflict"};
     case ErrorCode::kRoleInUse: return {409, "role_in_use", "Role in use"};
     case ErrorCode::kSecretUnreadable: return {409, "secret_unreadable", "Secret unreadable"};
+    case ErrorCode::kIntegrationInUse: return {409, "integration_in_use", "Integration in use"};
     case ErrorCode::kBodyTooLarge: return {413, "body_too_large", "Body too large"};
     case ErrorCode::kUnsupportedMediaType:
       return {415, "unsupported_media_type", "Unsupported media type"};

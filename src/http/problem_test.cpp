@@ -50,6 +50,7 @@ TEST(ErrorMapping, MapsEveryCodeOfTheContract) {
       {ErrorCode::kNameTaken, 409, "name_taken"},
       {ErrorCode::kSecretUnreadable, 409, "secret_unreadable"},
       {ErrorCode::kRoleInUse, 409, "role_in_use"},
+      {ErrorCode::kIntegrationInUse, 409, "integration_in_use"},
       {ErrorCode::kBodyTooLarge, 413, "body_too_large"},
       {ErrorCode::kValidationFailed, 422, "validation_failed"},
       {ErrorCode::kVerificationFailed, 422, "verification_failed"},

@@ -3,12 +3,14 @@
 #include "core/base64.hpp"
 #include "core/time.hpp"
 #include "crypto/seal.hpp"
+#include "service/integration_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/secret_service.hpp"
 #include "service/signing_keys.hpp"
 #include "service/tenant_resolver.hpp"
 #include "service/webhook_service.hpp"
 #include "store/catalog_store.hpp"
+#include "store/integration_store.hpp"
 #include "store/key_store.hpp"
 #include "store/secret_store.hpp"
 #include "store/webhook_delivery_store.hpp"
@@ -20,6 +22,48 @@ using core::Error;
 
 namespace {
 constexpr int kBatch = 100;
+
+// Every integration of the organization whose credentials are sealed with a key version below
+// `to_version`, sealed again with `target` (that version), in transactions of kBatch.
+core::Result<int64_t> ResealIntegrations(Environment& env, const std::string& organization_id,
+                                         store::Database& database, int64_t to_version,
+                                         const DataKey& target) {
+  int64_t resealed = 0;
+  while (true) {
+    auto lease = database.Acquire();
+    store::Transaction txn(*lease, /*write=*/true);
+    BULKHEAD_TRY(txn.begin_status());
+    auto batch = store::tenant::IntegrationsBelowVersion(*lease, to_version, kBatch);
+    if (!batch.ok()) return batch.error();
+    if (batch->empty()) break;
+    for (auto& integration : *batch) {
+      auto old_key = env.keys.Version(env.catalog, organization_id, integration.key_version);
+      if (!old_key.ok()) return old_key.error();
+      auto sealed = core::Base64UrlDecode(integration.credentials_sealed);
+      std::optional<std::string> credentials;
+      if (sealed) {
+        credentials = crypto::Open(
+            old_key->key, *sealed,
+            IntegrationAssociatedData(organization_id, integration.id, integration.key_version));
+      }
+      if (!credentials) {
+        return Error::Make(core::ErrorCode::kSecretUnreadable,
+                           "the credentials of integration '" + integration.name +
+                               "' do not open with their key (moved or changed): replace them "
+                               "(PATCH) or delete the integration, then run again");
+      }
+      integration.key_version = to_version;
+      integration.credentials_sealed = core::Base64UrlEncode(
+          crypto::Seal(target.key, *credentials,
+                       IntegrationAssociatedData(organization_id, integration.id, to_version)));
+      BULKHEAD_TRY(store::tenant::ResealIntegration(*lease, integration));
+    }
+    BULKHEAD_TRY(txn.Commit());
+    resealed += static_cast<int64_t>(batch->size());
+  }
+  return resealed;
+}
+
 }  // namespace
 
 core::Result<MasterRotation> KeyRotation::RotateMaster(
@@ -126,7 +170,11 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(
     if (!minimum.ok()) return minimum.error();
     auto pending = store::tenant::SecretsBelowVersion(*lease, current->version, 1);
     if (!pending.ok()) return pending.error();
-    out.resumed = current->version > 1 && (*minimum < current->version || !pending->empty());
+    auto pending_integrations =
+        store::tenant::IntegrationsBelowVersion(*lease, current->version, 1);
+    if (!pending_integrations.ok()) return pending_integrations.error();
+    out.resumed = current->version > 1 && (*minimum < current->version || !pending->empty() ||
+                                           !pending_integrations->empty());
   }
   out.from_version = current->version;
   out.to_version = current->version;
@@ -192,6 +240,10 @@ core::Result<OrganizationRotation> KeyRotation::RotateOrganization(
     BULKHEAD_TRY(txn.Commit());
     out.resealed += static_cast<int64_t>(batch->size());
   }
+  auto integrations =
+      ResealIntegrations(env_, organization_id, **database, out.to_version, *target);
+  if (!integrations.ok()) return integrations.error();
+  out.integrations_resealed = *integrations;
   return out;
 }
 

@@ -4,9 +4,9 @@
 //   previous master) and sealed again by the current one, in small transactions; then every
 //   token signing key and every webhook endpoint's signing secrets likewise. Interrupted,
 //   it resumes where it stopped: what is left is what is still sealed by another master.
-// - RotateOrganization: the organization gets a new data key version and every secret sealed
-//   with an older one is sealed again with it. Interrupted, a second run first finishes
-//   resealing with the newest version instead of creating another.
+// - RotateOrganization: the organization gets a new data key version and every secret and
+//   every integration's credentials sealed with an older one are sealed again with it. Interrupted,
+//   a second run first finishes resealing with the newest version instead of creating another.
 // Thread-safety: one rotation per object at a time.
 
 #include <cstdint>
@@ -27,8 +27,9 @@ struct MasterRotation {
 struct OrganizationRotation {
   int64_t from_version = 0;
   int64_t to_version = 0;
-  int64_t resealed = 0;
-  bool resumed = false;  // finished an interrupted rotation instead of starting one
+  int64_t resealed = 0;               // secrets
+  int64_t integrations_resealed = 0;  // integrations' credentials
+  bool resumed = false;               // finished an interrupted rotation instead of starting one
 };
 
 class KeyRotation {

@@ -1,10 +1,12 @@
 #include "service/resource_service.hpp"
 
+#include "core/integration.hpp"
 #include "core/resource.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 #include "core/uuid.hpp"
 #include "service/events.hpp"
+#include "service/integration_service.hpp"
 #include "service/organization_service.hpp"
 #include "service/views.hpp"
 #include "store/tenant_store.hpp"
@@ -96,6 +98,8 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
   }
   nlohmann::json spec = input.spec.value_or(nlohmann::json::object());
   if (auto st = core::ValidateSpec(spec); !st.ok()) errors.push_back(st.error().fields.at(0));
+  auto integration = core::SpecIntegrationId(spec);
+  if (!integration.ok()) errors.push_back(integration.error().fields.at(0));
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
   int64_t now = core::NowMs();
@@ -107,13 +111,18 @@ Result<store::ResourceRecord> ResourceService::Create(const TenantContext& tenan
                                  spec.dump(),
                                  actor.id,
                                  now,
-                                 now};
+                                 now,
+                                 integration->value_or("")};
   // Rendered before the write, so the write lock is held no longer for it.
   store::EventRecord event = ResourceEvent(tenant.organization.id, "resource.created", resource);
   return InTenantWrite<store::ResourceRecord>(
       env_, tenant, [&](store::Connection& c) -> Result<store::ResourceRecord> {
         // The workspace may have been deleted since the request resolved it.
         BULKHEAD_TRY(CurrentWorkspace(c, workspace.workspace.id));
+        if (!resource.integration_id.empty()) {
+          BULKHEAD_TRY(
+              CheckIntegrationAvailable(c, workspace.workspace.id, resource.integration_id));
+        }
         if (auto max = OrganizationLimit(env_, tenant.organization, "max_resources")) {
           auto count = store::tenant::CountResources(c);
           if (!count.ok()) return count.error();
@@ -153,9 +162,15 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
   if (input.labels && !input.labels->is_object()) {
     errors.push_back({"labels", "must be an object of strings"});
   }
+  std::optional<std::string> integration_id;  // with a new spec: the one it names, or ""
   if (input.spec) {
     if (auto st = core::ValidateSpec(*input.spec); !st.ok())
       errors.push_back(st.error().fields.at(0));
+    auto named = core::SpecIntegrationId(*input.spec);
+    if (named.ok())
+      integration_id = named->value_or("");
+    else
+      errors.push_back(named.error().fields.at(0));
   }
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
@@ -184,6 +199,10 @@ Result<store::ResourceRecord> ResourceService::Update(const TenantContext& tenan
         if (input.spec && input.spec->dump() != resource.spec) {
           resource.spec = input.spec->dump();
           changed.push_back("spec");
+          if (!integration_id->empty()) {
+            BULKHEAD_TRY(CheckIntegrationAvailable(c, workspace.workspace.id, *integration_id));
+          }
+          resource.integration_id = *integration_id;
         }
         if (changed.empty()) return resource;
         resource.updated_at = core::NowMs();

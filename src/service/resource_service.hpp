@@ -43,7 +43,10 @@ class ResourceService {
                                   const std::string& after_id, int limit);
   core::Result<store::ResourceRecord> Get(const TenantContext& tenant,
                                           const WorkspaceContext& workspace, const std::string& id);
-  // kNameTaken when the workspace has a resource of that kind and name.
+  // kNameTaken when the workspace has a resource of that kind and name. On create and on an
+  // update that replaces it, `spec.integration_id` (when present) must name an integration
+  // available to the workspace (else kValidationFailed on that field); the resource's
+  // integration_id follows it.
   core::Result<store::ResourceRecord> Create(const TenantContext& tenant,
                                              const WorkspaceContext& workspace,
                                              const CreateResourceInput& input, const Actor& actor);

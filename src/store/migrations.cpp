@@ -439,6 +439,34 @@ CREATE INDEX webhook_deliveries_page ON webhook_deliveries(endpoint_id, id);
 CREATE INDEX webhook_deliveries_time ON webhook_deliveries(attempted_at);
 )sql";
 
+// Organization integrations (cloud connections): config in the clear, credentials sealed with
+// the organization's data key of version key_version (like secrets); the workspaces each is
+// available to; and the integration a resource uses (spec.integration_id, kept by the resource
+// use cases), indexed so that deleting or unlinking an integration finds its users.
+constexpr std::string_view kTenantV006 = R"sql(
+CREATE TABLE integrations (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL,
+  key_version BIGINT NOT NULL,
+  credentials_sealed TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX integrations_key_version ON integrations(key_version);
+CREATE TABLE workspace_integrations (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+  integration_id TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, integration_id)
+);
+CREATE INDEX workspace_integrations_integration ON workspace_integrations(integration_id);
+ALTER TABLE resources ADD COLUMN integration_id TEXT;
+CREATE INDEX resources_integration ON resources(integration_id, workspace_id);
+)sql";
+
 // Events of catalog changes, written in the change's own transaction and relayed into the
 // organization's log right after; organizations with webhooks; organization.deleted deliveries.
 constexpr std::string_view kCatalogV009 = R"sql(
@@ -731,7 +759,8 @@ const std::vector<Migration>& TenantMigrations() {
                                                      {2, "V002__secrets", kTenantV002},
                                                      {3, "V003__key_state", kTenantV003},
                                                      {4, "V004__resource_count", kTenantV004},
-                                                     {5, "V005__events_and_webhooks", kTenantV005}};
+                                                     {5, "V005__events_and_webhooks", kTenantV005},
+                                                     {6, "V006__integrations", kTenantV006}};
   return kMigrations;
 }
 

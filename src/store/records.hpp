@@ -112,6 +112,7 @@ struct ResourceRecord {
   std::string created_by;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  std::string integration_id;  // spec.integration_id (ResourceService keeps them equal); "" none
 };
 
 struct InvitationRecord {

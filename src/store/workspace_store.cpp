@@ -5,7 +5,8 @@ namespace {
 
 constexpr std::string_view kWorkspaceColumns = "id, name, description, created_at, updated_at";
 constexpr std::string_view kResourceColumns =
-    "id, workspace_id, kind, name, labels, spec, created_by, created_at, updated_at";
+    "id, workspace_id, kind, name, labels, spec, created_by, created_at, updated_at,"
+    " integration_id";
 
 WorkspaceRecord ToWorkspace(const Row& r) {
   return {r.Text(0), r.Text(1), r.Text(2), r.Int(3), r.Int(4)};
@@ -13,7 +14,11 @@ WorkspaceRecord ToWorkspace(const Row& r) {
 
 ResourceRecord ToResource(const Row& r) {
   return {r.Text(0), r.Text(1), r.Text(2), r.Text(3), r.Text(4),
-          r.Text(5), r.Text(6), r.Int(7),  r.Int(8)};
+          r.Text(5), r.Text(6), r.Int(7),  r.Int(8),  r.Text(9)};
+}
+
+Value IntegrationIdValue(const ResourceRecord& r) {
+  return r.integration_id.empty() ? Value{nullptr} : Value{r.integration_id};
 }
 
 Status Exec(Connection& c, std::string_view sql, const std::vector<Value>& params) {
@@ -129,18 +134,18 @@ Status DeleteWorkspaceMembershipsOf(Connection& c, std::string_view user_id) {
 Status InsertResource(Connection& c, const ResourceRecord& r, const core::Labels& labels) {
   BULKHEAD_TRY(Exec(c,
                     "INSERT INTO resources (" + std::string(kResourceColumns) +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     {r.id, r.workspace_id, r.kind, r.name, r.labels, r.spec, r.created_by,
-                     r.created_at, r.updated_at}));
+                     r.created_at, r.updated_at, IntegrationIdValue(r)}));
   BULKHEAD_TRY(Exec(c, "UPDATE resource_count SET n = n + 1 WHERE id = 1", {}));
   return WriteLabels(c, r.id, labels);
 }
 
 Status UpdateResource(Connection& c, const ResourceRecord& r, const core::Labels& labels) {
   BULKHEAD_TRY(Exec(c,
-                    "UPDATE resources SET name = $2, labels = $3, spec = $4, updated_at = $5"
-                    " WHERE id = $1",
-                    {r.id, r.name, r.labels, r.spec, r.updated_at}));
+                    "UPDATE resources SET name = $2, labels = $3, spec = $4, updated_at = $5,"
+                    " integration_id = $6 WHERE id = $1",
+                    {r.id, r.name, r.labels, r.spec, r.updated_at, IntegrationIdValue(r)}));
   return WriteLabels(c, r.id, labels);
 }
 

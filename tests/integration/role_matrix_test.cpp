@@ -87,6 +87,17 @@ const std::vector<Policy>& PolicyTable() {
       {"PATCH", "/email-domains/{domain}", 200, "YYFFFFF"},
       {"POST", "/email-domains/{domain}/verify", 200, "YYFFFFF"},
       {"DELETE", "/email-domains/{domain}", 204, "YYFFFFF"},
+      // integrations (issue 21): any member sees names and kinds; owners and admins manage
+      // them (like domains and API keys) and make them available to workspaces, which those
+      // who see the workspace may list.
+      {"GET", "/integrations", 200, "YYYYYYY"},
+      {"POST", "/integrations", 201, "YYFFFFF"},
+      {"GET", "/integrations/{id}", 200, "YYYYYYY"},
+      {"PATCH", "/integrations/{id}", 200, "YYFFFFF"},
+      {"DELETE", "/integrations/{id}", 204, "YYFFFFF"},
+      {"GET", "/workspaces/{ws}/integrations", 200, "YYYYYNY"},
+      {"PUT", "/workspaces/{ws}/integrations/{id}", 200, "YYFFFNF"},  // already available: 200
+      {"DELETE", "/workspaces/{ws}/integrations/{id}", 204, "YYFFFNF"},
       // invite, add, remove members; change roles of admins and members: owners and admins.
       {"POST", "/members", 201, "YYFFFFF"},
       {"PATCH", "/members/{user_id}", 200, "YYFFFFF"},
@@ -216,6 +227,7 @@ struct Fixture {
   // member) on a workspace of the giver's that holds `shared_resource`.
   std::string giver_slug, grant, incoming_grant, shared_grant, shared_resource;
   std::string spare_role;                   // a custom role nobody holds
+  std::string integration;                  // available to `workspace`, used by no resource
   std::map<std::string, std::string> keys;  // org role -> API key secret
 };
 
@@ -312,6 +324,14 @@ Fixture MakeFixture(const HttpClient& c, const People& p, int n, bool sharing = 
   // SCIM (the same feature): a token.
   f.scim_token =
       c.Request("POST", base + "/scim-tokens", Json{{"name", "matrix"}}, owner).json["id"];
+  // An integration, available to the workspace.
+  f.integration =
+      c.Request("POST", base + "/integrations", Json{{"kind", "custom"}, {"name", "matrix"}}, owner)
+          .json["id"];
+  EXPECT_EQ(c.Request("PUT", base + "/workspaces/" + f.workspace + "/integrations/" + f.integration,
+                      std::nullopt, owner)
+                .status,
+            201);
   if (!sharing) return f;
   // Sharing: another organization of the same owner gives and receives.
   auto giver =
@@ -374,6 +394,7 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
   if (suffix.rfind("/events/{id}", 0) == 0) fill("{id}", f.event);
   if (suffix.rfind("/scim-tokens/{id}", 0) == 0) fill("{id}", f.scim_token);
   if (suffix.rfind("/sso-connections/{id}", 0) == 0) fill("{id}", f.sso_connection);
+  if (suffix.find("/integrations/{id}") != std::string::npos) fill("{id}", f.integration);
   fill("{test_id}", f.sso_test);
   fill("{domain}", f.email_domain);
   fill("{key}", f.spare_role);
@@ -504,6 +525,14 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
            [](auto&, auto&) {
              return Json{{"name", "Renamed"}, {"permissions", {"audit_log:read"}}};
            }},
+          {{"POST", "/integrations"},
+           [](auto&, auto&) {
+             return Json{{"kind", "custom"}, {"name", "new"}};
+           }},
+          {{"PATCH", "/integrations/{id}"},
+           [](auto&, auto&) {
+             return Json{{"name", "Renamed"}};
+           }},
       };
   static const std::set<std::pair<std::string, std::string>> kNoBody = {
       {"DELETE", "/members/{user_id}"},
@@ -527,6 +556,9 @@ std::optional<Request> RequestFor(const std::string& method, const std::string& 
       {"POST", "/incoming-grants/{id}/decline"},
       {"DELETE", "/shared/{grant_id}/resources/{id}"},
       {"DELETE", "/roles/{key}"},
+      {"DELETE", "/integrations/{id}"},
+      {"PUT", "/workspaces/{ws}/integrations/{id}"},
+      {"DELETE", "/workspaces/{ws}/integrations/{id}"},
   };
   if (method == "GET" || kNoBody.count({method, suffix})) return Request{path, std::nullopt};
   auto body = kBodies.find({method, suffix});

@@ -44,6 +44,18 @@ TEST_F(CredentialResponsesTest, AnswersCarryingACredentialAreNeverCached) {
       std::nullopt, Bearer(token));
   ASSERT_EQ(rotated.status, 200) << rotated.body;
   EXPECT_EQ(rotated.Header("cache-control"), "no-store");
+  // An integration's credentials, revealed.
+  auto integration =
+      c.Request("POST", base + "/integrations",
+                Json{{"kind", "custom"}, {"name", "c"}, {"credentials", {{"token", "t0ken"}}}},
+                Bearer(token));
+  ASSERT_EQ(integration.status, 201) << integration.body;
+  auto revealed = c.Request(
+      "GET", base + "/integrations/" + integration.json["id"].get<std::string>() + "?reveal=true",
+      std::nullopt, Bearer(token));
+  ASSERT_EQ(revealed.status, 200) << revealed.body;
+  EXPECT_EQ(revealed.json["credentials"]["token"], "t0ken");
+  EXPECT_EQ(revealed.Header("cache-control"), "no-store");
 
   // Reads of private data and refusals too.
   EXPECT_EQ(c.Request("GET", base, std::nullopt, Bearer(token)).Header("cache-control"),

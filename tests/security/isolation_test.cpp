@@ -109,6 +109,21 @@ class IsolationTest : public ::testing::Test {
         Json{{"key", marker_}, {"name", "Role " + marker_}, {"permissions", {"usage:read"}}},
         owner);
     ASSERT_EQ(role.status, 201) << role.body;
+    // An integration, marked in its name, config and credentials, available to the workspace.
+    auto integration =
+        c.Request("POST", base + "/integrations",
+                  Json{{"kind", "kubernetes"},
+                       {"name", "Cluster " + marker_},
+                       {"config", {{"server", "https://" + marker_ + ".example.com:6443"}}},
+                       {"credentials", {{"token", "token-" + marker_}}}},
+                  owner);
+    ASSERT_EQ(integration.status, 201) << integration.body;
+    a_integration_ = integration.json["id"];
+    ASSERT_EQ(
+        c.Request("PUT", base + "/workspaces/" + a_workspace_ + "/integrations/" + a_integration_,
+                  std::nullopt, owner)
+            .status,
+        201);
     auto events = c.Request("GET", base + "/events?limit=1", std::nullopt, owner);
     ASSERT_EQ(events.status, 200) << events.body;
     a_event_ = events.json["data"][0]["id"];
@@ -140,7 +155,8 @@ class IsolationTest : public ::testing::Test {
           std::string("/audit-log?limit=200"), std::string("/workspaces"),
           "/workspaces/" + a_workspace_ + "/members", "/workspaces/" + a_workspace_ + "/resources",
           "/workspaces/" + a_workspace_ + "/secrets", std::string("/invitations"),
-          std::string("/api-keys"), std::string("/webhooks"), std::string("/roles")}) {
+          std::string("/api-keys"), std::string("/webhooks"), std::string("/roles"),
+          std::string("/integrations"), "/workspaces/" + a_workspace_ + "/integrations"}) {
       auto r = c.Request("GET", "/api/v1/organizations/" + a_id_ + part, std::nullopt,
                          Bearer(a_owner_.token));
       EXPECT_EQ(r.status, 200) << part << ": " << r.body;
@@ -155,6 +171,7 @@ class IsolationTest : public ::testing::Test {
   Account a_owner_, a_member_, b_owner_;
   std::string a_id_, a_slug_, a_domain_, b_slug_;
   std::string a_workspace_, a_resource_, a_invitation_, a_key_id_, a_webhook_, a_event_;
+  std::string a_integration_;
   std::string a_secret_ = "api-token";
   std::string b_key_;
 };
@@ -230,6 +247,17 @@ std::optional<std::optional<Json>> BodyFor(const std::string& method, const std:
   }
   if (method == "POST" && suffix == "/email-domains/{domain}/verify") return B{};
   if (method == "DELETE" && suffix == "/email-domains/{domain}") return B{};
+  // Integrations and their availability to workspaces (issue 21)
+  if (method == "POST" && suffix == "/integrations") {
+    return B{Json{{"kind", "custom"}, {"name", "planted"}, {"credentials", {{"k", "v"}}}}};
+  }
+  if (method == "PATCH" && suffix == "/integrations/{id}") {
+    return B{Json{{"credentials", {{"token", "planted"}}}}};
+  }
+  if (method == "DELETE" && suffix == "/integrations/{id}") return B{};
+  if ((method == "PUT" || method == "DELETE") && suffix == "/workspaces/{ws}/integrations/{id}") {
+    return B{};
+  }
   // SCIM provisioning's management routes (the SCIM protocol routes are not in /openapi.json)
   if (method == "POST" && suffix == "/scim-tokens") return B{Json{{"name", "planted"}}};
   if (method == "DELETE" && suffix == "/scim-tokens/{id}") return B{};
@@ -290,10 +318,12 @@ TEST_F(IsolationTest, NoOrganizationRouteServesAnotherOrganizationHowEverItIsNam
       ASSERT_TRUE(body.has_value()) << "no isolation case for " << method << " " << pattern
                                     << ": add its request body to BodyFor";
       std::string id_value = suffix.find("/resources/{id}") != std::string::npos ? a_resource_
-                             : suffix.rfind("/invitations/{id}", 0) == 0         ? a_invitation_
-                             : suffix.rfind("/api-keys/{id}", 0) == 0            ? a_key_id_
-                             : suffix.rfind("/webhooks/{id}", 0) == 0            ? a_webhook_
-                             : suffix.rfind("/events/{id}", 0) == 0              ? a_event_
+                             : suffix.find("/integrations/{id}") != std::string::npos
+                                 ? a_integration_
+                             : suffix.rfind("/invitations/{id}", 0) == 0 ? a_invitation_
+                             : suffix.rfind("/api-keys/{id}", 0) == 0    ? a_key_id_
+                             : suffix.rfind("/webhooks/{id}", 0) == 0    ? a_webhook_
+                             : suffix.rfind("/events/{id}", 0) == 0      ? a_event_
                              : suffix.rfind("/sso-connections/{id}", 0) == 0 ||
                                      suffix.rfind("/scim-tokens/{id}", 0) == 0 ||
                                      suffix.rfind("/grants/{id}", 0) == 0 ||

@@ -1,6 +1,6 @@
-// No password, session token, API key, invitation token or secret value ever appears in a log
-// line: every flow that carries one runs against one server, successful and failed, then every
-// log it wrote is searched.
+// No password, session token, API key, invitation token, secret value or integration credential
+// ever appears in a log line: every flow that carries one runs against one server, successful
+// and failed, then every log it wrote is searched.
 
 #include <filesystem>
 #include <fstream>
@@ -89,6 +89,25 @@ TEST(LogSecretsTest, NoCredentialOrSecretValueReachesAnyLog) {
         std::nullopt, Bearer(session));
     ASSERT_EQ(rotated.status, 200) << rotated.body;
     secrets.push_back(rotated.json["secret"].get<std::string>().substr(6));
+    // Integration credentials, at creation, replacement and reveal.
+    const std::string credential = "cred-" + UniqueSlug("integration");
+    secrets.push_back(credential);
+    auto integration = c.Request(
+        "POST", base + "/integrations",
+        Json{{"kind", "custom"}, {"name", "logs"}, {"credentials", {{"token", credential}}}},
+        Bearer(session));
+    ASSERT_EQ(integration.status, 201) << integration.body;
+    std::string integration_path =
+        base + "/integrations/" + integration.json["id"].get<std::string>();
+    const std::string replaced = "cred-" + UniqueSlug("replaced");
+    secrets.push_back(replaced);
+    ASSERT_EQ(c.Request("PATCH", integration_path, Json{{"credentials", {{"token", replaced}}}},
+                        Bearer(session))
+                  .status,
+              200);
+    EXPECT_EQ(c.Request("GET", integration_path + "?reveal=true", std::nullopt, Bearer(session))
+                  .json["credentials"]["token"],
+              replaced);
     EXPECT_EQ(c.Request("POST", "/api/v1/auth/logout", std::nullopt, Bearer(session)).status, 204);
     EXPECT_EQ(server.Stop(), 0);
     logs = AllLogs(server);
