@@ -147,21 +147,10 @@ Result<Response> ListSharedGrants(Services& s, RequestContext& c) {
 Result<Response> ListSharedResources(Services& s, RequestContext& c) {
   auto page = ReadPage(c.request, kSharedResourcesCursor);
   if (!page.ok()) return page.error();
-  auto query = http::ParseQuery(c.request.Query());
-  if (!query) return core::Error::Validation("query", "is not a valid query string");
-  store::tenant::ResourceFilter filter;
-  for (const auto& [name, value] : *query) {
-    if (name == "kind") {
-      BULKHEAD_TRY(core::ValidateKind(value));
-      filter.kind = value;
-    } else if (name == "label") {
-      auto selector = core::ParseLabelSelector(value);
-      if (!selector.ok()) return selector.error();
-      filter.labels.push_back(*selector);
-    }
-  }
+  auto filter = ReadResourceFilter(c.request);
+  if (!filter.ok()) return filter.error();
   auto listed = Grants(s).ListSharedResources(*c.tenant, *c.principal, c.Actor(), GrantId(c),
-                                              filter, page->cursor, page->limit);
+                                              *filter, page->cursor, page->limit);
   if (!listed.ok()) return listed.error();
   std::string body = "{\"data\":[";
   body.reserve(512 * (listed->resources.size() + 1));

@@ -146,6 +146,8 @@ Result<Response> DeleteWorkspace(Services& s, RequestContext& c);
 Result<Response> ListWorkspaceMembers(Services& s, RequestContext& c);
 Result<Response> AssignWorkspaceMember(Services& s, RequestContext& c);
 Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c);
+// A resource list's ?kind= and ?label= (repeatable) filters.
+Result<store::tenant::ResourceFilter> ReadResourceFilter(const Request& request);
 Result<Response> ListResources(Services& s, RequestContext& c);
 Result<Response> CreateResource(Services& s, RequestContext& c);
 Result<Response> GetResource(Services& s, RequestContext& c);

@@ -84,10 +84,8 @@ Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c) {
   return NoContent();
 }
 
-Result<Response> ListResources(Services& s, RequestContext& c) {
-  auto page = ReadPage(c.request, kResourcesCursor);
-  if (!page.ok()) return page.error();
-  auto query = http::ParseQuery(c.request.Query());
+Result<store::tenant::ResourceFilter> ReadResourceFilter(const Request& request) {
+  auto query = http::ParseQuery(request.Query());
   if (!query) return core::Error::Validation("query", "is not a valid query string");
   store::tenant::ResourceFilter filter;
   for (const auto& [name, value] : *query) {
@@ -100,7 +98,15 @@ Result<Response> ListResources(Services& s, RequestContext& c) {
       filter.labels.push_back(*selector);
     }
   }
-  auto listed = s.resources.List(*c.tenant, *c.workspace, filter, page->cursor, page->limit);
+  return filter;
+}
+
+Result<Response> ListResources(Services& s, RequestContext& c) {
+  auto page = ReadPage(c.request, kResourcesCursor);
+  if (!page.ok()) return page.error();
+  auto filter = ReadResourceFilter(c.request);
+  if (!filter.ok()) return filter.error();
+  auto listed = s.resources.List(*c.tenant, *c.workspace, *filter, page->cursor, page->limit);
   if (!listed.ok()) return listed.error();
   std::string body = "{\"data\":[";
   body.reserve(512 * (listed->resources.size() + 1));
