@@ -168,11 +168,7 @@ Result<Response> ListSharedResources(Services& s, RequestContext& c) {
 }
 
 Result<Response> CreateSharedResource(Services& s, RequestContext& c) {
-  service::CreateResourceInput input;
-  input.kind = Text(c.body, "kind");
-  input.name = Text(c.body, "name");
-  input.labels = OptionalObject(c.body, "labels");
-  input.spec = OptionalObject(c.body, "spec");
+  auto input = ReadCreateResourceInput(c.body);
   auto resource =
       Grants(s).CreateSharedResource(*c.tenant, *c.principal, c.Actor(), GrantId(c), input);
   if (!resource.ok()) return resource.error();
@@ -187,10 +183,7 @@ Result<Response> GetSharedResource(Services& s, RequestContext& c) {
 }
 
 Result<Response> UpdateSharedResource(Services& s, RequestContext& c) {
-  service::UpdateResourceInput input;
-  input.name = OptionalText(c.body, "name");
-  input.labels = OptionalObject(c.body, "labels");
-  input.spec = OptionalObject(c.body, "spec");
+  auto input = ReadUpdateResourceInput(c.body);
   auto resource = Grants(s).UpdateSharedResource(*c.tenant, *c.principal, c.Actor(), GrantId(c),
                                                  std::string(c.Param("id")), input);
   if (!resource.ok()) return resource.error();

@@ -148,6 +148,9 @@ Result<Response> AssignWorkspaceMember(Services& s, RequestContext& c);
 Result<Response> UnassignWorkspaceMember(Services& s, RequestContext& c);
 // A resource list's ?kind= and ?label= (repeatable) filters.
 Result<store::tenant::ResourceFilter> ReadResourceFilter(const Request& request);
+// A resource's create and update bodies (already checked against the route's schema).
+service::CreateResourceInput ReadCreateResourceInput(const nlohmann::json& body);
+service::UpdateResourceInput ReadUpdateResourceInput(const nlohmann::json& body);
 Result<Response> ListResources(Services& s, RequestContext& c);
 Result<Response> CreateResource(Services& s, RequestContext& c);
 Result<Response> GetResource(Services& s, RequestContext& c);

@@ -101,6 +101,23 @@ Result<store::tenant::ResourceFilter> ReadResourceFilter(const Request& request)
   return filter;
 }
 
+service::CreateResourceInput ReadCreateResourceInput(const nlohmann::json& body) {
+  service::CreateResourceInput input;
+  input.kind = Text(body, "kind");
+  input.name = Text(body, "name");
+  input.labels = OptionalObject(body, "labels");
+  input.spec = OptionalObject(body, "spec");
+  return input;
+}
+
+service::UpdateResourceInput ReadUpdateResourceInput(const nlohmann::json& body) {
+  service::UpdateResourceInput input;
+  input.name = OptionalText(body, "name");
+  input.labels = OptionalObject(body, "labels");
+  input.spec = OptionalObject(body, "spec");
+  return input;
+}
+
 Result<Response> ListResources(Services& s, RequestContext& c) {
   auto page = ReadPage(c.request, kResourcesCursor);
   if (!page.ok()) return page.error();
@@ -122,11 +139,7 @@ Result<Response> ListResources(Services& s, RequestContext& c) {
 }
 
 Result<Response> CreateResource(Services& s, RequestContext& c) {
-  service::CreateResourceInput input;
-  input.kind = Text(c.body, "kind");
-  input.name = Text(c.body, "name");
-  input.labels = OptionalObject(c.body, "labels");
-  input.spec = OptionalObject(c.body, "spec");
+  auto input = ReadCreateResourceInput(c.body);
   auto resource = s.resources.Create(*c.tenant, *c.workspace, input, c.Actor());
   if (!resource.ok()) return resource.error();
   return ResourceResponse(*resource);
@@ -139,10 +152,7 @@ Result<Response> GetResource(Services& s, RequestContext& c) {
 }
 
 Result<Response> UpdateResource(Services& s, RequestContext& c) {
-  service::UpdateResourceInput input;
-  input.name = OptionalText(c.body, "name");
-  input.labels = OptionalObject(c.body, "labels");
-  input.spec = OptionalObject(c.body, "spec");
+  auto input = ReadUpdateResourceInput(c.body);
   auto resource =
       s.resources.Update(*c.tenant, *c.workspace, std::string(c.Param("id")), input, c.Actor());
   if (!resource.ok()) return resource.error();

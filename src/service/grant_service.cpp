@@ -61,6 +61,18 @@ Actor ActorInGiver(const TenantContext& target, const Actor& actor, const GrantR
   return out;
 }
 
+// B's answer to a grant (accepted, declined), in both organizations' logs: B's with B's actor,
+// A's with B as the organization that acted.
+core::Status AuditResponse(store::Connection& c, const TenantContext& target, const Actor& actor,
+                           const GrantRecord& g, const std::string& action,
+                           const nlohmann::json& details) {
+  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
+      c, MakeAuditEvent(target.organization.id, actor, action, "grant", g.id, details)));
+  return store::catalog::InsertAuditEvent(
+      c, MakeAuditEvent(g.organization_id, ActorInGiver(target, actor, g), action, "grant", g.id,
+                        details));
+}
+
 bool MatchesFilter(const store::ResourceRecord& r, const store::tenant::ResourceFilter& filter) {
   if (!filter.kind.empty() && r.kind != filter.kind) return false;
   if (filter.labels.empty()) return true;
@@ -268,12 +280,7 @@ Result<GrantView> GrantService::Accept(const TenantContext& tenant, const std::s
   grant.responded_at = now;
   nlohmann::json details = GrantDetails(grant);
   details["members"] = all ? nlohmann::json(std::string(kAllMembers)) : nlohmann::json(user_ids);
-  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease,
-      MakeAuditEvent(tenant.organization.id, actor, "grant.accepted", "grant", id, details)));
-  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease, MakeAuditEvent(grant.organization_id, ActorInGiver(tenant, actor, grant),
-                             "grant.accepted", "grant", id, details)));
+  BULKHEAD_TRY(AuditResponse(*lease, tenant, actor, grant, "grant.accepted", details));
   BULKHEAD_TRY(txn.Commit());
   return ViewOf(std::move(grant));
 }
@@ -304,12 +311,7 @@ Result<GrantView> GrantService::Decline(const TenantContext& tenant, const std::
   grant.responded_at = now;
   nlohmann::json details = GrantDetails(grant);
   details["previous_status"] = previous;
-  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease,
-      MakeAuditEvent(tenant.organization.id, actor, "grant.declined", "grant", id, details)));
-  BULKHEAD_TRY(store::catalog::InsertAuditEvent(
-      *lease, MakeAuditEvent(grant.organization_id, ActorInGiver(tenant, actor, grant),
-                             "grant.declined", "grant", id, details)));
+  BULKHEAD_TRY(AuditResponse(*lease, tenant, actor, grant, "grant.declined", details));
   BULKHEAD_TRY(txn.Commit());
   return ViewOf(std::move(grant));
 }

@@ -100,6 +100,29 @@ Result<nlohmann::json> RoleService::List(const TenantContext& tenant) {
   return data;
 }
 
+namespace {
+
+// A checked value, or nullopt with its field's error added to `errors` (so that one answer
+// names every bad field).
+template <typename T>
+std::optional<T> Collect(Result<T> checked, std::vector<core::FieldError>& errors) {
+  if (checked.ok()) return std::move(*checked);
+  errors.push_back(checked.error().fields.at(0));
+  return std::nullopt;
+}
+
+Result<std::string> CheckName(const std::string& name) {
+  return core::ValidateDisplayText("name", name, kMaxRoleName);
+}
+
+// A description may be empty (none).
+Result<std::string> CheckDescription(const std::string& description) {
+  if (description.empty()) return std::string();
+  return core::ValidateDisplayText("description", description, kMaxRoleDescription);
+}
+
+}  // namespace
+
 Result<nlohmann::json> RoleService::Get(const TenantContext& tenant, const std::string& key) {
   if (auto built_in = core::ParseRole(key)) return BuiltInRoleJson(*built_in);
   if (!core::IsRoleKeyShaped(key)) return Error::NotFound("role");
@@ -117,19 +140,9 @@ Result<store::CustomRoleRecord> RoleService::Create(const TenantContext& tenant,
                                                     const Actor& actor) {
   std::vector<core::FieldError> errors;
   if (auto st = core::ValidateRoleKey(key); !st.ok()) errors.push_back(st.error().fields.at(0));
-  auto checked_name = core::ValidateDisplayText("name", name, kMaxRoleName);
-  if (!checked_name.ok()) errors.push_back(checked_name.error().fields.at(0));
-  std::string checked_description;
-  if (!description.empty()) {
-    auto d = core::ValidateDisplayText("description", description, kMaxRoleDescription);
-    if (!d.ok()) {
-      errors.push_back(d.error().fields.at(0));
-    } else {
-      checked_description = std::move(*d);
-    }
-  }
-  auto set = core::ParseCustomRolePermissions(permissions);
-  if (!set.ok()) errors.push_back(set.error().fields.at(0));
+  auto checked_name = Collect(CheckName(name), errors);
+  auto checked_description = Collect(CheckDescription(description), errors);
+  auto set = Collect(core::ParseCustomRolePermissions(permissions), errors);
   if (!errors.empty()) return Error::Validation(std::move(errors));
   if (!tenant.permissions.Contains(*set)) return NotAllHeld("create");
 
@@ -137,7 +150,7 @@ Result<store::CustomRoleRecord> RoleService::Create(const TenantContext& tenant,
   store::CustomRoleRecord role{tenant.organization.id,
                                key,
                                *checked_name,
-                               checked_description,
+                               *checked_description,
                                core::PermissionsToJson(*set),
                                now,
                                now};
@@ -169,36 +182,12 @@ Result<store::CustomRoleRecord> RoleService::Update(const TenantContext& tenant,
   if (!core::IsRoleKeyShaped(key)) return Error::NotFound("role");
   std::vector<core::FieldError> errors;
   std::optional<std::string> name;
-  if (change.name) {
-    auto n = core::ValidateDisplayText("name", *change.name, kMaxRoleName);
-    if (!n.ok()) {
-      errors.push_back(n.error().fields.at(0));
-    } else {
-      name = std::move(*n);
-    }
-  }
+  if (change.name) name = Collect(CheckName(*change.name), errors);
   std::optional<std::string> description;
-  if (change.description) {
-    if (change.description->empty()) {
-      description = "";
-    } else {
-      auto d = core::ValidateDisplayText("description", *change.description, kMaxRoleDescription);
-      if (!d.ok()) {
-        errors.push_back(d.error().fields.at(0));
-      } else {
-        description = std::move(*d);
-      }
-    }
-  }
+  if (change.description) description = Collect(CheckDescription(*change.description), errors);
   std::optional<core::PermissionSet> set;
-  if (change.permissions) {
-    auto parsed = core::ParseCustomRolePermissions(*change.permissions);
-    if (!parsed.ok()) {
-      errors.push_back(parsed.error().fields.at(0));
-    } else {
-      set = *parsed;
-    }
-  }
+  if (change.permissions)
+    set = Collect(core::ParseCustomRolePermissions(*change.permissions), errors);
   if (!errors.empty()) return Error::Validation(std::move(errors));
 
   const std::string& org_id = tenant.organization.id;
